@@ -1,0 +1,80 @@
+"""What every analyzer is: a spec saying which files it reads, and `analyze(file) -> Inventory`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NewType, Protocol
+
+from hullguard.model import Digest, Inventory, Issue
+from hullguard.sources.tree import FileEntry, FileTree
+
+AnalyzerId = NewType("AnalyzerId", str)
+
+
+class AnalyzerKind(StrEnum):
+    OS = "os"
+    OS_PACKAGES = "os-packages"
+    LANGUAGE = "language"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalyzerSpec:
+    id: AnalyzerId
+    kind: AnalyzerKind
+    version: int
+    paths: tuple[str, ...] = ()
+    """Exact root-relative paths, in order of preference."""
+    basenames: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    """Path endings such as `.dist-info/METADATA`."""
+    prefixes: tuple[str, ...] = ()
+    """Every file under these folders, e.g. `var/lib/dpkg/status.d/`."""
+    executables: bool = False
+    """Wants every executable regular file (binaries carrying build info)."""
+    max_size: int = 64 << 20
+
+    def matches(self, entry: FileEntry) -> bool:
+        if entry.size > self.max_size:
+            return False
+        path = entry.path
+        if path in self.paths:
+            return True
+        name = path.rpartition("/")[2]
+        if name in self.basenames or any(path.endswith(s) for s in self.suffixes):
+            return True
+        if any(path.startswith(p) for p in self.prefixes):
+            return True
+        return self.executables and entry.is_executable
+
+    def rank(self, path: str) -> int:
+        return self.paths.index(path) if path in self.paths else len(self.paths)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileInput:
+    path: str
+    layer: Digest | None
+    size: int
+    read_bytes: Callable[[], bytes]
+
+    def read_text(self) -> str:
+        return self.read_bytes().decode("utf-8", errors="replace")
+
+
+@dataclass
+class AnalysisContext:
+    """Shared by analyzers in one scan: the tree, for reading sibling files, and an issue log."""
+
+    tree: FileTree
+    issues: list[Issue] = field(default_factory=list)
+
+    def issue(self, file: FileInput, message: str) -> None:
+        self.issues.append(Issue(stage="analyzer", path=file.path, layer=file.layer, message=message))
+
+
+class Analyzer(Protocol):
+    spec: AnalyzerSpec
+
+    def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory: ...

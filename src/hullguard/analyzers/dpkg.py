@@ -1,0 +1,86 @@
+"""Debian packages from `var/lib/dpkg/status` and distroless `var/lib/dpkg/status.d/*`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.model import Inventory, Package, PackageType
+
+_SOURCE = re.compile(r"^(?P<name>\S+)(?:\s+\((?P<version>[^)]+)\))?$")
+
+
+class DpkgAnalyzer:
+    """Installed packages in dpkg's status database."""
+
+    spec = AnalyzerSpec(
+        id=AnalyzerId("dpkg"),
+        kind=AnalyzerKind.OS_PACKAGES,
+        version=1,
+        paths=("var/lib/dpkg/status",),
+        prefixes=("var/lib/dpkg/status.d/",),
+    )
+
+    def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if file.path.endswith(".md5sums"):
+            return Inventory()
+        packages = []
+        for fields in iter_paragraphs(file.read_text()):
+            package = _package(fields, file, ctx)
+            if package is not None:
+                packages.append(package)
+        return Inventory(packages=tuple(packages))
+
+
+def iter_paragraphs(text: str) -> Iterator[dict[str, str]]:
+    """deb822 paragraphs: `Key: value` lines, continuation lines start with white space."""
+    fields: dict[str, str] = {}
+    key = None
+    for line in text.splitlines():
+        if not line.strip():
+            if fields:
+                yield fields
+            fields, key = {}, None
+        elif line[0] in " \t":
+            if key is not None:
+                fields[key] += "\n" + line.strip()
+        else:
+            name, sep, value = line.partition(":")
+            if sep:
+                key = name.strip()
+                fields[key] = value.strip()
+    if fields:
+        yield fields
+
+
+def _package(fields: dict[str, str], file: FileInput, ctx: AnalysisContext) -> Package | None:
+    name, version = fields.get("Package"), fields.get("Version")
+    status = fields.get("Status")
+    if status is not None and status.split()[-1:] != ["installed"]:
+        return None
+    if not name or not version:
+        if name or version:
+            ctx.issue(file, f"package record without name or version: {name or version}")
+        return None
+    source_name, source_version = name, version
+    if "Source" in fields:
+        match = _SOURCE.match(fields["Source"])
+        if match:
+            source_name = match.group("name")
+            source_version = match.group("version") or version
+    return Package(
+        type=PackageType.DEB,
+        name=name,
+        version=version,
+        arch=fields.get("Architecture"),
+        source_name=source_name,
+        source_version=source_version,
+        layer=file.layer,
+        path=file.path,
+        dependencies=tuple(
+            dep.strip().split()[0]
+            for dep in fields.get("Depends", "").replace("|", ",").split(",")
+            if dep.strip()
+        ),
+    )

@@ -1,0 +1,22 @@
+"""`hullguard image TARGET`: scan a container image."""
+
+from __future__ import annotations
+
+import argparse
+
+from hullguard.cli.options import add_report_options, add_source_options, emit, layer_progress, scan_options
+from hullguard.pipeline import scan_image
+
+NAME = "image"
+HELP = "scan a container image: registry ref, docker-archive, OCI layout, docker-daemon:NAME"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", help="image reference, archive or layout path, or docker-daemon:NAME")
+    add_report_options(parser, default_scanners="vuln,secret")
+    add_source_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = scan_image(args.target, scan_options(args), on_layer=layer_progress(args))
+    return emit(report, args)

@@ -1,0 +1,77 @@
+"""Packages and the inventory of an artifact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import NewType
+
+Digest = NewType("Digest", str)
+
+
+class PackageType(StrEnum):
+    DEB = "deb"
+    APK = "apk"
+    RPM = "rpm"
+    PYPI = "pypi"
+    NPM = "npm"
+    GOLANG = "golang"
+    MAVEN = "maven"
+    GEM = "gem"
+    CARGO = "cargo"
+    COMPOSER = "composer"
+    NUGET = "nuget"
+
+    @property
+    def is_os(self) -> bool:
+        return self in (PackageType.DEB, PackageType.APK, PackageType.RPM)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Package:
+    """One installed package. `version` is the full version as its ecosystem writes it
+    (dpkg `[epoch:]upstream[-revision]`, rpm `[epoch:]version-release`)."""
+
+    type: PackageType
+    name: str
+    version: str
+    purl: str = ""
+    source_name: str | None = None
+    source_version: str | None = None
+    arch: str | None = None
+    licenses: tuple[str, ...] = ()
+    layer: Digest | None = None
+    path: str | None = None
+    """The file the package was read from (database, manifest, lock file or binary)."""
+    modularity_label: str | None = None
+    dependencies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OS:
+    family: str
+    version: str
+    name: str | None = None
+    eol: bool | None = None
+    eol_date: date | None = None
+
+    @property
+    def release(self) -> str:
+        """The release as advisory ecosystems name it (`12`, `3.19`, `9`)."""
+        return self.version
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inventory:
+    packages: tuple[Package, ...] = ()
+    os: OS | None = None
+    extra: tuple[tuple[str, str], ...] = field(default=())
+    """Facts an analyzer found that are not packages: (kind, value)."""
+
+    def merge(self, other: Inventory) -> Inventory:
+        return Inventory(
+            packages=self.packages + other.packages,
+            os=self.os or other.os,
+            extra=self.extra + other.extra,
+        )

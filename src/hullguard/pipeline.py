@@ -1,0 +1,120 @@
+"""scan(target, options) -> Report: the one orchestrator. Source, tree, analyzers, scanners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hullguard import scanners as scanner_registry
+from hullguard.analyzers import ANALYZERS
+from hullguard.analyzers.base import Analyzer
+from hullguard.analyzers.run import analyze_tree
+from hullguard.model import Artifact, ArtifactType, Finding, Issue, Report, Severity
+from hullguard.model.finding import sort_findings
+from hullguard.scanners import ScanContext, Scanner
+from hullguard.sources import SourceOptions, open_image
+from hullguard.sources.image import LayerRef
+from hullguard.sources.layers import LayerVisitor, build_tree
+from hullguard.sources.rootfs import DirTree
+from hullguard.sources.tree import FileEntry, FileTree
+
+ALL_SCANNERS = ("vuln", "secret", "config")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanOptions:
+    scanners: frozenset[str] = frozenset({"vuln", "secret"})
+    source: SourceOptions = field(default_factory=SourceOptions)
+    severities: frozenset[Severity] | None = None
+    ignore_unfixed: bool = False
+    list_packages: bool = True
+    cache_dir: Path | None = None
+    offline: bool = False
+    extra: tuple[tuple[str, object], ...] = ()
+    """Options a scanner owns (ignore file, secret config, ...), by name."""
+
+    def get(self, key: str, default: object = None) -> object:
+        return dict(self.extra).get(key, default)
+
+
+def _active(options: ScanOptions) -> tuple[Scanner, ...]:
+    return tuple(s for s in scanner_registry.registered() if s.name in options.scanners)
+
+
+def scan_image(
+    target: str,
+    options: ScanOptions,
+    analyzers: tuple[Analyzer, ...] = ANALYZERS,
+    on_layer: Callable[[LayerRef, int], None] | None = None,
+) -> Report:
+    active = _active(options)
+    visitors = {s.name: s.new_visitor(options) for s in active}
+
+    def wanted(entry: FileEntry) -> bool:
+        return any(a.spec.matches(entry) for a in analyzers) or any(s.wants(entry) for s in active)
+
+    with open_image(target, options.source) as image:
+        count = len(image.layers)
+        progress = (lambda layer: on_layer(layer, count)) if on_layer else None
+        live = tuple(v for v in visitors.values() if v is not None)
+        with build_tree(image, wanted, live, progress) as tree:
+            inventory, issues = analyze_tree(tree, analyzers)
+            artifact = Artifact(
+                name=image.name,
+                type=ArtifactType.CONTAINER_IMAGE,
+                digest=image.manifest_digest or image.config_digest,
+                os=inventory.os,
+                layers=tuple(layer.diff_id for layer in image.layers),
+            )
+            ctx = ScanContext(
+                artifact=artifact,
+                tree=tree,
+                inventory=inventory,
+                options=options,
+                image=image,
+                removals=tuple(tree.removals),
+            )
+            findings, scan_issues = _run_scanners(active, ctx, visitors)
+            return Report(
+                artifact=artifact,
+                packages=inventory.packages,
+                findings=filter_findings(findings, options),
+                issues=(*tree.issues, *issues, *scan_issues),
+            )
+
+
+def scan_fs(path: Path, options: ScanOptions, analyzers: tuple[Analyzer, ...] = ANALYZERS) -> Report:
+    tree: FileTree = DirTree(path)
+    inventory, issues = analyze_tree(tree, analyzers)
+    artifact = Artifact(name=str(path), type=ArtifactType.FILESYSTEM, os=inventory.os)
+    active = _active(options)
+    ctx = ScanContext(artifact=artifact, tree=tree, inventory=inventory, options=options)
+    findings, scan_issues = _run_scanners(active, ctx, {s.name: None for s in active})
+    return Report(
+        artifact=artifact,
+        packages=inventory.packages,
+        findings=filter_findings(findings, options),
+        issues=(*issues, *scan_issues),
+    )
+
+
+def _run_scanners(
+    active: tuple[Scanner, ...], ctx: ScanContext, visitors: dict[str, LayerVisitor | None]
+) -> tuple[list[Finding], list[Issue]]:
+    findings: list[Finding] = []
+    issues: list[Issue] = []
+    for scanner in active:
+        result = scanner.scan(ctx, visitors.get(scanner.name))
+        findings.extend(result.findings)
+        issues.extend(result.issues)
+    return findings, issues
+
+
+def filter_findings(
+    findings: list[Finding] | tuple[Finding, ...], options: ScanOptions
+) -> tuple[Finding, ...]:
+    kept = [f for f in findings if options.severities is None or f.severity in options.severities]
+    if options.ignore_unfixed:
+        kept = [f for f in kept if f.kind != "vulnerability" or f.fixed_version]
+    return sort_findings(kept)

@@ -1,0 +1,109 @@
+"""The JSON report: the stable shape of DESIGN.md §3."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from hullguard import __version__
+from hullguard.model import OS, Finding, Issue, Location, Package, Report
+
+SCHEMA_VERSION = 1
+
+
+def write(report: Report, out: TextIO) -> None:
+    json.dump(to_dict(report), out, indent=2, sort_keys=True)
+    out.write("\n")
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    artifact = report.artifact
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "hullguard", "version": __version__},
+        "artifact": _clean(
+            {
+                "name": artifact.name,
+                "type": artifact.type.value,
+                "digest": artifact.digest,
+                "os": _os(artifact.os) if artifact.os else None,
+                "layers": list(artifact.layers) or None,
+            }
+        ),
+        "findings": [finding_dict(f) for f in report.findings],
+        "issues": [_issue(i) for i in report.issues],
+    }
+    if report.packages is not None:
+        doc["packages"] = [package_dict(p) for p in report.packages]
+    return doc
+
+
+def _os(os: OS) -> dict[str, Any]:
+    return _clean(
+        {
+            "family": os.family,
+            "version": os.version,
+            "name": os.name,
+            "eol": os.eol,
+            "eol_date": os.eol_date.isoformat() if os.eol_date else None,
+        }
+    )
+
+
+def package_dict(p: Package) -> dict[str, Any]:
+    return _clean(
+        {
+            "name": p.name,
+            "version": p.version,
+            "type": p.type.value,
+            "purl": p.purl,
+            "source_name": p.source_name,
+            "source_version": p.source_version,
+            "arch": p.arch,
+            "licenses": list(p.licenses) or None,
+            "layer": p.layer,
+            "path": p.path,
+            "modularity_label": p.modularity_label,
+        }
+    )
+
+
+def location_dict(loc: Location) -> dict[str, Any]:
+    return _clean(
+        {"path": loc.path, "start_line": loc.start_line, "end_line": loc.end_line, "layer": loc.layer}
+    )
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "kind": f.kind,
+        "id": f.id,
+        "severity": f.severity.name,
+        "title": f.title,
+        "location": location_dict(f.location),
+    }
+    match f.kind:
+        case "vulnerability":
+            base.update(
+                aliases=list(f.aliases),
+                package={"name": f.package.name, "version": f.package.version, "purl": f.package.purl},
+                fixed_version=f.fixed_version,
+                cvss_score=f.cvss_score,
+                cvss_vector=f.cvss_vector,
+                references=list(f.references) or None,
+                layer_created_by=f.layer_created_by,
+                in_base_image=f.in_base_image,
+            )
+        case "misconfiguration":
+            base.update(message=f.message, remediation=f.remediation, references=list(f.references) or None)
+        case "secret":
+            base.update(match=f.match, removed_in_layer=f.removed_in_layer)
+    return _clean(base, keep=("fixed_version",))
+
+
+def _issue(i: Issue) -> dict[str, Any]:
+    return _clean({"stage": i.stage, "path": i.path, "layer": i.layer, "message": i.message})
+
+
+def _clean(d: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None or k in keep}

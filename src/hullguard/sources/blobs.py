@@ -1,0 +1,109 @@
+"""Reading blobs safely: digest verification, decompression and size caps."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+from typing import IO, cast
+
+import zstandard
+
+from hullguard.errors import DigestMismatch, SourceError
+
+MAX_LAYER_BYTES = int(os.environ.get("HULLGUARD_MAX_LAYER_BYTES", str(8 << 30)))
+"""Cap on a layer's uncompressed size: a decompression bomb stops here."""
+
+SUPPORTED_ALGORITHMS = ("sha256", "sha512")
+
+
+class SizeCapExceeded(SourceError):
+    pass
+
+
+class VerifyingReader(io.RawIOBase):
+    """Hashes what passes through; `finish()` drains the rest and checks the digest."""
+
+    def __init__(self, raw: IO[bytes], expected: str | None, what: str, cap: int | None = None) -> None:
+        self._raw = raw
+        self._what = what
+        self._expected = expected
+        algo = expected.split(":", 1)[0] if expected else "sha256"
+        if algo not in SUPPORTED_ALGORITHMS:
+            raise SourceError(f"{what}: unsupported digest algorithm {algo!r}")
+        self._hash = hashlib.new(algo)
+        self._algo = algo
+        self._cap = cap
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._hash.update(data)
+        self.count += n
+        if self._cap is not None and self.count > self._cap:
+            raise SizeCapExceeded(
+                f"{self._what}: larger than the {self._cap >> 20} MiB cap "
+                "(set HULLGUARD_MAX_LAYER_BYTES to raise it)"
+            )
+        return n
+
+    def finish(self) -> str:
+        """Read to the end and verify; returns the actual digest."""
+        while self.read(1 << 20):
+            pass
+        actual = f"{self._algo}:{self._hash.hexdigest()}"
+        if self._expected is not None and actual != self._expected:
+            raise DigestMismatch(self._what, self._expected, actual)
+        return actual
+
+
+def decompress(raw: IO[bytes] | io.RawIOBase, what: str) -> IO[bytes]:
+    """Sniff gzip, zstd or plain tar and return a stream of the uncompressed bytes."""
+    buffered = io.BufferedReader(cast(io.RawIOBase, raw))
+    head = buffered.peek(4)[:4]
+    if head[:2] == b"\x1f\x8b":
+        return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
+    if head == b"\x28\xb5\x2f\xfd":
+        return cast(IO[bytes], zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True))
+    if head[:3] == b"BZh":
+        raise SourceError(f"{what}: bzip2 layers are not supported")
+    return buffered
+
+
+class TarEndPadding(io.RawIOBase):
+    """Supplies the block padding and the two zero blocks that end a tar, when a writer left
+    them out.
+
+    umoci 0.4.7's `insert` writes layers that stop right after the last file's data. Whether
+    the ending is real or not is settled by the layer's diff_id, which is verified on the
+    real bytes before this padding; so padding cannot hide a truncated layer.
+    """
+
+    def __init__(self, raw: IO[bytes] | io.RawIOBase) -> None:
+        self._raw = raw
+        self._count = 0
+        self._pad = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if not self._done:
+            data = self._raw.read(len(buffer))
+            if data:
+                self._count += len(data)
+                buffer[: len(data)] = data
+                return len(data)
+            self._done = True
+            self._pad = bytes((-self._count) % 512 + 1024)
+        n = min(len(buffer), len(self._pad))
+        buffer[:n] = self._pad[:n]
+        self._pad = self._pad[n:]
+        return n

@@ -1,0 +1,254 @@
+"""Apply an image's layers in order, streaming, into one merged `FileTree`.
+
+Each layer is read once, as a stream. Whiteouts remove what lower layers wrote; every
+entry remembers the layer that last wrote it. Only the files someone asked for keep their
+content (in memory when small, else in a private temp dir); layer visitors see the content
+of every file they want in every layer, including files a later layer removes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Protocol, cast
+
+import zstandard
+
+from hullguard.errors import DigestMismatch, SourceError
+from hullguard.model import Digest, Issue
+from hullguard.sources.blobs import (
+    MAX_LAYER_BYTES,
+    SizeCapExceeded,
+    TarEndPadding,
+    VerifyingReader,
+    decompress,
+)
+from hullguard.sources.image import Image, LayerRef
+from hullguard.sources.tree import EntryType, FileEntry, clean_path
+
+WHITEOUT = ".wh."
+OPAQUE = ".wh..wh..opq"
+SPOOL_ABOVE = 1 << 20
+MAX_FILE_BYTES = 1 << 30
+
+
+class LayerVisitor(Protocol):
+    """Sees every wanted file of every layer, as the layer is read."""
+
+    def wants(self, entry: FileEntry) -> bool: ...
+
+    def visit(self, entry: FileEntry, data: bytes) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    entry: FileEntry
+    by_layer: Digest
+
+
+@dataclass(slots=True)
+class _Node:
+    entry: FileEntry
+    layer_index: int
+
+
+@dataclass
+class LayerTree:
+    """The merged file system of an image. Use as a context manager: it owns a temp dir."""
+
+    _nodes: dict[str, _Node] = field(default_factory=dict)
+    _children: dict[str, set[str]] = field(default_factory=dict)
+    _content: dict[str, bytes | Path] = field(default_factory=dict)
+    _spool: Path | None = None
+    removals: list[Removal] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    def __enter__(self) -> LayerTree:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._spool is not None:
+            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool = None
+        self._content.clear()
+
+    # FileTree
+    def entries(self) -> Iterator[FileEntry]:
+        return (node.entry for node in self._nodes.values())
+
+    def lookup(self, path: str) -> FileEntry | None:
+        node = self._nodes.get(path)
+        return node.entry if node else None
+
+    def read_bytes(self, entry: FileEntry) -> bytes:
+        stored = self._content.get(entry.path)
+        if stored is None:
+            raise SourceError(f"{entry.path}: content was not kept while reading the layers")
+        return stored if isinstance(stored, bytes) else stored.read_bytes()
+
+    # building
+    def _put(self, entry: FileEntry, layer_index: int) -> None:
+        old = self._nodes.get(entry.path)
+        if old is not None and not (old.entry.type is EntryType.DIR and entry.type is EntryType.DIR):
+            self._remove(entry.path, layer_index + 1, None)
+        self._nodes[entry.path] = _Node(entry, layer_index)
+        path = entry.path
+        while path:  # link every ancestor too: tars need not list parent folders
+            parent, _, name = path.rpartition("/")
+            siblings = self._children.setdefault(parent, set())
+            if name in siblings:
+                break
+            siblings.add(name)
+            path = parent
+
+    def _remove(self, path: str, below: int, by: Digest | None) -> None:
+        """Remove `path` and everything under it written by layers below index `below`."""
+        for child in list(self._children.get(path, ())):
+            self._remove(f"{path}/{child}" if path else child, below, by)
+        node = self._nodes.get(path)
+        if node is not None and node.layer_index < below:
+            del self._nodes[path]
+            self._content.pop(path, None)
+            parent, _, name = path.rpartition("/")
+            self._children.get(parent, set()).discard(name)
+            if by is not None and node.entry.type is EntryType.FILE:
+                self.removals.append(Removal(node.entry, by))
+
+    def _keep(self, path: str, data: bytes) -> None:
+        if len(data) <= SPOOL_ABOVE:
+            self._content[path] = data
+            return
+        if self._spool is None:
+            self._spool = Path(tempfile.mkdtemp(prefix="hullguard-"))
+        spooled = self._spool / f"{len(self._content)}-{len(self.removals)}-{abs(hash(path))}"
+        spooled.write_bytes(data)
+        self._content[path] = spooled
+
+
+def build_tree(
+    image: Image,
+    wants: Callable[[FileEntry], bool],
+    visitors: tuple[LayerVisitor, ...] = (),
+    on_layer: Callable[[LayerRef], None] | None = None,
+) -> LayerTree:
+    """Read every layer of `image` once, in order, and return the merged tree."""
+    tree = LayerTree()
+    try:
+        for layer in image.layers:
+            if on_layer is not None:
+                on_layer(layer)
+            _apply_layer(tree, layer, wants, visitors)
+    except BaseException:
+        tree.close()
+        raise
+    return tree
+
+
+def _apply_layer(
+    tree: LayerTree, layer: LayerRef, wants: Callable[[FileEntry], bool], visitors: tuple[LayerVisitor, ...]
+) -> None:
+    where = f"layer {layer.index + 1} ({layer.diff_id})"
+    try:
+        with layer.open_blob() as raw:
+            blob = VerifyingReader(raw, layer.digest, f"{where} blob")
+            plain = VerifyingReader(decompress(blob, where), layer.diff_id, where, cap=MAX_LAYER_BYTES)
+            with tarfile.open(fileobj=cast(IO[bytes], TarEndPadding(plain)), mode="r|") as tar:
+                for member in tar:
+                    _apply_member(tree, layer, tar, member, wants, visitors)
+            plain.finish()
+            blob.finish()
+    except DigestMismatch:
+        raise
+    except SizeCapExceeded as e:
+        tree.issues.append(Issue(stage="source", message=str(e), layer=layer.diff_id))
+    except (tarfile.TarError, EOFError, zlib.error, zstandard.ZstdError, OSError) as e:
+        tree.issues.append(
+            Issue(
+                stage="source",
+                message=f"{where}: unreadable or truncated tar ({e}); files after this point are missing",
+                layer=layer.diff_id,
+            )
+        )
+
+
+def _apply_member(
+    tree: LayerTree,
+    layer: LayerRef,
+    tar: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    wants: Callable[[FileEntry], bool],
+    visitors: tuple[LayerVisitor, ...],
+) -> None:
+    """Device nodes and fifos carry no content to analyze and are passed over."""
+    path = clean_path(member.name)
+    if path is None:
+        tree.issues.append(
+            Issue(stage="source", message=f"unsafe tar path {member.name!r} skipped", layer=layer.diff_id)
+        )
+        return
+    if not path:
+        return
+    parent, _, name = path.rpartition("/")
+    if name == OPAQUE:
+        for child in list(tree._children.get(parent, ())):
+            tree._remove(f"{parent}/{child}" if parent else child, layer.index, layer.diff_id)
+        return
+    if name.startswith(WHITEOUT):
+        target = name[len(WHITEOUT) :]
+        tree._remove(f"{parent}/{target}" if parent else target, layer.index, layer.diff_id)
+        return
+    if member.isreg():
+        entry = FileEntry(
+            path=path, type=EntryType.FILE, size=member.size, mode=member.mode, layer=layer.diff_id
+        )
+        tree._put(entry, layer.index)
+        keep = wants(entry)
+        watchers = tuple(v for v in visitors if v.wants(entry))
+        if (keep or watchers) and member.size <= MAX_FILE_BYTES:
+            handle = tar.extractfile(member)
+            data = handle.read() if handle else b""
+            if keep:
+                tree._keep(path, data)
+            for visitor in watchers:
+                visitor.visit(entry, data)
+        elif keep or watchers:
+            tree.issues.append(
+                Issue(
+                    stage="source", path=path, layer=layer.diff_id, message="file over the size cap not read"
+                )
+            )
+    elif member.islnk():
+        link_target = clean_path(member.linkname)
+        source = tree._nodes.get(link_target) if link_target else None
+        if source is None or source.entry.type is not EntryType.FILE:
+            return
+        entry = FileEntry(
+            path=path, type=EntryType.FILE, size=source.entry.size, mode=member.mode, layer=layer.diff_id
+        )
+        stored = tree._content.get(source.entry.path)
+        tree._put(entry, layer.index)
+        if stored is not None and wants(entry):
+            tree._content[path] = stored
+    elif member.issym():
+        tree._put(
+            FileEntry(
+                path=path,
+                type=EntryType.SYMLINK,
+                mode=member.mode,
+                layer=layer.diff_id,
+                linkname=member.linkname,
+            ),
+            layer.index,
+        )
+    elif member.isdir():
+        tree._put(
+            FileEntry(path=path, type=EntryType.DIR, mode=member.mode, layer=layer.diff_id), layer.index
+        )

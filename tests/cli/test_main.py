@@ -1,0 +1,73 @@
+"""The CLI contract: exit codes, clear errors with no traceback, report on stdout."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from hullguard.cli.main import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_not_a_tar_is_exit_2_with_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bogus = tmp_path / "image.tar"
+    bogus.write_bytes(b"this is not a tar archive at all" * 40)
+    code, _, err = run(capsys, "image", str(bogus))
+    assert code == 2
+    assert "not a readable tar archive" in err and "Traceback" not in err
+
+
+def test_tar_without_manifest_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "x.tar.gz"
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("hello.txt")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"hi"))
+    path.write_bytes(gzip.compress(buf.getvalue()))
+    code, _, err = run(capsys, "image", str(path))
+    assert code == 2 and "neither a docker-archive" in err
+
+
+def test_missing_target_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "fs", "/definitely/not/here")
+    assert code == 2 and "not a directory" in err
+
+
+def test_bad_option_values_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "fs", str(tmp_path), "--format", "xml")[0] == 2
+    assert run(capsys, "fs", str(tmp_path), "--severity", "SEVERE")[0] == 2
+    assert run(capsys, "fs", str(tmp_path), "--scanners", "magic")[0] == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["image"])
+    assert exc.value.code == 2
+
+
+def test_fs_json_report_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = tmp_path / "var/lib/dpkg/status"
+    status.parent.mkdir(parents=True)
+    status.write_text(
+        "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\n"
+        "Version: 1:1.2.13.dfsg-1\n\n"
+        "Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\n"
+    )
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text('ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12"\n')
+    code, out, _ = run(capsys, "fs", str(tmp_path), "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["schema_version"] == 1 and doc["artifact"]["type"] == "filesystem"
+    assert doc["artifact"]["os"]["family"] == "debian"
+    [pkg] = doc["packages"]
+    assert pkg["name"] == "zlib1g" and pkg["source_name"] == "zlib" and pkg["version"] == "1:1.2.13.dfsg-1"
+    assert pkg["purl"] == "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12"
