@@ -6,6 +6,7 @@ written to a private temp dir, and is stopped (by its own pid) when the fixture 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import ssl
@@ -151,3 +152,74 @@ def push(server: RegistryServer, source: str, repository: str, tag: str = "lates
     if result.returncode != 0:
         raise RuntimeError(f"skopeo copy to {ref} failed: {result.stderr[-2000:]}")
     return ref
+
+
+PODMAN_CONF = """\
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+"""
+
+
+@dataclass(frozen=True)
+class PodmanService:
+    socket: Path
+    docker_host: str
+    podman: tuple[str, ...]
+    """The podman command line bound to this service's private storage."""
+
+
+def missing_podman_tools() -> list[str]:
+    missing = [t for t in ("podman", "runc") if shutil.which(t) is None]
+    if os.geteuid() != 0:
+        missing.append("root (rootful podman)")
+    return missing
+
+
+@contextmanager
+def run_podman_service(load: Path | None = None) -> Iterator[PodmanService]:
+    """`podman system service unix:///PATH` on private storage (vfs), with `load` loaded first."""
+    root = Path(tempfile.mkdtemp(prefix="hg-podman-"))
+    (root / "containers.conf").write_text(PODMAN_CONF)
+    env = {**os.environ, "CONTAINERS_CONF": str(root / "containers.conf")}
+    podman = (
+        "podman",
+        "--root",
+        str(root / "storage"),
+        "--runroot",
+        str(root / "run"),
+        "--storage-driver",
+        "vfs",
+    )
+    if load is not None:
+        result = subprocess.run([*podman, "load", "-i", str(load)], env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"podman load failed: {result.stderr[-2000:]}")
+    socket_path = root / "podman.sock"
+    log = (root / "service.log").open("wb")
+    process = subprocess.Popen(
+        [*podman, "system", "service", "--time=0", f"unix://{socket_path}"], env=env, stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not socket_path.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"podman system service did not start: {(root / 'service.log').read_text()[-2000:]}"
+                )
+            time.sleep(0.1)
+        yield PodmanService(socket=socket_path, docker_host=f"unix://{socket_path}", podman=podman)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        subprocess.run([*podman, "system", "reset", "--force"], env=env, capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
