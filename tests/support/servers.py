@@ -77,6 +77,24 @@ def make_certificate(
     return cert, key
 
 
+def make_client_certificate(directory: Path) -> tuple[Path, Path, Path]:
+    """A client CA and a client certificate (extendedKeyUsage clientAuth) it signed: (ca, cert, key)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ca, ca_key = directory / "client-ca.crt", directory / "client-ca.key"
+    cert, key, csr = directory / "client.crt", directory / "client.key", directory / "client.csr"
+    ext = directory / "client.ext"
+    ext.write_text("extendedKeyUsage=clientAuth\n")
+    for cmd in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "2", "-subj", "/CN=hg-client-ca",
+         "-keyout", ca_key, "-out", ca],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-subj", "/CN=hg-client", "-keyout", key, "-out", csr],
+        ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "2", "-sha256",
+         "-extfile", ext, "-out", cert],
+    ):  # fmt: skip
+        subprocess.run(["openssl", *map(str, cmd)], check=True, capture_output=True)
+    return ca, cert, key
+
+
 @contextmanager
 def run_registry(
     *,
@@ -85,7 +103,9 @@ def run_registry(
     cert_days: int = 10,
     auth_lines: list[str] | None = None,
     certificate: tuple[Path, Path] | None = None,
+    client_ca: Path | None = None,
 ) -> Iterator[RegistryServer]:
+    """`client_ca` makes the registry demand a client certificate signed by that CA (mTLS)."""
     root = Path(tempfile.mkdtemp(prefix="hg-registry-"))
     port = free_port()
     lines = [
@@ -107,6 +127,8 @@ def run_registry(
     if tls:
         cert, key = certificate or make_certificate(root / "certs", days=cert_days)
         lines += ["  tls:", f"    certificate: {cert}", f"    key: {key}"]
+        if client_ca is not None:
+            lines += ["    clientcas:", f"      - {client_ca}"]
     if htpasswd:
         subprocess.run(
             ["htpasswd", "-B", "-b", "-c", str(root / "htpasswd"), USER, PASSWORD],
@@ -122,7 +144,7 @@ def run_registry(
     )
     server = RegistryServer(host=f"127.0.0.1:{port}", root=root, tls=tls, ca_cert=cert, htpasswd=htpasswd)
     try:
-        _wait_ready(server, process)
+        _wait_ready(server, process, tcp_only=client_ca is not None)
         yield server
     finally:
         process.terminate()
@@ -135,7 +157,9 @@ def run_registry(
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _wait_ready(server: RegistryServer, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+def _wait_ready(
+    server: RegistryServer, process: subprocess.Popen[bytes], timeout: float = 20, tcp_only: bool = False
+) -> None:
     context = ssl.create_default_context(cafile=str(server.ca_cert)) if server.ca_cert else None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -144,6 +168,10 @@ def _wait_ready(server: RegistryServer, process: subprocess.Popen[bytes], timeou
                 f"docker-registry exited: {(server.root / 'registry.log').read_text()[-2000:]}"
             )
         try:
+            if tcp_only:  # an mTLS registry: no client certificate here, so a TCP accept must do
+                host, _, port = server.host.rpartition(":")
+                socket.create_connection((host, int(port)), timeout=2).close()
+                return
             urllib.request.urlopen(f"{server.url}/v2/", timeout=2, context=context)
             return
         except urllib.error.HTTPError:

@@ -317,6 +317,16 @@ class Transport:
                 f"{what}: {self.host} does not speak TLS on this port",
                 hint="If the registry serves plain HTTP, pass --insecure.",
             )
+        if "ALERT_BAD_CERTIFICATE" in text or "ALERT_CERTIFICATE_REQUIRED" in text or "UNKNOWN_CA" in text:
+            given = (
+                "its client certificate was refused"
+                if self.options.client_cert
+                else "it wants a client certificate"
+            )
+            return RegistryError(
+                f"{what}: {self.host} ended the TLS handshake: {given}",
+                hint="Pass --client-cert (and --client-key) with a certificate the registry's client CA signed.",
+            )
         if isinstance(e, httpx.ConnectError) or "SSL" in text:
             return RegistryError(f"{what}: cannot connect to {self.host}: {text or type(e).__name__}")
         return RegistryError(f"{what}: connection to {self.host} failed: {text or type(e).__name__}")
