@@ -9,6 +9,8 @@ from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, 
 from hullguard.model import Inventory, Package, PackageType
 
 _SOURCE = re.compile(r"^(?P<name>\S+)(?:\s+\((?P<version>[^)]+)\))?$")
+_VERSION = re.compile(r"^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~:-]*?(?:-[A-Za-z0-9.+~]+)?$")
+"""deb-version(7): [epoch:]upstream[-revision]; upstream starts with a digit."""
 
 
 class DpkgAnalyzer:
@@ -62,6 +64,9 @@ def _package(fields: dict[str, str], file: FileInput, ctx: AnalysisContext) -> P
     if not name or not version:
         if name or version:
             ctx.issue(file, f"package record without name or version: {name or version}")
+        return None
+    if not _VERSION.match(version):
+        ctx.issue(file, f"package {name}: {version!r} is not a valid Debian version; skipped")
         return None
     source_name, source_version = name, version
     if "Source" in fields:
