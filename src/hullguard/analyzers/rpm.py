@@ -68,7 +68,7 @@ def to_package(header: RpmHeader, file: FileInput) -> Package | None:
     if name == "gpg-pubkey":
         return None
     epoch = header.integer(tag.EPOCH)
-    prefix = f"{epoch}:" if epoch is not None else ""
+    prefix = f"{epoch}:" if epoch else ""  # epoch 0 is no epoch, as rpm compares it
     source_name, source_version = name, f"{prefix}{version}-{release}"
     source = split_source_rpm(header.string(tag.SOURCERPM))
     if source is not None:
