@@ -7,6 +7,8 @@ from datetime import date
 from importlib import resources
 
 ROLLING = "rolling"
+_MINOR_RELEASES = frozenset({"alpine", "ubuntu", "suse", "opensuse.leap"})
+"""Families whose releases are major.minor (Alpine 3.19, Ubuntu 22.04, SLES 15 SP5 = 15.5)."""
 
 
 @functools.cache
@@ -19,9 +21,7 @@ def _table() -> dict[tuple[str, str], str]:
 def release_of(family: str, version: str) -> str:
     """The release cycle a version belongs to: Alpine 3.19.1 is 3.19, Debian 12.5 is 12."""
     parts = version.split(".")
-    if family == "alpine":
-        return ".".join(parts[:2])
-    if family == "ubuntu" or (family == "amazon" and version.startswith("2018")):
+    if family in _MINOR_RELEASES or (family == "amazon" and version.startswith("2018")):
         return ".".join(parts[:2])
     return parts[0]
 
