@@ -94,6 +94,7 @@ def test_eol_against_a_fixed_clock() -> None:
 )
 def test_release_of(family: str, version: str, release: str) -> None:
     assert release_of(family, version) == release
+    assert OS(family=family, version=version).release == release  # what matchers name the release by
 
 
 @pytest.mark.parametrize(
