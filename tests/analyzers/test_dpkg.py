@@ -21,6 +21,12 @@ def _status(tmp_path: Path, text: str) -> Path:
 def test_distroless_status_d() -> None:
     inventory, issues = analyze_tree(DirTree(FIXTURES / "distroless-static"), (DpkgAnalyzer(),))
     assert issues == ()
+    assert {p.name: p.licenses for p in inventory.packages} == {
+        "base-files": ("GPL-2.0-only",),  # free-form: only the common-licenses reference is trusted
+        "netbase": ("GPL-2.0-only",),
+        "tzdata": ("public-domain", "GPL-2.0-or-later OR Artistic-2.0"),
+        "libssl3": ("Apache-2.0", "MIT"),
+    }
     got = {(p.name, p.version, p.arch, p.source_name, p.source_version, p.path) for p in inventory.packages}
     d = "var/lib/dpkg/status.d/"
     assert got == {
@@ -45,3 +51,16 @@ def test_not_installed_and_invalid_records_are_dropped(tmp_path: Path) -> None:
         ("ok", "2:1.2~rc1+dfsg-3ubuntu0.1", "okay-src", "1.2~rc1+dfsg-3")
     ]
     assert [i.message for i in issues] == ["package bad: '1:x.y#' is not a valid Debian version; skipped"]
+
+
+def test_licences_follow_a_symlinked_doc_folder(tmp_path: Path) -> None:
+    root = _status(tmp_path, "Package: libgcc-s1\nStatus: install ok installed\nVersion: 12.2.0-14\n")
+    doc = tmp_path / "usr/share/doc"
+    (doc / "gcc-12-base").mkdir(parents=True)
+    (doc / "gcc-12-base/copyright").write_text(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+        "Files: *\nCopyright: FSF\nLicense: GPL-3+ with GCC-exception-3.1\n"
+    )
+    (doc / "libgcc-s1").symlink_to("gcc-12-base")
+    inventory, _ = analyze_tree(DirTree(root), (DpkgAnalyzer(),))
+    assert inventory.packages[0].licenses == ("GPL-3.0-or-later WITH GCC-exception-3.1",)

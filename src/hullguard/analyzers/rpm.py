@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers.licenses import normalize
 from hullguard.analyzers.rpmdb import RpmdbError, RpmHeader, iter_blobs, parse_header
 from hullguard.analyzers.rpmdb import header as tag
 from hullguard.model import Inventory, Package, PackageType
@@ -81,7 +82,7 @@ def to_package(header: RpmHeader, file: FileInput) -> Package | None:
         arch=header.string(tag.ARCH),
         source_name=source_name,
         source_version=source_version,
-        licenses=(licence,) if licence and licence != _NO_VALUE else (),
+        licenses=(normalize(licence),) if licence and licence != _NO_VALUE else (),
         modularity_label=header.string(tag.MODULARITYLABEL),
         layer=file.layer,
         path=file.path,
