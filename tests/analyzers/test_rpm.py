@@ -245,3 +245,45 @@ def test_only_the_newest_backend_is_read(tmp_path: Path) -> None:
         db.execute("INSERT INTO Packages (blob) VALUES (?)", (new,))
     inventory, issues = analyze_tree(DirTree(tmp_path), ANALYZERS)
     assert [p.name for p in inventory.packages] == ["live"] and issues == ()
+
+
+def _uncheckpointed(source: Path, dest: Path, work: Path, *names: str) -> None:
+    """Copy `source` (an rpmdb.sqlite) to `dest` with `names` added only in its write-ahead log,
+    as a process that never closed the database leaves it. SQLite itself writes the log."""
+    work.mkdir()
+    shutil.copyfile(source, work / "rpmdb.sqlite")
+    db = sqlite3.connect(work / "rpmdb.sqlite")
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        db.execute("PRAGMA wal_autocheckpoint = 0")
+        for name in names:
+            blob = rpm.make_header({tag.NAME: name, tag.VERSION: "1", tag.RELEASE: "1", tag.ARCH: "noarch"})
+            db.execute("INSERT INTO Packages (blob) VALUES (?)", (blob,))
+            db.commit()
+        dest.mkdir(parents=True)
+        shutil.copyfile(work / "rpmdb.sqlite", dest / "rpmdb.sqlite")
+        shutil.copyfile(work / "rpmdb.sqlite-wal", dest / "rpmdb.sqlite-wal")
+    finally:
+        db.close()
+
+
+@pytest.mark.integration
+def test_committed_transactions_only_in_the_wal_are_read(rpm_root: Path, tmp_path: Path) -> None:
+    dbdir = tmp_path / "root/var/lib/rpm"
+    _uncheckpointed(
+        rpm_root / "usr/lib/sysimage/rpm/rpmdb.sqlite", dbdir, tmp_path / "work", "wal-one", "wal-two"
+    )
+    wal = (dbdir / "rpmdb.sqlite-wal").read_bytes()
+    assert len(wal) > 32
+    inventory, issues = analyze_tree(DirTree(tmp_path / "root"), ANALYZERS)
+    assert issues == ()
+    assert sorted(p.name for p in inventory.packages) == ["hg-hello", "hg-tool", "wal-one", "wal-two"]
+
+    page = int.from_bytes(wal[8:12], "big")
+    (dbdir / "rpmdb.sqlite-wal").write_bytes(wal[: len(wal) - page])  # the last frame torn off
+    inventory, _ = analyze_tree(DirTree(tmp_path / "root"), ANALYZERS)
+    assert sorted(p.name for p in inventory.packages) == ["hg-hello", "hg-tool", "wal-one"]
+
+    (dbdir / "rpmdb.sqlite-wal").unlink()
+    inventory, _ = analyze_tree(DirTree(tmp_path / "root"), ANALYZERS)
+    assert sorted(p.name for p in inventory.packages) == ["hg-hello", "hg-tool"]

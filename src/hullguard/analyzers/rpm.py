@@ -6,6 +6,7 @@ from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, 
 from hullguard.analyzers.licenses import normalize
 from hullguard.analyzers.rpmdb import RpmdbError, RpmHeader, iter_blobs, parse_header
 from hullguard.analyzers.rpmdb import header as tag
+from hullguard.errors import Error
 from hullguard.model import Inventory, Package, PackageType
 from hullguard.sources.tree import EntryType
 
@@ -19,6 +20,7 @@ DATABASES = (
 )
 """Where rpm keeps its database, newest backend first. Only the first one present is read:
 a converted image can keep the old backend's file next to the live one."""
+_WAL = "-wal"
 
 _NO_VALUE = "(none)"
 
@@ -29,12 +31,14 @@ class RpmAnalyzer:
     spec = AnalyzerSpec(
         id=AnalyzerId("rpm"),
         kind=AnalyzerKind.OS_PACKAGES,
-        version=1,
-        paths=DATABASES,
+        version=2,
+        paths=DATABASES + tuple(p + _WAL for p in DATABASES if p.endswith(".sqlite")),
         max_size=512 << 20,
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if file.path.endswith(_WAL):
+            return Inventory()  # kept so that its database can be read with it
         for path in DATABASES[: self.spec.rank(file.path)]:
             entry = ctx.tree.lookup(path)
             if entry is not None and entry.type is EntryType.FILE:
@@ -46,7 +50,8 @@ def parse_database(file: FileInput, ctx: AnalysisContext) -> list[Package]:
     """Every package in the database; a bad header or a corrupt tail becomes an issue."""
     packages: list[Package] = []
     try:
-        for number, blob in enumerate(iter_blobs(file.read_bytes()), start=1):
+        blobs = iter_blobs(file.read_bytes(), _read_wal(file, ctx))
+        for number, blob in enumerate(blobs, start=1):
             try:
                 package = to_package(parse_header(blob), file)
             except RpmdbError as e:
@@ -58,6 +63,17 @@ def parse_database(file: FileInput, ctx: AnalysisContext) -> list[Package]:
         kept = f"; kept the {len(packages)} packages read before it" if packages else ""
         ctx.issue(file, f"{e}{kept}")
     return packages
+
+
+def _read_wal(file: FileInput, ctx: AnalysisContext) -> bytes:
+    entry = ctx.tree.lookup(file.path + _WAL) if file.path.endswith(".sqlite") else None
+    if entry is None or entry.type is not EntryType.FILE or entry.size == 0:
+        return b""
+    try:
+        return ctx.tree.read_bytes(entry)
+    except Error as e:
+        ctx.issue(file, f"{entry.path} not read ({e}); transactions only in it are missing")
+        return b""
 
 
 def to_package(header: RpmHeader, file: FileInput) -> Package | None:

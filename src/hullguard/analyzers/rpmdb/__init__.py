@@ -15,9 +15,10 @@ from hullguard.analyzers.rpmdb.header import RpmdbError, RpmHeader, parse_header
 __all__ = ["RpmHeader", "RpmdbError", "iter_blobs", "parse_header"]
 
 
-def iter_blobs(data: bytes) -> Iterator[bytes]:
+def iter_blobs(data: bytes, wal: bytes = b"") -> Iterator[bytes]:
+    """`wal`: the SQLite write-ahead log next to an `rpmdb.sqlite`, when there is one."""
     if data.startswith(sqlite.MAGIC):
-        return sqlite.iter_blobs(data)
+        return sqlite.iter_blobs(data, wal)
     if data.startswith(ndb.MAGIC):
         return ndb.iter_blobs(data)
     if bdb.is_hash_db(data):
