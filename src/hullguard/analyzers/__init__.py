@@ -9,9 +9,11 @@ from hullguard.analyzers.apk import ApkAnalyzer
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.dpkg import DpkgAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
+from hullguard.analyzers.rpm import RpmAnalyzer
 
 ANALYZERS: tuple[Analyzer, ...] = (
     OsReleaseAnalyzer(),
     ApkAnalyzer(),
     DpkgAnalyzer(),
+    RpmAnalyzer(),
 )
