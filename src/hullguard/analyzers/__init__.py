@@ -9,9 +9,15 @@ from hullguard.analyzers.apk import ApkAnalyzer
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.dpkg import DpkgAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
+from hullguard.analyzers.python import PythonAnalyzer
+from hullguard.analyzers.python_lock import PythonLockAnalyzer
+from hullguard.analyzers.requirements import RequirementsAnalyzer
 
 ANALYZERS: tuple[Analyzer, ...] = (
     OsReleaseAnalyzer(),
     ApkAnalyzer(),
     DpkgAnalyzer(),
+    PythonAnalyzer(),
+    PythonLockAnalyzer(),
+    RequirementsAnalyzer(),
 )
