@@ -8,10 +8,14 @@ from __future__ import annotations
 from hullguard.analyzers.apk import ApkAnalyzer
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.dpkg import DpkgAnalyzer
+from hullguard.analyzers.npm import NpmAnalyzer
+from hullguard.analyzers.npm_lock import NpmLockAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
+from hullguard.analyzers.pnpm import PnpmAnalyzer
 from hullguard.analyzers.python import PythonAnalyzer
 from hullguard.analyzers.python_lock import PythonLockAnalyzer
 from hullguard.analyzers.requirements import RequirementsAnalyzer
+from hullguard.analyzers.yarn import YarnAnalyzer
 
 ANALYZERS: tuple[Analyzer, ...] = (
     OsReleaseAnalyzer(),
@@ -20,4 +24,8 @@ ANALYZERS: tuple[Analyzer, ...] = (
     PythonAnalyzer(),
     PythonLockAnalyzer(),
     RequirementsAnalyzer(),
+    NpmAnalyzer(),
+    NpmLockAnalyzer(),
+    YarnAnalyzer(),
+    PnpmAnalyzer(),
 )

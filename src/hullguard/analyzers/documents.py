@@ -13,6 +13,7 @@ from hullguard.errors import AnalyzerError
 from hullguard.model import Package, PackageType
 
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YamlStrings = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def load_json(file: FileInput) -> Any:
@@ -22,6 +23,8 @@ def load_json(file: FileInput) -> Any:
         raise AnalyzerError(f"{file.path}:{e.lineno}: invalid JSON: {e.msg} (column {e.colno})") from e
     except UnicodeDecodeError as e:
         raise AnalyzerError(f"{file.path}: not UTF-8 text: {e.reason}") from e
+    except RecursionError as e:
+        raise AnalyzerError(f"{file.path}: JSON nested too deeply") from e
 
 
 def load_toml(file: FileInput) -> dict[str, Any]:
@@ -33,14 +36,17 @@ def load_toml(file: FileInput) -> dict[str, Any]:
         raise AnalyzerError(f"{file.path}: not UTF-8 text: {e.reason}") from e
 
 
-def load_yaml(file: FileInput) -> Any:
+def load_yaml(file: FileInput, *, strings: bool = False) -> Any:
+    """`strings=True` keeps every scalar as written: a version `1.10` must not become the float 1.1."""
     try:
-        return yaml.load(file.read_bytes(), Loader=_YamlLoader)  # noqa: S506 (a safe loader)
+        return yaml.load(file.read_bytes(), Loader=_YamlStrings if strings else _YamlLoader)  # noqa: S506
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise AnalyzerError(f"{file.path}:{line}: invalid YAML: {e.problem}") from e
     except yaml.YAMLError as e:
         raise AnalyzerError(f"{file.path}: invalid YAML: {e}") from e
+    except RecursionError as e:
+        raise AnalyzerError(f"{file.path}: YAML nested too deeply") from e
 
 
 def mapping(value: Any, file: FileInput, what: str) -> dict[str, Any]:
