@@ -8,6 +8,7 @@ from __future__ import annotations
 from hullguard.analyzers.apk import ApkAnalyzer
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.dpkg import DpkgAnalyzer
+from hullguard.analyzers.java import JavaAnalyzer
 from hullguard.analyzers.npm import NpmAnalyzer
 from hullguard.analyzers.npm_lock import NpmLockAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
@@ -28,4 +29,5 @@ ANALYZERS: tuple[Analyzer, ...] = (
     NpmLockAnalyzer(),
     YarnAnalyzer(),
     PnpmAnalyzer(),
+    JavaAnalyzer(),
 )

@@ -74,8 +74,10 @@ def text(value: Any) -> str | None:
 
 
 def package(type: PackageType, name: str, version: str, file: FileInput, **fields: Any) -> Package:
-    """A language package read from `file`: it carries the file's path and layer."""
-    return Package(type=type, name=name, version=version, layer=file.layer, path=file.path, **fields)
+    """A language package read from `file`: it carries the file's path (unless given) and layer."""
+    return Package(
+        type=type, name=name, version=version, **{"layer": file.layer, "path": file.path, **fields}
+    )
 
 
 def dev_only(edges: dict[str, list[str]], runtime: list[str], dev: list[str]) -> set[str]:
