@@ -16,6 +16,7 @@ from hullguard.analyzers.pnpm import PnpmAnalyzer
 from hullguard.analyzers.python import PythonAnalyzer
 from hullguard.analyzers.python_lock import PythonLockAnalyzer
 from hullguard.analyzers.requirements import RequirementsAnalyzer
+from hullguard.analyzers.ruby import GemfileLockAnalyzer, GemspecAnalyzer
 from hullguard.analyzers.yarn import YarnAnalyzer
 
 ANALYZERS: tuple[Analyzer, ...] = (
@@ -30,4 +31,6 @@ ANALYZERS: tuple[Analyzer, ...] = (
     YarnAnalyzer(),
     PnpmAnalyzer(),
     JavaAnalyzer(),
+    GemspecAnalyzer(),
+    GemfileLockAnalyzer(),
 )
