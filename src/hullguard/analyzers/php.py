@@ -30,9 +30,11 @@ class ComposerAnalyzer:
             entries = [(e, False) for e in doc]
         else:
             installed = mapping(doc, file, "installed.json")
-            dev_names = set(sequence(installed.get("dev-package-names"), file, "dev-package-names"))
+            dev_names = {
+                text(n) for n in sequence(installed.get("dev-package-names"), file, "dev-package-names")
+            }
             entries = [
-                (e, mapping(e, file, "package").get("name") in dev_names)
+                (e, text(mapping(e, file, "package").get("name")) in dev_names - {None})
                 for e in sequence(installed.get("packages"), file, "packages")
             ]
         packages = [

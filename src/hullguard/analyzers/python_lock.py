@@ -54,32 +54,23 @@ def parse_uv_lock(entries: list[dict[str, Any]], file: FileInput, ctx: AnalysisC
     edges: dict[str, list[str]] = {}
     runtime: list[str] = []
     dev: list[str] = []
-    kept: list[dict[str, Any]] = []
+    kept: list[tuple[str, str]] = []
     for entry in entries:
         name = text(entry.get("name")) or ""
-        edges[name] = [
-            d["name"] for d in sequence(entry.get("dependencies"), file, name) if isinstance(d, dict)
-        ]
+        edges[name] = [n for d in sequence(entry.get("dependencies"), file, name) if (n := _name(d))]
         source = mapping(entry.get("source"), file, f"{name}'s source")
         if any(k in source for k in _LOCAL_SOURCES):
             runtime.append(name)
             for group in mapping(entry.get("dev-dependencies"), file, f"{name}'s dev-dependencies").values():
-                dev.extend(d["name"] for d in sequence(group, file, name) if isinstance(d, dict))
-        elif not name or not text(entry.get("version")):
+                dev.extend(n for d in sequence(group, file, name) if (n := _name(d)))
+        elif not name or not (version := text(entry.get("version"))):
             ctx.issue(file, f"a [[package]] without name or version was skipped: {name}")
         else:
-            kept.append(entry)
+            kept.append((name, version))
     dev_names = dev_only(edges, runtime, dev)
     return [
-        package(
-            PackageType.PYPI,
-            e["name"],
-            str(e["version"]),
-            file,
-            dev=e["name"] in dev_names,
-            dependencies=tuple(edges.get(e["name"], ())),
-        )
-        for e in kept
+        package(PackageType.PYPI, name, version, file, dev=name in dev_names, dependencies=tuple(edges[name]))
+        for name, version in kept
     ]
 
 
@@ -97,3 +88,8 @@ def parse_pipfile_lock(file: FileInput, ctx: AnalysisContext) -> list[Package]:
             pinned = version[3:] if version.startswith("===") else version[2:]
             packages.append(package(PackageType.PYPI, name, pinned, file, dev=dev))
     return packages
+
+
+def _name(dependency: Any) -> str | None:
+    """`{ name = "x", ... }` in a uv dependency list."""
+    return text(dependency.get("name")) if isinstance(dependency, dict) else None
