@@ -48,6 +48,8 @@ class Package:
     """The file the package was read from (database, manifest, lock file or binary)."""
     modularity_label: str | None = None
     dependencies: tuple[str, ...] = ()
+    dev: bool = False
+    """Needed only to develop the project (a lock file's dev/optional group), not to run it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
