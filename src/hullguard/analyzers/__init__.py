@@ -8,10 +8,12 @@ from __future__ import annotations
 from hullguard.analyzers.apk import ApkAnalyzer
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.dpkg import DpkgAnalyzer
+from hullguard.analyzers.go_binary import GoBinaryAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
 
 ANALYZERS: tuple[Analyzer, ...] = (
     OsReleaseAnalyzer(),
     ApkAnalyzer(),
     DpkgAnalyzer(),
+    GoBinaryAnalyzer(),
 )
