@@ -97,3 +97,42 @@ def go_hello() -> Path:
             out.mkdir(parents=True, exist_ok=True)
             shutil.copy2(f"{tmp}/hello", binary)
     return binary
+
+
+def rustc_available() -> bool:
+    return shutil.which("rustc") is not None
+
+
+def rust_auditable(audit_json: str) -> Path:
+    """A real rustc-built executable carrying `audit_json`, zlib-compressed, in `.dep-v0`,
+    the section cargo-auditable writes (crates.io is out of reach here, so the section is
+    placed with `#[link_section]` instead of cargo-auditable's linker object)."""
+    import zlib
+
+    blob = zlib.compress(audit_json.encode(), 9)
+    source = (
+        f'#[used]\n#[link_section = ".dep-v0"]\n'
+        f'static AUDITABLE_VERSION_INFO: [u8; {len(blob)}] = *include_bytes!("audit.zlib");\n\n'
+        'fn main() {\n    println!("hello");\n}\n'
+    )
+    version = subprocess.run(["rustc", "--version"], capture_output=True, text=True, check=True).stdout
+    key = hashlib.sha256(repr((source, audit_json, version)).encode()).hexdigest()[:16]
+    out = cache_root() / f"rust-auditable-{key}"
+    binary = out / "hello"
+    with _locked(out):
+        if binary.is_file():
+            return binary
+        with tempfile.TemporaryDirectory(prefix="hg-rs-") as tmp:
+            (Path(tmp) / "audit.zlib").write_bytes(blob)
+            (Path(tmp) / "main.rs").write_text(source)
+            result = subprocess.run(
+                ["rustc", "-O", "-C", "strip=symbols", "main.rs", "-o", "hello"],
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                raise RuntimeError(f"rustc failed:\n{result.stderr[-3000:]}")
+            out.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(Path(tmp) / "hello", binary)
+    return binary

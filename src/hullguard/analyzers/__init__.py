@@ -10,10 +10,12 @@ from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.dpkg import DpkgAnalyzer
 from hullguard.analyzers.go_binary import GoBinaryAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
+from hullguard.analyzers.rust_binary import RustBinaryAnalyzer
 
 ANALYZERS: tuple[Analyzer, ...] = (
     OsReleaseAnalyzer(),
     ApkAnalyzer(),
     DpkgAnalyzer(),
     GoBinaryAnalyzer(),
+    RustBinaryAnalyzer(),
 )
