@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.support.images import _locked, cache_root
+from tests.support.images import Layer, Recipe, _locked, cache_root, copy_rootfs
 
 GO_MOD = """module example.com/hello
 
@@ -136,3 +136,36 @@ def rust_auditable(audit_json: str) -> Path:
             out.mkdir(parents=True, exist_ok=True)
             shutil.copy2(Path(tmp) / "hello", binary)
     return binary
+
+
+RUST_AUDIT = (
+    '{"format":1,"packages":['
+    '{"name":"hello","version":"0.1.0","source":"local","dependencies":[1,2],"root":true},'
+    '{"name":"serde","version":"1.0.190","source":"crates.io","dependencies":[2]},'
+    '{"name":"libc","version":"0.2.149","source":"crates.io"},'
+    '{"name":"cc","version":"1.0.83","source":"crates.io","kind":"build"}]}'
+)
+
+
+def binaries_recipe() -> Recipe:
+    """The bookworm base plus a layer of executables: a Go module binary, a rustc binary with
+    cargo-auditable data, and Debian's own (GOPATH-built) umoci."""
+
+    def populate(dest: Path) -> None:
+        bin_dir = dest / "usr/local/bin"
+        bin_dir.mkdir(parents=True)
+        shutil.copy2(go_hello(), bin_dir / "hello-go")
+        shutil.copy2(rust_auditable(RUST_AUDIT), bin_dir / "hello-rust")
+        shutil.copy2("/usr/bin/umoci", bin_dir / "umoci")
+
+    return Recipe(
+        name="bookworm-binaries",
+        layers=(
+            Layer(created_by="debootstrap --variant=minbase bookworm", populate=copy_rootfs, key="bookworm"),
+            Layer(
+                created_by="COPY hello-go hello-rust umoci /usr/local/bin/",
+                populate=populate,
+                key=repr((sorted(FILES.items()), RUST_AUDIT)),
+            ),
+        ),
+    )
