@@ -87,7 +87,9 @@ KEYED_SIGNATURES = [
 
 
 @pytest.mark.parametrize(("case", "pub", "manifest"), KEYED_SIGNATURES)
-def test_every_image_signature_verifies_with_its_key(suite: Path, case: str, pub: str, manifest: str | None) -> None:
+def test_every_image_signature_verifies_with_its_key(
+    suite: Path, case: str, pub: str, manifest: str | None
+) -> None:
     folder = suite / case
     blob = (folder / "payload.json").read_bytes()
     payload = parse_payload(blob, case)
@@ -102,7 +104,9 @@ def test_every_image_signature_verifies_with_its_key(suite: Path, case: str, pub
     assert check_signature(layer, key, payload.digest, {}, case).payload == payload
     with pytest.raises(SigningError, match="the image is sha256:0000"):
         check_signature(layer, key, Digest("sha256:" + "0" * 64), {}, case)
-    tampered = Layer(media_type=SIGNATURE_LAYER, blob=blob.replace(b"}", b" }", 1), annotations=layer.annotations)
+    tampered = Layer(
+        media_type=SIGNATURE_LAYER, blob=blob.replace(b"}", b" }", 1), annotations=layer.annotations
+    )
     with pytest.raises(SigningError, match="does not match"):
         check_signature(tampered, key, payload.digest, {}, case)
 
@@ -119,7 +123,10 @@ def _containers_signature(raw: bytes) -> Layer:
     )
 
 
-@pytest.mark.parametrize(("case", "pub"), [("key", "cosign.pub"), ("key-rekor", "cosign2.pub"), ("fulcio-rekor", "fulcio-rekor/certificate.pem")])
+@pytest.mark.parametrize(
+    ("case", "pub"),
+    [("key", "cosign.pub"), ("key-rekor", "cosign2.pub"), ("fulcio-rekor", "fulcio-rekor/certificate.pem")],
+)
 def test_containers_image_signature_layers_verify(suite: Path, case: str, pub: str) -> None:
     folder = suite / "image-signatures/containers-image"
     layer = _containers_signature((folder / case / "signature-1").read_bytes())
@@ -197,7 +204,9 @@ def test_attestation_check_refuses_the_wrong_subject(suite: Path) -> None:
     key = keys.load_public_key((suite / entry).with_name("cosign.pub").read_bytes(), "pub")
     layer = Layer(media_type="application/vnd.dsse.envelope.v1+json", blob=(suite / entry).read_bytes())
     good = Digest("sha256:" + hashlib.sha256((suite / entry).with_name("blob").read_bytes()).hexdigest())
-    other = Digest("sha256:" + hashlib.sha256((suite / entry).with_name("other-blob").read_bytes()).hexdigest())
+    other = Digest(
+        "sha256:" + hashlib.sha256((suite / entry).with_name("other-blob").read_bytes()).hexdigest()
+    )
     assert check_attestation(layer, key, good, "https://slsa.dev/provenance/v0.2", "a").statement.subjects
     with pytest.raises(SigningError, match="subject"):
         check_attestation(layer, key, other, None, "a")
@@ -207,10 +216,34 @@ def test_attestation_check_refuses_the_wrong_subject(suite: Path) -> None:
 
 # (bundle, artifact or None for DSSE, identity, issuer, trust root: production|staging|path)
 BUNDLES_PASS = [
-    ("sigstore-python/bundle.txt.sigstore", "sigstore-python/bundle.txt", "a@tny.town", GITHUB_OAUTH, "staging"),
-    ("sigstore-python/bundle_v3.txt.sigstore", "sigstore-python/bundle_v3.txt", "william@yossarian.net", GITHUB_OAUTH, "staging"),
-    ("sigstore-python/bundle_v3_alt.txt.sigstore", "sigstore-python/bundle_v3_alt.txt", "william@yossarian.net", GITHUB_OAUTH, "staging"),
-    ("sigstore-python/staging-rekor-v2.txt.sigstore.json", "sigstore-python/staging-rekor-v2.txt", "jku@goto.fi", GITHUB_OAUTH, "staging"),
+    (
+        "sigstore-python/bundle.txt.sigstore",
+        "sigstore-python/bundle.txt",
+        "a@tny.town",
+        GITHUB_OAUTH,
+        "staging",
+    ),
+    (
+        "sigstore-python/bundle_v3.txt.sigstore",
+        "sigstore-python/bundle_v3.txt",
+        "william@yossarian.net",
+        GITHUB_OAUTH,
+        "staging",
+    ),
+    (
+        "sigstore-python/bundle_v3_alt.txt.sigstore",
+        "sigstore-python/bundle_v3_alt.txt",
+        "william@yossarian.net",
+        GITHUB_OAUTH,
+        "staging",
+    ),
+    (
+        "sigstore-python/staging-rekor-v2.txt.sigstore.json",
+        "sigstore-python/staging-rekor-v2.txt",
+        "jku@goto.fi",
+        GITHUB_OAUTH,
+        "staging",
+    ),
     ("sigstore-python/a.dsse.staging-rekor-v2.txt.sigstore.json", None, BEACON, GITHUB_ACTIONS, "staging"),
     (
         "sigstore-python/bundle_v3_github.whl.sigstore",
@@ -219,9 +252,27 @@ BUNDLES_PASS = [
         GITHUB_ACTIONS,
         "production",
     ),
-    ("sigstore-conformance/happy-path-v0.1/bundle.sigstore.json", "sigstore-conformance/a.txt", BEACON, GITHUB_ACTIONS, "production"),
-    ("sigstore-conformance/happy-path-v0.2/bundle.sigstore.json", "sigstore-conformance/a.txt", BEACON, GITHUB_ACTIONS, "production"),
-    ("sigstore-conformance/happy-path-v0.3/bundle.sigstore.json", "sigstore-conformance/a.txt", BEACON, GITHUB_ACTIONS, "production"),
+    (
+        "sigstore-conformance/happy-path-v0.1/bundle.sigstore.json",
+        "sigstore-conformance/a.txt",
+        BEACON,
+        GITHUB_ACTIONS,
+        "production",
+    ),
+    (
+        "sigstore-conformance/happy-path-v0.2/bundle.sigstore.json",
+        "sigstore-conformance/a.txt",
+        BEACON,
+        GITHUB_ACTIONS,
+        "production",
+    ),
+    (
+        "sigstore-conformance/happy-path-v0.3/bundle.sigstore.json",
+        "sigstore-conformance/a.txt",
+        BEACON,
+        GITHUB_ACTIONS,
+        "production",
+    ),
     (
         "sigstore-conformance/happy-path-v0.3-new-mediaType/bundle.sigstore.json",
         "sigstore-conformance/a.txt",
@@ -229,9 +280,21 @@ BUNDLES_PASS = [
         GITHUB_ACTIONS,
         "production",
     ),
-    ("sigstore-conformance/happy-path-intoto-in-dsse-v3/bundle.sigstore.json", None, BEACON, GITHUB_ACTIONS, "production"),
+    (
+        "sigstore-conformance/happy-path-intoto-in-dsse-v3/bundle.sigstore.json",
+        None,
+        BEACON,
+        GITHUB_ACTIONS,
+        "production",
+    ),
     ("cosign/oci-attestation.sigstore.json", None, "cody@soyland.com", GITHUB_OAUTH, "production"),
-    ("cosign/oci-attestation.sigstore.json", None, "cody@soyland.com", GITHUB_OAUTH, "cosign/trusted_root_pgi.json"),
+    (
+        "cosign/oci-attestation.sigstore.json",
+        None,
+        "cody@soyland.com",
+        GITHUB_OAUTH,
+        "cosign/trusted_root_pgi.json",
+    ),
 ]
 
 
@@ -248,37 +311,117 @@ def test_every_bundle_verifies_with_its_identity(
     folder = suite / "bundles"
     data = (folder / bundle).read_bytes()
     content = (folder / artifact).read_bytes() if artifact else None
-    result = keyless.verify_bundle(data, keyless.Identity(identity=identity, issuer=issuer), _root(suite, root), content)
+    result = keyless.verify_bundle(
+        data, keyless.Identity(identity=identity, issuer=issuer), _root(suite, root), content
+    )
     assert (result.payload is None) is (artifact is not None)
     with pytest.raises(VerificationFailed, match="rejected"):
-        keyless.verify_bundle(data, keyless.Identity(identity="nobody@example.com", issuer=issuer), _root(suite, root), content)
+        keyless.verify_bundle(
+            data, keyless.Identity(identity="nobody@example.com", issuer=issuer), _root(suite, root), content
+        )
     other = "production" if root == "staging" else "staging"
     with pytest.raises(VerificationFailed):
-        keyless.verify_bundle(data, keyless.Identity(identity=identity, issuer=issuer), _root(suite, other), content)
+        keyless.verify_bundle(
+            data, keyless.Identity(identity=identity, issuer=issuer), _root(suite, other), content
+        )
     if content is not None:
         with pytest.raises(VerificationFailed, match="digest mismatch"):
-            keyless.verify_bundle(data, keyless.Identity(identity=identity, issuer=issuer), _root(suite, root), content + b"!")
+            keyless.verify_bundle(
+                data, keyless.Identity(identity=identity, issuer=issuer), _root(suite, root), content + b"!"
+            )
 
 
 def test_oci_attestation_bundle_names_its_image(suite: Path) -> None:
     data = (suite / "bundles/cosign/oci-attestation.sigstore.json").read_bytes()
-    result = keyless.verify_bundle(data, keyless.Identity(identity="cody@soyland.com", issuer=GITHUB_OAUTH), _root(suite, "production"))
+    result = keyless.verify_bundle(
+        data, keyless.Identity(identity="cody@soyland.com", issuer=GITHUB_OAUTH), _root(suite, "production")
+    )
     assert result.payload is not None
     statement = dsse.parse_statement(result.payload, "statement")
     assert statement.names_digest("sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4")
 
 
 BUNDLES_FAIL = [
-    ("sigstore-python/bundle_cve_2022_36056.txt.sigstore", "sigstore-python/bundle_cve_2022_36056.txt", "william@yossarian.net", GITHUB_OAUTH, "staging", "inconsistent"),
-    ("sigstore-python/bundle_invalid_version.txt.sigstore", "sigstore-python/bundle_invalid_version.txt", "william@yossarian.net", GITHUB_OAUTH, "staging", "not a usable"),
-    ("sigstore-python/bundle_no_cert_v1.txt.sigstore", "sigstore-python/bundle_no_cert_v1.txt", "william@yossarian.net", GITHUB_OAUTH, "staging", "not a usable"),
-    ("sigstore-python/bundle_no_checkpoint.txt.sigstore", "sigstore-python/bundle_no_checkpoint.txt", "william@yossarian.net", GITHUB_OAUTH, "staging", "not a usable"),
-    ("sigstore-python/bundle_no_log_entry.txt.sigstore", "sigstore-python/bundle_no_log_entry.txt", "william@yossarian.net", GITHUB_OAUTH, "staging", "not a usable"),
-    ("sigstore-python/bundle_v3_no_signed_time.txt.sigstore.json", "sigstore-python/bundle_v3_no_signed_time.txt", "william@yossarian.net", GITHUB_OAUTH, "staging", "not a usable"),
-    ("sigstore-conformance/bundle-from-wrong-instance_fail/bundle.sigstore.json", "sigstore-conformance/a.txt", BEACON, GITHUB_ACTIONS, "production", "rejected"),
-    ("sigstore-conformance/dsse-invalid-sig_fail/bundle.sigstore.json", None, BEACON, GITHUB_ACTIONS, "production", "rejected"),
-    ("sigstore-conformance/incorrect-public-key_fail/bundle.sigstore.json", "sigstore-conformance/a.txt", BEACON, GITHUB_ACTIONS, "production", "rejected"),
-    ("sigstore-conformance/message-digest-mismatch_fail/bundle.sigstore.json", "sigstore-conformance/a.txt", BEACON, GITHUB_ACTIONS, "production", "rejected"),
+    (
+        "sigstore-python/bundle_cve_2022_36056.txt.sigstore",
+        "sigstore-python/bundle_cve_2022_36056.txt",
+        "william@yossarian.net",
+        GITHUB_OAUTH,
+        "staging",
+        "inconsistent",
+    ),
+    (
+        "sigstore-python/bundle_invalid_version.txt.sigstore",
+        "sigstore-python/bundle_invalid_version.txt",
+        "william@yossarian.net",
+        GITHUB_OAUTH,
+        "staging",
+        "not a usable",
+    ),
+    (
+        "sigstore-python/bundle_no_cert_v1.txt.sigstore",
+        "sigstore-python/bundle_no_cert_v1.txt",
+        "william@yossarian.net",
+        GITHUB_OAUTH,
+        "staging",
+        "not a usable",
+    ),
+    (
+        "sigstore-python/bundle_no_checkpoint.txt.sigstore",
+        "sigstore-python/bundle_no_checkpoint.txt",
+        "william@yossarian.net",
+        GITHUB_OAUTH,
+        "staging",
+        "not a usable",
+    ),
+    (
+        "sigstore-python/bundle_no_log_entry.txt.sigstore",
+        "sigstore-python/bundle_no_log_entry.txt",
+        "william@yossarian.net",
+        GITHUB_OAUTH,
+        "staging",
+        "not a usable",
+    ),
+    (
+        "sigstore-python/bundle_v3_no_signed_time.txt.sigstore.json",
+        "sigstore-python/bundle_v3_no_signed_time.txt",
+        "william@yossarian.net",
+        GITHUB_OAUTH,
+        "staging",
+        "not a usable",
+    ),
+    (
+        "sigstore-conformance/bundle-from-wrong-instance_fail/bundle.sigstore.json",
+        "sigstore-conformance/a.txt",
+        BEACON,
+        GITHUB_ACTIONS,
+        "production",
+        "rejected",
+    ),
+    (
+        "sigstore-conformance/dsse-invalid-sig_fail/bundle.sigstore.json",
+        None,
+        BEACON,
+        GITHUB_ACTIONS,
+        "production",
+        "rejected",
+    ),
+    (
+        "sigstore-conformance/incorrect-public-key_fail/bundle.sigstore.json",
+        "sigstore-conformance/a.txt",
+        BEACON,
+        GITHUB_ACTIONS,
+        "production",
+        "rejected",
+    ),
+    (
+        "sigstore-conformance/message-digest-mismatch_fail/bundle.sigstore.json",
+        "sigstore-conformance/a.txt",
+        BEACON,
+        GITHUB_ACTIONS,
+        "production",
+        "rejected",
+    ),
 ]
 
 
@@ -289,4 +432,9 @@ def test_bad_bundles_fail_with_a_reason(
     folder = suite / "bundles"
     content = (folder / artifact).read_bytes() if artifact else None
     with pytest.raises(VerificationFailed, match=message):
-        keyless.verify_bundle((folder / bundle).read_bytes(), keyless.Identity(identity=identity, issuer=issuer), _root(suite, root), content)
+        keyless.verify_bundle(
+            (folder / bundle).read_bytes(),
+            keyless.Identity(identity=identity, issuer=issuer),
+            _root(suite, root),
+            content,
+        )

@@ -113,7 +113,7 @@ def verify_attestations(
 
 
 def check_key_bundle(
-    bundle_json: bytes, key: keys.PublicKey, image: Digest, where: str
+    bundle_json: bytes, key: keys.PublicKey, image: Digest, where: str, predicate_type: str | None = None
 ) -> VerifiedAttestation:
     """A cosign v3 bundle signed with a key: its DSSE envelope and the statement's subject.
     The transparency-log entry is not checked (as `cosign verify --insecure-ignore-tlog`)."""
@@ -123,12 +123,21 @@ def check_key_bundle(
         raise SigningError(f"{where}: not a Sigstore bundle with a DSSE envelope") from e
     blob = json.dumps(envelope).encode()
     return check_attestation(
-        Layer(media_type="application/vnd.dev.sigstore.bundle.v0.3+json", blob=blob), key, image, None, where
+        Layer(media_type="application/vnd.dev.sigstore.bundle.v0.3+json", blob=blob),
+        key,
+        image,
+        predicate_type,
+        where,
     )
 
 
 def check_keyless_bundle(
-    bundle_json: bytes, identity: keyless.Identity, root: TrustedRoot, image: Digest, where: str
+    bundle_json: bytes,
+    identity: keyless.Identity,
+    root: TrustedRoot,
+    image: Digest,
+    where: str,
+    predicate_type: str | None = None,
 ) -> VerifiedAttestation:
     """A keyless cosign v3 bundle: Sigstore verification, then the statement's subject."""
     result = keyless.verify_bundle(bundle_json, identity, root, where=where)
@@ -137,6 +146,8 @@ def check_keyless_bundle(
     statement = parse_statement(result.payload, where)
     if not statement.names_digest(image):
         raise SigningError(f"{where}: the bundle's statement does not name {image}")
+    if predicate_type and statement.predicate_type != predicate_type:
+        raise SigningError(f"{where}: predicate type is {statement.predicate_type}, not {predicate_type}")
     return VerifiedAttestation(
         layer=Digest("sha256:" + hashlib.sha256(bundle_json).hexdigest()), statement=statement
     )
