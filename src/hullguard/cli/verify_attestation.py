@@ -13,6 +13,8 @@ from hullguard.cli.signing_args import (
     registry_options,
     report_failure,
 )
+from hullguard.cli.verify import add_keyless_arguments, keyless_identity
+from hullguard.signing import keyless
 from hullguard.signing.dsse import PREDICATE_TYPES, predicate_type
 from hullguard.signing.errors import VerificationFailed
 from hullguard.signing.remote import open_target, verify_image_attestations
@@ -23,17 +25,22 @@ HELP = "verify an image's in-toto attestations with a public key and print their
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("image", help="image reference; a tag is resolved to its digest first")
-    parser.add_argument("--key", type=Path, required=True, help="public key (cosign.pub, PEM) or certificate")
+    parser.add_argument("--key", type=Path, help="public key (cosign.pub, PEM) or certificate")
     parser.add_argument("--type", help=f"only this predicate type: {'|'.join(PREDICATE_TYPES)} or a URI")
+    add_keyless_arguments(parser)
     add_registry_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     wanted = predicate_type(args.type) if args.type else None
-    key = load_verifying_key(args.key)
+    identity = keyless_identity(args)
+    key = load_verifying_key(args.key) if args.key else None
+    root = keyless.load_trusted_root(args.trusted_root, args.staging) if identity else None
     with open_target(args.image, registry_options(args)) as target:
         try:
-            verified = verify_image_attestations(target, key, wanted)
+            verified = verify_image_attestations(
+                target, key=key, identity=identity, root=root, predicate_type=wanted
+            )
         except VerificationFailed as e:
             return report_failure(target.pinned, e)
     sys.stderr.write(f"Verified {target.pinned}: {len(verified)} attestation(s)\n")

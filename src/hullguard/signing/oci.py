@@ -22,7 +22,7 @@ from hullguard.signing.layout import (
     tag_for,
 )
 from hullguard.signing.payload import make_payload
-from hullguard.sources.manifest import OCI_MANIFEST, Index, Manifest, parse_any
+from hullguard.sources.manifest import OCI_MANIFEST, Manifest, parse_any
 
 MAX_BLOB = 16 * 1024 * 1024
 MAX_REFERRERS = 100
@@ -40,6 +40,9 @@ class Repository(Protocol):
     def put_blob(self, data: bytes) -> Digest: ...
 
     def put_manifest(self, tag: str, data: bytes, media_type: str) -> Digest: ...
+
+    def referrers(self, digest: Digest) -> tuple[Digest, ...]:
+        """Manifests whose subject is `digest` (referrers API, else the `sha256-<hex>` tag index)."""
 
 
 def read_layers(repo: Repository, tag: str, media_type: str) -> tuple[Layer, ...]:
@@ -109,20 +112,14 @@ def attest(
 
 
 def read_bundles(repo: Repository, digest: Digest) -> tuple[bytes, ...]:
-    """Sigstore bundles that refer to `digest` (cosign v3's default), found through the
-    referrers fallback tag `sha256-<hex>`; this registry has no referrers API."""
-    raw = repo.get_manifest(tag_for(digest, ""))
-    if raw is None:
-        return ()
-    index = parse_any(raw, f"referrers index for {digest}")
-    if not isinstance(index, Index):
-        return ()
+    """Sigstore bundles attached to `digest` as referrers (cosign v3's default layout). The index
+    entry's artifactType is not trusted (cosign writes the config's); the manifest's is."""
     bundles = []
-    for entry in index.manifests[:MAX_REFERRERS]:
-        body = repo.get_manifest(entry.digest)
+    for referrer in repo.referrers(digest)[:MAX_REFERRERS]:
+        body = repo.get_manifest(referrer)
         if body is None:
             continue
-        manifest = parse_any(body, f"referrer {entry.digest}")
+        manifest = parse_any(body, f"referrer {referrer}", OCI_MANIFEST)
         if isinstance(manifest, Manifest) and manifest.artifact_type == BUNDLE_ARTIFACT_TYPE:
             bundles += [
                 repo.get_blob(d.digest, MAX_BLOB)

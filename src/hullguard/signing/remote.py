@@ -58,6 +58,9 @@ class RemoteRepository:
     def put_manifest(self, tag: str, data: bytes, media_type: str) -> Digest:
         return self.client.put_manifest(self.ref.repository, tag, data, media_type)
 
+    def referrers(self, digest: Digest) -> tuple[Digest, ...]:
+        return tuple(r.digest for r in self.client.referrers(self.ref.repository, digest))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Target:
@@ -143,7 +146,40 @@ def verify_image(
 
 
 def verify_image_attestations(
-    target: Target, key: keys.PublicKey, predicate_type: str | None
+    target: Target,
+    *,
+    key: keys.PublicKey | None = None,
+    identity: keyless.Identity | None = None,
+    root: TrustedRoot | None = None,
+    predicate_type: str | None = None,
 ) -> tuple[VerifiedAttestation, ...]:
-    layers = oci.read_layers(target.repo, tag_for(target.digest, "att"), ATTESTATION_LAYER)
-    return verify_attestations(layers, key, target.digest, predicate_type, target.pinned)
+    """Attestations by `key` (`.att` layers, cosign v3 bundles) or keyless by `identity` (bundles)."""
+    reasons: list[str] = []
+    verified: list[VerifiedAttestation] = []
+    if key is not None:
+        layers = oci.read_layers(target.repo, tag_for(target.digest, "att"), ATTESTATION_LAYER)
+        try:
+            verified += verify_attestations(layers, key, target.digest, predicate_type, target.pinned)
+        except VerificationFailed as e:
+            reasons += [r for r in e.reasons if r != "no attestations found"]
+    for number, blob in enumerate(oci.read_bundles(target.repo, target.digest), 1):
+        where = f"bundle {number}"
+        try:
+            if key is not None:
+                found = check_key_bundle(blob, key, target.digest, where, predicate_type)
+            elif identity is not None and root is not None:
+                found = check_keyless_bundle(blob, identity, root, target.digest, where, predicate_type)
+            else:
+                continue
+        except SigningError as e:
+            reasons.append(str(e))
+            continue
+        if found.statement.predicate_type != SIGN_PREDICATE:  # that is a signature, not an attestation
+            verified.append(found)
+    if not verified:
+        raise VerificationFailed(
+            f"{target.pinned}: no attestation matches",
+            tuple(reasons)
+            or (f"no attestations found: no {tag_for(target.digest, 'att')} tag and no Sigstore bundle",),
+        )
+    return tuple(verified)
