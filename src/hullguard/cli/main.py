@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
-from hullguard.cli import fs, image
+from hullguard.cli import attest, fs, image, key, sign, verify, verify_attestation
 from hullguard.errors import Error
 
-COMMANDS: tuple[ModuleType, ...] = (image, fs)
+COMMANDS: tuple[ModuleType, ...] = (image, fs, key, sign, verify, attest, verify_attestation)
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3

@@ -45,6 +45,8 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         "--insecure", action="store_true", help="allow plain HTTP and unverified TLS to registries"
     )
     parser.add_argument("--ca-cert", type=Path, help="PEM file of CA certificates to trust for registries")
+    parser.add_argument("--client-cert", type=Path, help="PEM client certificate (and key) for registry mTLS")
+    parser.add_argument("--client-key", type=Path, help="PEM private key of --client-cert, if separate")
     parser.add_argument("--username", help="registry user name (else ~/.docker/config.json)")
     parser.add_argument("--password", help="registry password or token (prefer HULLGUARD_PASSWORD)")
 
@@ -72,6 +74,8 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
             ca_cert=args.ca_cert,
             username=args.username,
             password=args.password,
+            client_cert=args.client_cert,
+            client_key=args.client_key,
         )
     return ScanOptions(
         scanners=scanners,
