@@ -84,7 +84,9 @@ def _swap(value: object, rng: random.Random, swaps: list[str]) -> object:
 
 
 def test_every_analyzer_has_fixtures() -> None:
-    assert {a.spec.id for a, _ in CASES} >= {a.spec.id for a in LANGUAGE} - {"java-archive"}
+    # Binary analyzers (Go, cargo-auditable) are tested on binaries built by their own fixtures.
+    expected = {a.spec.id for a in LANGUAGE if not a.spec.executables} - {"java-archive"}
+    assert {a.spec.id for a, _ in CASES} >= expected
 
 
 @pytest.mark.parametrize(("analyzer", "entry"), CASES, ids=[f"{a.spec.id}:{e.path}" for a, e in CASES])
