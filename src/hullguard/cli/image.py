@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hullguard.cli.options import add_report_options, add_source_options, emit, layer_progress, scan_options
+from hullguard.cli.signing_args import add_signature_policy_arguments, require_signature
 from hullguard.pipeline import scan_image
 
 NAME = "image"
@@ -15,8 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", help="image reference, archive or layout path, or docker-daemon:NAME")
     add_report_options(parser, default_scanners="vuln,secret")
     add_source_options(parser)
+    add_signature_policy_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    report = scan_image(args.target, scan_options(args), on_layer=layer_progress(args))
+    report = scan_image(require_signature(args), scan_options(args), on_layer=layer_progress(args))
     return emit(report, args)

@@ -9,10 +9,20 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
-from hullguard.cli import fs, image, registry
+from hullguard.cli import attest, fs, image, key, registry, secret, sign, verify, verify_attestation
 from hullguard.errors import Error
 
-COMMANDS: tuple[ModuleType, ...] = (image, fs, registry)
+COMMANDS: tuple[ModuleType, ...] = (
+    image,
+    fs,
+    secret,
+    key,
+    sign,
+    verify,
+    attest,
+    verify_attestation,
+    registry,
+)
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3

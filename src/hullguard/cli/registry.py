@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
 from hullguard.cli.options import emit
+from hullguard.cli.signing_args import add_registry_arguments, load_verifying_key, registry_options
 from hullguard.errors import UsageError
 from hullguard.model import Artifact, ArtifactType, Digest, Finding, Report, Severity
 from hullguard.model.finding import sort_findings
-from hullguard.registry import RegistryClient, RegistryOptions, password_from_env
+from hullguard.registry import RegistryClient
 from hullguard.registry.audit import AuditOptions, SignatureCheck, audit_registry
 from hullguard.registry.reference import Reference
 from hullguard.report import formats
@@ -41,27 +41,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     audit.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of stdout")
     audit.add_argument("--severity", "-s", help="only these severities, e.g. HIGH,CRITICAL")
     audit.add_argument("--exit-code", type=int, default=0, help="exit with this code when findings remain")
-
-
-def add_registry_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options every command that talks to a registry takes."""
-    parser.add_argument("--insecure", action="store_true", help="allow plain HTTP and unverified TLS")
-    parser.add_argument("--ca-cert", type=Path, help="PEM file of CA certificates to trust for the registry")
-    parser.add_argument("--client-cert", type=Path, help="PEM client certificate (and key) for registry mTLS")
-    parser.add_argument("--client-key", type=Path, help="PEM private key of --client-cert, if separate")
-    parser.add_argument("--username", help="registry user name (else ~/.docker/config.json)")
-    parser.add_argument("--password", help="registry password or token (prefer HULLGUARD_PASSWORD)")
-
-
-def registry_options(args: argparse.Namespace) -> RegistryOptions:
-    return RegistryOptions(
-        insecure=args.insecure,
-        ca_cert=args.ca_cert,
-        client_cert=args.client_cert,
-        client_key=args.client_key,
-        username=args.username,
-        password=password_from_env(args.username, args.password),
-    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,27 +75,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def signature_check(key_path: Path) -> SignatureCheck:
-    """Signature verification for `--key`, from the signing package.
+    """`--key`: a tag passes when hullguard.signing verifies a signature by that key on its digest."""
+    from hullguard.signing.errors import SigningError
+    from hullguard.signing.remote import RemoteRepository, Target, verify_image
 
-    The hook between the audit and hullguard.signing: `verify_image(Target, key=...)` raising
-    `VerificationFailed` is the signing package's contract. Imported by name so the audit
-    builds and runs without it (then --key is refused with a clear message).
-    """
-    try:
-        remote = importlib.import_module("hullguard.signing.remote")
-        errors = importlib.import_module("hullguard.signing.errors")
-        signing_args = importlib.import_module("hullguard.cli.signing_args")
-    except ImportError as e:
-        raise UsageError(
-            "--key: this hullguard has no signature support (hullguard.signing is missing)"
-        ) from e
-    key = signing_args.load_verifying_key(key_path)
+    key = load_verifying_key(key_path)
 
     def check(client: RegistryClient, ref: Reference, digest: Digest) -> str | None:
-        target = remote.Target(ref=ref, digest=digest, repo=remote.RemoteRepository(client, ref))
         try:
-            remote.verify_image(target, key=key)
-        except errors.SigningError as e:
+            verify_image(Target(ref=ref, digest=digest, repo=RemoteRepository(client, ref)), key=key)
+        except SigningError as e:
             return str(e)
         return None
 
