@@ -333,11 +333,13 @@ def _b64url(data: bytes) -> str:
 class TokenRegistry:
     registry: RegistryServer
     token_server: _TokenHTTPServer
+    ca_cert: Path
+    """Signs the token service's certificate (and the registry's, when it has TLS)."""
 
 
 @contextmanager
-def run_token_registry() -> Iterator[TokenRegistry]:
-    """A TLS registry using bearer-token auth from a TLS token service (both trust ca.crt)."""
+def run_token_registry(tls: bool = True) -> Iterator[TokenRegistry]:
+    """A registry (TLS unless `tls` is false) using bearer-token auth from a TLS token service."""
     root = Path(tempfile.mkdtemp(prefix="hg-token-"))
     cert, key = make_certificate(root / "certs")
     token_server = _TokenHTTPServer(cert, key)
@@ -356,8 +358,8 @@ def run_token_registry() -> Iterator[TokenRegistry]:
         f"    rootcertbundle: {cert}",
     ]
     try:
-        with run_registry(tls=True, auth_lines=auth, certificate=(cert, key)) as registry:
-            yield TokenRegistry(registry=registry, token_server=token_server)
+        with run_registry(tls=tls, auth_lines=auth, certificate=(cert, key)) as registry:
+            yield TokenRegistry(registry=registry, token_server=token_server, ca_cert=cert)
     finally:
         token_server.shutdown()
         token_server.server_close()

@@ -175,8 +175,13 @@ class _Audit:
                 f"{self.host} asks for HTTP basic auth over plain HTTP: passwords cross in clear",
             )
         realm = challenge.get("realm") if challenge is not None and challenge.scheme == "bearer" else None
-        if realm and (realm.startswith("http://") or scheme == "http"):
-            self.add("HG-REG-005", f"{self.host} sends clients to the token service {realm} over plain HTTP")
+        if realm and realm.startswith("http://"):
+            self.add("HG-REG-005", f"the token service {realm} is plain HTTP: passwords cross in clear")
+        elif realm and scheme == "http":
+            self.add(
+                "HG-REG-005",
+                f"{self.host} takes bearer tokens over plain HTTP: anyone on the path can reuse them",
+            )
         try:
             response = client.transport.request(
                 "GET", "/v2/_catalog?n=100", scope=CATALOG_SCOPE, what="anonymous catalog listing"
