@@ -67,7 +67,13 @@ def test_missing_image_and_missing_socket(
         scan_image("docker-daemon:nope/missing:1", ScanOptions(scanners=frozenset()))
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/absent.sock")
     assert main(["image", f"docker-daemon:{NAME}"]) == 2
-    assert "no socket at" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no socket at" in err and "set DOCKER_HOST=unix:///" in err
+    stale = tmp_path / "stale.sock"
+    stale.touch()  # exists, but nothing listens
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{stale}")
+    assert main(["image", f"docker-daemon:{NAME}"]) == 2
+    assert "cannot talk to unix://" in capsys.readouterr().err
     monkeypatch.setenv("DOCKER_HOST", "ssh://host")
     assert main(["image", f"docker-daemon:{NAME}"]) == 2
     assert "expected unix:///path" in capsys.readouterr().err

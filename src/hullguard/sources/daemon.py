@@ -31,13 +31,20 @@ TIMEOUT = 60.0
 
 
 class DaemonError(SourceError):
-    """The daemon could not be reached, or does not have the image."""
+    """The daemon does not have the image, or could not export it."""
+
+
+class DaemonUnreachable(DaemonError):
+    """No daemon answers where we looked."""
+
+    def diagnostics(self) -> str:
+        return f"{self}\nStart the daemon (or `podman system service`), or set DOCKER_HOST=unix:///path/to/socket."
 
 
 @contextmanager
 def open_daemon_image(name: str, options: SourceOptions) -> Iterator[Image]:
     """Export NAME from the daemon at $DOCKER_HOST and open it; the spool is removed afterwards."""
-    host = os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    host = os.environ.get("DOCKER_HOST") or default_host()
     with _client(host) as client:
         info = _inspect(client, name, host)
         spool = Path(tempfile.mkdtemp(prefix="hullguard-daemon-"))  # 0700: private to this user
@@ -56,14 +63,23 @@ def open_daemon_image(name: str, options: SourceOptions) -> Iterator[Image]:
             shutil.rmtree(spool, ignore_errors=True)
 
 
+def default_host() -> str:
+    """Docker's socket, else rootful then rootless Podman's (its Docker-compatible API)."""
+    candidates = [DEFAULT_HOST, "unix:///run/podman/podman.sock"]
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        candidates.append(f"unix://{os.environ['XDG_RUNTIME_DIR']}/podman/podman.sock")
+    for candidate in candidates:
+        if Path(candidate.removeprefix("unix://")).exists():
+            return candidate
+    raise DaemonUnreachable(f"docker-daemon: no daemon socket found (tried {', '.join(candidates)})")
+
+
 def _client(host: str) -> httpx.Client:
     """An HTTP client for DOCKER_HOST: `unix:///path` or plain `tcp://host:port`."""
     if host.startswith("unix://"):
         socket = host.removeprefix("unix://")
         if not Path(socket).exists():
-            raise DaemonError(
-                f"docker-daemon: no socket at {socket} (DOCKER_HOST={host})",
-            )
+            raise DaemonUnreachable(f"docker-daemon: no socket at {socket} (DOCKER_HOST={host})")
         transport = httpx.HTTPTransport(uds=socket)
         return httpx.Client(transport=transport, base_url="http://docker", timeout=TIMEOUT)
     if host.startswith("tcp://"):
@@ -79,7 +95,7 @@ def _inspect(client: httpx.Client, name: str, host: str) -> dict[str, Any]:
     try:
         response = client.get(_path(name, "json"))
     except httpx.HTTPError as e:
-        raise DaemonError(f"docker-daemon: cannot talk to {host}: {e}") from e
+        raise DaemonUnreachable(f"docker-daemon: cannot talk to {host}: {e}") from e
     if response.status_code == 404:
         raise DaemonError(f"docker-daemon:{name}: no such image in the daemon at {host}")
     if response.status_code != 200:
