@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.cli.main import main
-from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
+from hullguard.registry import RegistryClient, RegistryError, RegistryOptions, parse_reference
 from hullguard.registry.audit import CHECKS, AuditOptions, audit_registry
 from hullguard.signing import keys, remote
 from hullguard.sources.manifest import OCI_MANIFEST
@@ -135,3 +135,17 @@ def test_key_reports_unsigned_tags(
     assert [f["location"]["path"] for f in unsigned] == [f"{parse_reference(ref).registry}/team/unsigned"]
     assert "1 of 1 tags of team/unsigned" in unsigned[0]["message"]
     assert report["issues"] == []
+
+
+def test_expired_certificate(tmp_path: Path) -> None:
+    require(not servers.missing_registry_tools(), "registry test tools missing (run scripts/setup)")
+    cert, key = servers.make_expired_certificate(tmp_path / "certs")
+    with servers.run_registry(tls=True, certificate=(cert, key)) as server:
+        options = RegistryOptions(ca_cert=cert)
+        result = audit_registry(server.host, options, AuditOptions())
+        with RegistryClient(server.host, options) as client, pytest.raises(RegistryError) as caught:
+            client.ping()
+    expired = [f for f in result.findings if f.id == "HG-REG-004"]
+    assert len(expired) == 1 and "certificate has expired" in expired[0].message
+    assert "HG-REG-002" not in {f.id for f in result.findings}  # expired, not also "untrusted"
+    assert "not trusted (certificate has expired)" in str(caught.value)

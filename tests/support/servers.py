@@ -77,6 +77,44 @@ def make_certificate(
     return cert, key
 
 
+def make_expired_certificate(directory: Path) -> tuple[Path, Path]:
+    """Like make_certificate, but valid only from 30 to 2 days ago (openssl 3.0 cannot back-date)."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = directory / "ca.crt", directory.parent / f"{directory.name}-server.key"
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hullguard-expired-registry")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=30))
+        .not_valid_after(now - timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
 def make_client_certificate(directory: Path) -> tuple[Path, Path, Path]:
     """A client CA and a client certificate (extendedKeyUsage clientAuth) it signed: (ca, cert, key)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -176,6 +214,10 @@ def _wait_ready(
             return
         except urllib.error.HTTPError:
             return  # 401 is an answer: it is up
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, ssl.SSLCertVerificationError):
+                return  # a TLS handshake with a (deliberately) bad certificate: it is up
+            time.sleep(0.1)
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"docker-registry did not start within {timeout} s")
