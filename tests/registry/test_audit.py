@@ -54,7 +54,13 @@ def test_tls_registry_with_auth(tls_registry: LiveRegistry, capsys: pytest.Captu
     assert _ids(report) == {"HG-REG-002", "HG-REG-003"}
     untrusted = next(f for f in report["findings"] if f["id"] == "HG-REG-002")  # type: ignore[attr-defined]
     assert "self-signed certificate" in untrusted["message"]
-    assert report["issues"] == []
+    assert [i["message"].split(":")[0] for i in report["issues"]] == [  # type: ignore[attr-defined]
+        "credentials not sent",  # to an endpoint whose certificate does not verify
+        "anonymous pull not tested",
+    ]
+    # --insecure says "send them anyway": the catalog is read and anonymous pull is refused.
+    code, report = _audit_json([host, *creds, "--insecure"], capsys)
+    assert (_ids(report), report["issues"]) == ({"HG-REG-002", "HG-REG-003"}, [])
     # With the CA and a shorter warning window: nothing to report; anonymous access is refused.
     ca = ["--ca-cert", str(tls_registry.server.ca_cert)]
     code, report = _audit_json([f"https://{host}", *creds, *ca, "--active", "--cert-warn-days", "5"], capsys)
