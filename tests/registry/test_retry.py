@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from hullguard.registry import RegistryClient, RegistryError, RegistryOptions
+from hullguard.registry import RegistryClient, RegistryError, RegistryOptions, Unauthorized
 
 
 class _Flaky(http.server.BaseHTTPRequestHandler):
@@ -90,3 +90,14 @@ def test_connection_refused_is_a_clear_error() -> None:
     client = RegistryClient("127.0.0.1:9", RegistryOptions(), scheme="http")
     with client, pytest.raises(RegistryError, match=r"cannot connect to 127\.0\.0\.1:9"):
         client.ping()
+
+
+def test_403_is_access_denied_with_the_registry_detail(flaky: _FlakyServer) -> None:
+    """docker-registry itself never answers 403 (it says 401 or 405); other registries do."""
+    flaky.script = [(403, {"Content-Type": "application/json"})]
+    with _client(flaky, []) as client, pytest.raises(Unauthorized) as caught:
+        client.list_tags("team/app")
+    assert caught.value.status == 403
+    assert "access denied by 127.0.0.1" in str(caught.value) and "HTTP 403" in str(caught.value)
+    assert "lack permission" in caught.value.diagnostics()
+    assert flaky.seen == [403]
