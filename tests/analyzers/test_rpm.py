@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import sqlite3
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.licenses import normalize
-from hullguard.analyzers.rpm import RpmAnalyzer, split_source_rpm
+from hullguard.analyzers.rpm import RpmAnalyzer, parse_database, split_source_rpm
 from hullguard.analyzers.rpmdb import RpmdbError, iter_blobs, parse_header
 from hullguard.analyzers.rpmdb import header as tag
 from hullguard.analyzers.run import analyze_tree
@@ -287,3 +288,27 @@ def test_committed_transactions_only_in_the_wal_are_read(rpm_root: Path, tmp_pat
     (dbdir / "rpmdb.sqlite-wal").unlink()
     inventory, _ = analyze_tree(DirTree(tmp_path / "root"), ANALYZERS)
     assert sorted(p.name for p in inventory.packages) == ["hg-hello", "hg-tool"]
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "case",
+    ["go-rpmdb/libuuid/Packages", "go-rpmdb/sle15-bci/Packages.db", "go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite"],
+)
+def test_corrupted_databases_never_raise(case: str, shared_dir: Path, tmp_path: Path) -> None:
+    """Seeded random byte flips and truncations: issues at most, never an exception."""
+    data = (shared_dir / "conformance/pkgdb" / case).read_bytes()
+    rng = random.Random(case)
+    in_image = {"Packages": "var/lib/rpm/Packages", "Packages.db": "var/lib/rpm/Packages.db"}
+    path = in_image.get(Path(case).name, "var/lib/rpm/rpmdb.sqlite")
+    for _ in range(40):
+        broken = bytearray(data)
+        for _ in range(rng.choice((1, 8, 64))):
+            broken[rng.randrange(min(len(broken), 1 << 16))] = rng.randrange(256)
+        if rng.random() < 0.25:
+            broken = broken[: rng.randrange(len(broken))]
+        blob = bytes(broken)
+        ctx = AnalysisContext(tree=DirTree(tmp_path))
+        file = FileInput(path=path, layer=None, size=len(blob), read_bytes=lambda blob=blob: blob)
+        packages = parse_database(file, ctx)
+        assert all(p.name and p.version for p in packages)
