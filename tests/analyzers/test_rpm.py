@@ -115,14 +115,14 @@ def test_real_root_scan_gives_rpm_purls_with_epoch(rpm_root: Path, tmp_path: Pat
 
 @pytest.mark.integration
 def test_libdb_hash_database_matches_rpm_and_sqlite(rpm_root: Path, tmp_path: Path) -> None:
-    """The same real headers stored by libdb's db_load in page sizes from 512 to 64 KiB."""
+    """The same real headers stored by libdb's db_load: page sizes 512 to 64 KiB, both byte orders."""
     blobs = list(iter_blobs((rpm_root / "usr/lib/sysimage/rpm/rpmdb.sqlite").read_bytes()))
     small = rpm.make_header({tag.NAME: "tiny", tag.VERSION: "1", tag.RELEASE: "1", tag.ARCH: "noarch"})
     records = [(0, b"\x03\0\0\0"), *((i, blob) for i, blob in enumerate([*blobs, small], start=1))]
-    for page_size in (512, 4096, 65536):
-        db = tmp_path / str(page_size)
+    for page_size, byte_order in ((512, 1234), (4096, 4321), (65536, 1234)):  # 4321: big-endian (s390x)
+        db = tmp_path / f"{page_size}-{byte_order}"
         db.mkdir()
-        rpm.db_load_hash(db / "Packages", records, f"db_pagesize={page_size}")
+        rpm.db_load_hash(db / "Packages", records, f"db_pagesize={page_size}", f"db_lorder={byte_order}")
         packages, ctx = _read(db / "Packages")
         assert ctx.issues == []
         assert sorted(p.name for p in packages) == ["hg-hello", "hg-tool", "tiny"]
