@@ -312,3 +312,30 @@ def test_corrupted_databases_never_raise(case: str, shared_dir: Path, tmp_path: 
         file = FileInput(path=path, layer=None, size=len(blob), read_bytes=lambda blob=blob: blob)
         packages = parse_database(file, ctx)
         assert all(p.name and p.version for p in packages)
+
+
+@pytest.mark.integration
+def test_distroless_rpm_manifest_matches_the_database(rpm_root: Path, tmp_path: Path) -> None:
+    """container-manifest-2 as rpm writes it for the same packages gives the same inventory."""
+    text = rpm.manifest(rpm_root / "usr/lib/sysimage/rpm")
+    assert len(text.splitlines()) == 2 and text.count("\t") == 18
+    manifest = tmp_path / "var/lib/rpmmanifest/container-manifest-2"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(
+        text + "gpg-pubkey\t3135ce90-5e6fd87e\t0\t0\t(none)\t(none)\t0\t(none)\t0\t(none)\nbroken line\n"
+    )
+    inventory, issues = analyze_tree(DirTree(tmp_path), ANALYZERS)
+    database, _ = analyze_tree(DirTree(rpm_root), ANALYZERS)
+
+    def key(p: Package) -> tuple[str | None, ...]:
+        return (p.name, p.version, p.arch, p.source_name, p.source_version)
+
+    assert sorted(map(key, inventory.packages)) == sorted(map(key, database.packages))
+    assert [i.message for i in issues] == ["skipped a line without the 10 tab-separated rpm fields"]
+    assert all(p.path == "var/lib/rpmmanifest/container-manifest-2" for p in inventory.packages)
+
+    both = tmp_path / "both"
+    shutil.copytree(rpm_root, both)
+    shutil.copytree(tmp_path / "var", both / "var")
+    inventory, _ = analyze_tree(DirTree(both), ANALYZERS)
+    assert {p.path for p in inventory.packages} == {"usr/lib/sysimage/rpm/rpmdb.sqlite"}  # no duplicates

@@ -10,10 +10,12 @@ from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.dpkg import DpkgAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
 from hullguard.analyzers.rpm import RpmAnalyzer
+from hullguard.analyzers.rpm_manifest import RpmManifestAnalyzer
 
 ANALYZERS: tuple[Analyzer, ...] = (
     OsReleaseAnalyzer(),
     ApkAnalyzer(),
     DpkgAnalyzer(),
     RpmAnalyzer(),
+    RpmManifestAnalyzer(),
 )
