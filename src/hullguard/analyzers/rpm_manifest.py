@@ -29,20 +29,26 @@ class RpmManifestAnalyzer:
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if any((e := ctx.tree.lookup(p)) is not None and e.type is EntryType.FILE for p in DATABASES):
             return Inventory()  # the database, read by the rpm analyzer, is the authority
-        packages = []
-        bad = 0
-        for line in file.read_text().splitlines():
-            fields = line.rstrip("\r").split("\t")
-            if not line.strip():
-                continue
-            if len(fields) < _FIELDS or not fields[0] or "-" not in fields[1]:
-                bad += 1
-                continue
-            packages.append(_package(fields, file))
+        packages, bad = parse_manifest(file)
         if bad:
             lines = "a line" if bad == 1 else f"{bad} lines"
             ctx.issue(file, f"skipped {lines} without the {_FIELDS} tab-separated rpm fields")
-        return Inventory(packages=tuple(p for p in packages if p.name != "gpg-pubkey"))
+        return Inventory(packages=tuple(packages))
+
+
+def parse_manifest(file: FileInput) -> tuple[list[Package], int]:
+    """The packages (imported keys left out) and the number of malformed lines."""
+    packages = []
+    bad = 0
+    for line in file.read_text().splitlines():
+        fields = line.rstrip("\r").split("\t")
+        if not line.strip():
+            continue
+        if len(fields) < _FIELDS or not fields[0] or "-" not in fields[1]:
+            bad += 1
+        elif fields[0] != "gpg-pubkey":
+            packages.append(_package(fields, file))
+    return packages, bad
 
 
 def _package(fields: list[str], file: FileInput) -> Package:
