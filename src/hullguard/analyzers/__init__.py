@@ -21,6 +21,7 @@ from hullguard.analyzers.python import PythonAnalyzer
 from hullguard.analyzers.python_lock import PythonLockAnalyzer
 from hullguard.analyzers.requirements import RequirementsAnalyzer
 from hullguard.analyzers.rpm import RpmAnalyzer
+from hullguard.analyzers.rpm_manifest import RpmManifestAnalyzer
 from hullguard.analyzers.ruby import GemfileLockAnalyzer, GemspecAnalyzer
 from hullguard.analyzers.rust_binary import RustBinaryAnalyzer
 from hullguard.analyzers.yarn import YarnAnalyzer
@@ -45,4 +46,5 @@ ANALYZERS: tuple[Analyzer, ...] = (
     DotnetAnalyzer(),
     GoBinaryAnalyzer(),
     RustBinaryAnalyzer(),
+    RpmManifestAnalyzer(),
 )
