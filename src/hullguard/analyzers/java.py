@@ -19,6 +19,17 @@ MAX_NESTED_BYTES = 64 << 20
 MAX_TOTAL_BYTES = 512 << 20
 MAX_RATIO = 200
 MAX_ENTRIES = 100_000
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+)
+"""What zipfile raises on damaged archives: bad headers, encryption, unknown methods, bad names."""
 _PROPERTY = re.compile(r"^\s*([^=:\s]+)\s*[=:\s]\s*(.*)$")
 _FILENAME = re.compile(r"^(?P<artifact>[A-Za-z0-9_.]+(?:-[A-Za-z][A-Za-z0-9_.]*)*)-(?P<version>\d[\w.+-]*)$")
 
@@ -55,7 +66,7 @@ def read_archive(
 ) -> list[Package]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
+    except _ZIP_ERRORS as e:
         raise AnalyzerError(f"{where}: not a readable zip archive ({e})") from e
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES:
@@ -107,7 +118,7 @@ def _read(
     try:
         with archive.open(info) as member:
             data = member.read(limit + 1)
-    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError) as e:
+    except _ZIP_ERRORS as e:
         ctx.issue(file, f"{where}!/{info.filename}: unreadable ({e})")
         return None
     budget.left -= len(data)
