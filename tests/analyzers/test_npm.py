@@ -58,6 +58,7 @@ def test_yarn_lock_formats(case: str) -> None:
     packages, issues = scan(YarnAnalyzer(), FIXTURES / "yarn" / case)
     assert not issues
     assert nv(packages) == LOCKED  # the berry workspace entry (the project itself) is not a package
+    assert {p.name for p in packages if p.dev} == {"is-number"}  # from the package.json beside the lock
     types = next(p for p in packages if p.name == "@types/node")
     assert types.dependencies == ("undici-types",)
 
@@ -68,6 +69,16 @@ def test_pnpm_lock_formats_and_dev_marks(case: str) -> None:
     assert not issues
     assert nv(packages) == LOCKED
     assert {p.name for p in packages if p.dev} == {"is-number"}
+
+
+def test_yarn_spec_names() -> None:
+    from hullguard.analyzers.yarn import _name
+
+    assert _name("@types/node@npm:20.11.0") == "@types/node"
+    assert _name("lodash@^4.17.0") == "lodash"
+    assert _name("my-lodash@npm:lodash@^4.17.0") == "lodash"
+    assert _name("@scope/alias@npm:@types/node@^20") == "@types/node"
+    assert _name("demo-app@workspace:.") is None
 
 
 def test_pnpm_keys() -> None:
