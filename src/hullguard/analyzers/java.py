@@ -156,17 +156,19 @@ def parse_manifest(content: str) -> dict[str, str]:
 
 
 def from_manifest(fields: dict[str, str], where: str, file: FileInput) -> Package | None:
+    """A guess without pom.properties: artifact and version from the file name, else the manifest.
+    Titles such as "Java Runtime Environment" are not artifact ids and are not used."""
     named = _FILENAME.match(where.rpartition("/")[2].rsplit(".", 1)[0])
-    artifact = (
-        (named and named.group("artifact"))
-        or fields.get("Implementation-Title")
-        or (fields.get("Bundle-SymbolicName", "").partition(";")[0] or None)
+    candidates = (
+        named.group("artifact") if named else None,
+        fields.get("Bundle-SymbolicName", "").partition(";")[0].strip(),
+        fields.get("Implementation-Title"),
     )
+    artifact = next((c for c in candidates if c and not any(ch.isspace() for ch in c)), None)
     version = (
         fields.get("Implementation-Version")
         or fields.get("Bundle-Version")
-        or (named and named.group("version"))
-        or fields.get("Specification-Version")
+        or (named.group("version") if named else None)
     )
     if not artifact or not version:
         return None
