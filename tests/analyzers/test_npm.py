@@ -123,3 +123,17 @@ def test_malformed_inputs_become_issues(tmp_path: Path) -> None:
     (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\npackages:\n  a@1: [\n")
     packages, issues = scan(PnpmAnalyzer(), tmp_path)
     assert packages == () and "invalid YAML" in issues[0].message
+
+
+def test_json_report_marks_dev_packages_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from hullguard.cli.main import main
+
+    assert main(["fs", str(FIXTURES / "npm_lock" / "v3"), "--format", "json", "--scanners", "vuln"]) == 0
+    packages = json.loads(capsys.readouterr().out)["packages"]
+    assert {p["name"]: p.get("dev") for p in packages} == {
+        "@types/node": None,
+        "undici-types": None,
+        "lodash": None,
+        "minimist": None,
+        "is-number": True,
+    }
