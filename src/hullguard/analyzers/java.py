@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import package
+from hullguard.analyzers.java_coordinates import from_manifest, from_properties, parse_manifest
 from hullguard.errors import AnalyzerError
-from hullguard.model import Inventory, Package, PackageType
+from hullguard.model import Inventory, Package
 
 ARCHIVES = (".jar", ".war", ".ear", ".jpi", ".hpi", ".par", ".sar")
 MAX_DEPTH = 4
@@ -30,8 +29,6 @@ _ZIP_ERRORS = (
     ValueError,
 )
 """What zipfile raises on damaged archives: bad headers, encryption, unknown methods, bad names."""
-_PROPERTY = re.compile(r"^\s*([^=:\s]+)\s*[=:\s]\s*(.*)$")
-_FILENAME = re.compile(r"^(?P<artifact>[A-Za-z0-9_.]+(?:-[A-Za-z][A-Za-z0-9_.]*)*)-(?P<version>\d[\w.+-]*)$")
 
 
 @dataclass
@@ -126,51 +123,3 @@ def _read(
         ctx.issue(file, f"{where}!/{info.filename}: larger than it declares; not read")
         return None
     return data
-
-
-def from_properties(content: str, where: str, file: FileInput) -> Package | None:
-    props = {}
-    for line in content.splitlines():
-        match = _PROPERTY.match(line)
-        if match and not line.lstrip().startswith(("#", "!")):
-            props[match.group(1)] = match.group(2).strip()
-    group, artifact, version = props.get("groupId"), props.get("artifactId"), props.get("version")
-    if not (group and artifact and version):
-        return None
-    return package(PackageType.MAVEN, f"{group}:{artifact}", version, file, path=where)
-
-
-def parse_manifest(content: str) -> dict[str, str]:
-    """The main section of a JAR manifest; lines wrap at 72 bytes with a leading space."""
-    fields: dict[str, str] = {}
-    key = None
-    for line in content.splitlines():
-        if not line:
-            break
-        if line.startswith(" ") and key:
-            fields[key] += line[1:]
-        elif ":" in line:
-            key, _, value = line.partition(":")
-            fields[key.strip()] = value.strip()
-    return fields
-
-
-def from_manifest(fields: dict[str, str], where: str, file: FileInput) -> Package | None:
-    """A guess without pom.properties: artifact and version from the file name, else the manifest.
-    Titles such as "Java Runtime Environment" are not artifact ids and are not used."""
-    named = _FILENAME.match(where.rpartition("/")[2].rsplit(".", 1)[0])
-    candidates = (
-        named.group("artifact") if named else None,
-        fields.get("Bundle-SymbolicName", "").partition(";")[0].strip(),
-        fields.get("Implementation-Title"),
-    )
-    artifact = next((c for c in candidates if c and not any(ch.isspace() for ch in c)), None)
-    version = (
-        fields.get("Implementation-Version")
-        or fields.get("Bundle-Version")
-        or (named.group("version") if named else None)
-    )
-    if not artifact or not version:
-        return None
-    group = fields.get("Implementation-Vendor-Id")
-    return package(PackageType.MAVEN, f"{group}:{artifact}" if group else artifact, version, file, path=where)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
 from hullguard.analyzers.documents import load_json, mapping, package, text
+from hullguard.errors import Error
 from hullguard.model import Inventory, PackageType
 from hullguard.sources.tree import EntryType
 
@@ -67,3 +69,15 @@ def installed_beside(file: FileInput, ctx: AnalysisContext) -> bool:
     folder = file.path.rpartition("/")[0]
     entry = ctx.tree.lookup(f"{folder}/node_modules" if folder else "node_modules")
     return entry is not None and entry.type is EntryType.DIR
+
+
+def project_manifest(file: FileInput, ctx: AnalysisContext) -> dict[str, dict[str, str]]:
+    """The dependency groups of the project's `package.json` beside a lock file; {} when absent."""
+    folder = file.path.rpartition("/")[0]
+    entry = ctx.tree.lookup(f"{folder}/package.json" if folder else "package.json")
+    try:
+        doc = json.loads(ctx.tree.read_bytes(entry)) if entry is not None else {}
+    except (Error, ValueError):
+        return {}
+    groups = ("dependencies", "optionalDependencies", "devDependencies")
+    return {k: v for k in groups if isinstance(doc, dict) and isinstance(v := doc.get(k), dict)}

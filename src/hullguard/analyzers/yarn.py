@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
 from hullguard.analyzers.documents import dev_only, load_yaml, mapping, package, text
-from hullguard.analyzers.npm import installed_beside
-from hullguard.errors import Error
+from hullguard.analyzers.npm import installed_beside, project_manifest
 from hullguard.model import Inventory, PackageType
 
 _LOCAL_PROTOCOLS = ("workspace", "link", "portal", "file", "exec")
@@ -39,7 +37,7 @@ class YarnAnalyzer:
         content = file.read_text()
         berry = "\n__metadata:" in f"\n{content}"
         entries = parse_berry(file, ctx) if berry else parse_classic(content, file, ctx)
-        dev = _dev_only(entries, _manifest(file, ctx), berry)
+        dev = _dev_only(entries, project_manifest(file, ctx), berry)
         packages = []
         for entry in entries:
             if entry.name is None or entry.version is None:
@@ -123,21 +121,6 @@ def _name(spec: str) -> str | None:
 
 def _local(spec: str) -> bool:
     return any(f"@{p}:" in spec for p in _LOCAL_PROTOCOLS)
-
-
-def _manifest(file: FileInput, ctx: AnalysisContext) -> dict[str, dict[str, str]]:
-    """The project's `package.json` beside the lock: which direct dependencies are dev ones."""
-    folder = file.path.rpartition("/")[0]
-    entry = ctx.tree.lookup(f"{folder}/package.json" if folder else "package.json")
-    try:
-        doc = json.loads(ctx.tree.read_bytes(entry)) if entry is not None else {}
-    except (Error, ValueError):
-        return {}
-    return {
-        k: v
-        for k in ("dependencies", "optionalDependencies", "devDependencies")
-        if isinstance(v := doc.get(k) if isinstance(doc, dict) else None, dict)
-    }
 
 
 def _dev_only(entries: list[_Entry], manifest: dict[str, dict[str, str]], berry: bool) -> set[str]:
