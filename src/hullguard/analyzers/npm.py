@@ -64,11 +64,15 @@ def licenses(doc: dict[str, Any]) -> tuple[str, ...]:
 
 
 def installed_beside(file: FileInput, ctx: AnalysisContext) -> bool:
-    """True when a `node_modules` folder sits next to this lock file: the installed manifests are
-    then the truth, read by `NpmAnalyzer`, and the lock would only repeat them."""
+    """True when packages are installed in a `node_modules` folder next to this lock file: their
+    manifests are then the truth, read by `NpmAnalyzer`, and the lock would only repeat them."""
     folder = file.path.rpartition("/")[0]
-    entry = ctx.tree.lookup(f"{folder}/node_modules" if folder else "node_modules")
-    return entry is not None and entry.type is EntryType.DIR
+    prefix = f"{folder}/node_modules/" if folder else "node_modules/"
+    return any(
+        e.path.startswith(prefix) and e.path.endswith("/package.json") and is_package_folder(e.path)
+        for e in ctx.tree.entries()
+        if e.type is EntryType.FILE
+    )
 
 
 def project_manifest(file: FileInput, ctx: AnalysisContext) -> dict[str, dict[str, str]]:
