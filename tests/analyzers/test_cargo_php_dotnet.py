@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hullguard.analyzers.cargo import CargoLockAnalyzer
 from hullguard.analyzers.dotnet import DotnetAnalyzer
-from hullguard.analyzers.php import ComposerAnalyzer
+from hullguard.analyzers.php import ComposerInstalledAnalyzer, ComposerLockAnalyzer
 from tests.analyzers.lang import FIXTURES, nv, scan
 
 
@@ -37,7 +37,7 @@ def test_cargo_lock_v1_style_dependency_strings_and_bad_entries(tmp_path: Path) 
 
 def test_composer_lock_and_both_installed_json_versions() -> None:
     cases = FIXTURES / "php"
-    lock, issues = scan(ComposerAnalyzer(), cases / "lock")
+    lock, issues = scan(ComposerLockAnalyzer(), cases / "lock")
     assert not issues
     assert {(p.name, p.version, p.dev) for p in lock} == {
         ("monolog/monolog", "2.9.1", False),
@@ -47,20 +47,20 @@ def test_composer_lock_and_both_installed_json_versions() -> None:
     monolog = next(p for p in lock if p.name == "monolog/monolog")
     assert monolog.licenses == ("MIT",) and monolog.dependencies == ("psr/log",)
     assert monolog.purl == "pkg:composer/monolog/monolog@2.9.1"
-    v2, _ = scan(ComposerAnalyzer(), cases / "installed-v2")
+    v2, _ = scan(ComposerInstalledAnalyzer(), cases / "installed-v2")
     assert {(p.name, p.dev) for p in v2} == {
         ("monolog/monolog", False),
         ("psr/log", False),
         ("myclabs/deep-copy", True),
     }
     assert {p.path for p in v2} == {"var/www/shop/vendor/composer/installed.json"}
-    v1, _ = scan(ComposerAnalyzer(), cases / "installed-v1")
+    v1, _ = scan(ComposerInstalledAnalyzer(), cases / "installed-v1")
     assert nv(v1) == {("guzzlehttp/guzzle", "6.5.5"), ("guzzlehttp/psr7", "1.9.0")}
 
 
 def test_composer_wrong_shapes_are_issues(tmp_path: Path) -> None:
     (tmp_path / "composer.lock").write_text('{"packages": {"name": "x"}}')
-    packages, issues = scan(ComposerAnalyzer(), tmp_path)
+    packages, issues = scan(ComposerLockAnalyzer(), tmp_path)
     assert packages == () and "packages should be a list" in issues[0].message
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.model import PackageType
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ScanOptions, scan_fs, scan_image
 from tests.analyzers.lang import FIXTURES
 from tests.conftest import require
 from tests.support import images
@@ -75,8 +75,8 @@ def test_every_ecosystem_with_its_layer_and_the_deleted_jar_gone() -> None:
     added = report.artifact.layers[0]
     packages = report.packages or ()
     assert not report.issues
+    # poetry.lock and Gemfile.lock describe a build; an image's truth is what is installed.
     assert {p.type for p in packages} == {
-        PackageType.PYPI,
         PackageType.GEM,
         PackageType.CARGO,
         PackageType.COMPOSER,
@@ -89,5 +89,12 @@ def test_every_ecosystem_with_its_layer_and_the_deleted_jar_gone() -> None:
         ("com.example:shop", "1.0.0", "srv/java/lib/shop-1.0.0.war"),
         ("org.yaml:snakeyaml", "1.33", "srv/java/lib/shop-1.0.0.war!/WEB-INF/lib/snakeyaml-1.33.jar"),
     }  # log4j-core was deleted by the whiteout layer
-    assert ("rack", "2.2.22") in {(p.name, p.version) for p in packages if p.type is PackageType.GEM}
+    assert {(p.name, p.version) for p in packages if p.type is PackageType.GEM} == {("rack", "2.2.22")}
     assert {p.name for p in packages if p.type is PackageType.NUGET} == {"Newtonsoft.Json", "Serilog"}
+
+
+def test_the_same_files_as_a_project_tree_include_the_lock_files(tmp_path: Path) -> None:
+    _populate(tmp_path)
+    report = scan_fs(tmp_path, ScanOptions(scanners=frozenset()))
+    paths = {p.path for p in report.packages or ()}
+    assert {"srv/py/poetry.lock", "srv/rb/Gemfile.lock", f"{REMOVED_JAR}"} <= paths

@@ -21,6 +21,7 @@ class NpmLockAnalyzer:
         kind=AnalyzerKind.LANGUAGE,
         version=1,
         basenames=("package-lock.json", "npm-shrinkwrap.json"),
+        pre_build=True,
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:

@@ -14,7 +14,11 @@ class PnpmAnalyzer:
     """Every package of a pnpm lock file; dev-only packages marked. Skipped beside an installed `node_modules`."""
 
     spec = AnalyzerSpec(
-        id=AnalyzerId("pnpm"), kind=AnalyzerKind.LANGUAGE, version=1, basenames=("pnpm-lock.yaml",)
+        id=AnalyzerId("pnpm"),
+        kind=AnalyzerKind.LANGUAGE,
+        version=1,
+        basenames=("pnpm-lock.yaml",),
+        pre_build=True,
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:

@@ -20,6 +20,7 @@ class PythonLockAnalyzer:
         kind=AnalyzerKind.LANGUAGE,
         version=1,
         basenames=("poetry.lock", "uv.lock", "Pipfile.lock"),
+        pre_build=True,
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:

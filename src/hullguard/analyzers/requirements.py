@@ -34,7 +34,11 @@ class RequirementsAnalyzer:
     """Exact pins only: a range names no version that is installed, so it is reported as skipped."""
 
     spec: AnalyzerSpec = RequirementsSpec(
-        id=AnalyzerId("pip-requirements"), kind=AnalyzerKind.LANGUAGE, version=1, max_size=4 << 20
+        id=AnalyzerId("pip-requirements"),
+        kind=AnalyzerKind.LANGUAGE,
+        version=1,
+        max_size=4 << 20,
+        pre_build=True,
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:

@@ -66,6 +66,7 @@ class GemfileLockAnalyzer:
         kind=AnalyzerKind.LANGUAGE,
         version=1,
         basenames=("Gemfile.lock", "gems.locked"),
+        pre_build=True,
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:

@@ -28,7 +28,7 @@ class YarnAnalyzer:
     Skipped beside an installed `node_modules`, whose manifests are the truth."""
 
     spec = AnalyzerSpec(
-        id=AnalyzerId("yarn"), kind=AnalyzerKind.LANGUAGE, version=1, basenames=("yarn.lock",)
+        id=AnalyzerId("yarn"), kind=AnalyzerKind.LANGUAGE, version=1, basenames=("yarn.lock",), pre_build=True
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
