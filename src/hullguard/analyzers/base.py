@@ -45,9 +45,9 @@ class AnalyzerSpec:
         if path in self.paths:
             return True
         name = path.rpartition("/")[2]
-        if name in self.basenames or any(path.endswith(s) for s in self.suffixes):
+        if name in self.basenames or path.endswith(self.suffixes):
             return True
-        if any(path.startswith(p) for p in self.prefixes):
+        if path.startswith(self.prefixes):
             return True
         return self.executables and entry.is_executable
 
