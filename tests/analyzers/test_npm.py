@@ -97,6 +97,8 @@ def test_lock_beside_installed_node_modules_is_not_read_twice(tmp_path: Path) ->
     assert nv(scan(NpmAnalyzer(), tmp_path)[0]) == {("lodash", "4.17.20")}
     (app / "node_modules" / "lodash" / "package.json").unlink()  # an empty node_modules installs nothing
     assert nv(scan(NpmLockAnalyzer(), tmp_path)[0]) == LOCKED
+    (app / "package-lock.json").rename(app / "node_modules" / "lodash" / "package-lock.json")
+    assert scan(NpmLockAnalyzer(), tmp_path)[0] == ()  # a package's own lock, shipped inside it
 
 
 def test_malformed_inputs_become_issues(tmp_path: Path) -> None:

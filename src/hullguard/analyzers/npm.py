@@ -63,9 +63,12 @@ def licenses(doc: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def installed_beside(file: FileInput, ctx: AnalysisContext) -> bool:
-    """True when packages are installed in a `node_modules` folder next to this lock file: their
-    manifests are then the truth, read by `NpmAnalyzer`, and the lock would only repeat them."""
+def superseded_lock(file: FileInput, ctx: AnalysisContext) -> bool:
+    """True when this lock file is not the one to read: it ships inside an installed package
+    (`node_modules/x/yarn.lock` is that package's own development lock), or packages are installed
+    in a `node_modules` folder beside it, whose manifests `NpmAnalyzer` reads as the truth."""
+    if "/node_modules/" in f"/{file.path}":
+        return True
     folder = file.path.rpartition("/")[0]
     prefix = f"{folder}/node_modules/" if folder else "node_modules/"
     return any(

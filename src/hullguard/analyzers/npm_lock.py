@@ -6,7 +6,7 @@ from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
 from hullguard.analyzers.documents import load_json, mapping, package, text
-from hullguard.analyzers.npm import installed_beside, licenses
+from hullguard.analyzers.npm import licenses, superseded_lock
 from hullguard.model import Inventory, Package, PackageType
 
 _LOCAL = ("file:", "link:")
@@ -25,7 +25,7 @@ class NpmLockAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
-        if installed_beside(file, ctx):
+        if superseded_lock(file, ctx):
             return Inventory()
         doc = mapping(load_json(file), file, "package-lock.json")
         if "packages" in doc:  # lockfileVersion 2 and 3; v2 also keeps v1's tree for old npm

@@ -6,7 +6,7 @@ from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
 from hullguard.analyzers.documents import dev_only, load_yaml, mapping, package, text
-from hullguard.analyzers.npm import installed_beside
+from hullguard.analyzers.npm import superseded_lock
 from hullguard.model import Inventory, PackageType
 
 
@@ -22,7 +22,7 @@ class PnpmAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
-        if installed_beside(file, ctx):
+        if superseded_lock(file, ctx):
             return Inventory()
         doc = mapping(load_yaml(file, strings=True), file, "pnpm-lock.yaml")
         v5 = (text(doc.get("lockfileVersion")) or "").startswith("5")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
 from hullguard.analyzers.documents import dev_only, load_yaml, mapping, package, text
-from hullguard.analyzers.npm import installed_beside, project_manifest
+from hullguard.analyzers.npm import project_manifest, superseded_lock
 from hullguard.model import Inventory, PackageType
 
 _LOCAL_PROTOCOLS = ("workspace", "link", "portal", "file", "exec")
@@ -32,7 +32,7 @@ class YarnAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
-        if installed_beside(file, ctx):
+        if superseded_lock(file, ctx):
             return Inventory()
         content = file.read_text()
         berry = "\n__metadata:" in f"\n{content}"
