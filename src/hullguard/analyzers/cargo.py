@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import load_toml, mapping, package, sequence, text
+from hullguard.analyzers.documents import inside, load_toml, mapping, package, sequence, text
 from hullguard.model import Inventory, PackageType
 
 
@@ -15,6 +15,8 @@ class CargoLockAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if inside(file.path, "cargo/registry", ".cargo/registry", ".cargo/git", "vendor"):
+            return Inventory()  # a crate's own lock in cargo's registry/git cache or a `cargo vendor` folder
         packages = []
         for index, value in enumerate(sequence(load_toml(file).get("package"), file, "package")):
             entry = mapping(value, file, f"package #{index + 1}")

@@ -94,3 +94,10 @@ def dev_only(edges: dict[str, list[str]], runtime: list[str], dev: list[str]) ->
         return seen
 
     return reach(dev) - reach(runtime)
+
+
+def inside(path: str, *folders: str) -> bool:
+    """True when `path` lies under a folder of one of these names (whole path components): a lock
+    file under `site-packages/`, `vendor/` or `node_modules/` is an installed package's own."""
+    padded = f"/{path}"
+    return any(f"/{folder}/" in padded for folder in folders)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import load_json, mapping, package, sequence, text
+from hullguard.analyzers.documents import inside, load_json, mapping, package, sequence, text
 from hullguard.model import Inventory, Package, PackageType
 
 
@@ -21,6 +21,8 @@ class ComposerLockAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if inside(file.path, "vendor"):
+            return Inventory()  # a dependency's own lock, installed under vendor/
         lock = mapping(load_json(file), file, "composer.lock")
         entries = [(e, False) for e in sequence(lock.get("packages"), file, "packages")]
         entries += [(e, True) for e in sequence(lock.get("packages-dev"), file, "packages-dev")]

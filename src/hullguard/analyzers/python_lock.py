@@ -5,9 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import dev_only, load_json, load_toml, mapping, package, sequence, text
+from hullguard.analyzers.documents import (
+    dev_only,
+    inside,
+    load_json,
+    load_toml,
+    mapping,
+    package,
+    sequence,
+    text,
+)
 from hullguard.model import Inventory, Package, PackageType
 
+VENDORED = ("site-packages", "dist-packages", "node_modules")
+"""Lock and requirements files under these folders belong to installed packages (their tests, their docs)."""
 _LOCAL_SOURCES = ("virtual", "editable", "directory", "path")
 """uv sources that are the project itself or its workspace members, not packages from an index."""
 
@@ -24,6 +35,8 @@ class PythonLockAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if inside(file.path, *VENDORED):
+            return Inventory()
         name = file.path.rpartition("/")[2]
         if name == "Pipfile.lock":
             return Inventory(packages=tuple(parse_pipfile_lock(file, ctx)))

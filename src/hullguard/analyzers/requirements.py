@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import package
+from hullguard.analyzers.documents import inside, package
+from hullguard.analyzers.python_lock import VENDORED
 from hullguard.model import Inventory, Package, PackageType
 from hullguard.sources.tree import FileEntry
 
@@ -42,6 +43,8 @@ class RequirementsAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if inside(file.path, *VENDORED):
+            return Inventory()
         packages: list[Package] = []
         skipped: list[str] = []
         for number, line in iter_logical_lines(file.read_text()):

@@ -14,6 +14,7 @@ _ASSIGN = re.compile(r"^\s*\w+\.(?P<key>name|version|license|licenses)\s*=\s*(?P
 _DEPENDENCY = re.compile(r"\.add_(?P<kind>runtime_|development_)?dependency[\s(]+(?P<args>.*)$", re.MULTILINE)
 _STARTS_LITERAL = re.compile(r"""^(?:Gem::Version\.new\(|\[)?\s*(?:["']|%q)""")
 _STUB = re.compile(r"^# stub: (?P<name>\S+) (?P<version>\S+)", re.MULTILINE)
+_INSTALLED_GEM = re.compile(r"(^|/)gems/[^/]+-\d[^/]*/")
 _LOCK_SPEC = re.compile(r"^    (?P<name>[^\s(]+) \((?P<version>[^)]+)\)$")
 
 
@@ -70,6 +71,8 @@ class GemfileLockAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if _INSTALLED_GEM.search(file.path):
+            return Inventory()  # an installed gem's own development lock
         return Inventory(packages=tuple(parse_gemfile_lock(file, ctx)))
 
 
