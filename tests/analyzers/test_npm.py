@@ -81,6 +81,15 @@ def test_yarn_spec_names() -> None:
     assert _name("demo-app@workspace:.") is None
 
 
+def test_pnpm_v9_alias_in_dev_dependencies() -> None:
+    packages, issues = scan(PnpmAnalyzer(), FIXTURES / "pnpm" / "v9-alias")
+    assert not issues
+    assert {(p.name, p.version, p.dev) for p in packages} == {
+        ("lodash", "4.17.20", False),
+        ("lodash", "4.17.15", True),
+    }
+
+
 def test_pnpm_keys() -> None:
     assert split_key("/@babel/core@7.1.0(supports-color@5.5.0)", v5=False) == ("@babel/core", "7.1.0")
     assert split_key("react-dom@18.2.0(react@18.2.0)", v5=False) == ("react-dom", "18.2.0")

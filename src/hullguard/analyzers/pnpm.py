@@ -58,7 +58,8 @@ def _dev_v9(doc: dict[str, Any], file: FileInput) -> set[str]:
     """v9 dropped the `dev` flag: walk the graph from the importers' runtime and dev roots."""
 
     def node(name: str, version: Any) -> str:
-        return f"{name}@{str(version).partition('(')[0]}"
+        version = str(version).partition("(")[0]
+        return version if version.find("@", 1) > 0 else f"{name}@{version}"  # an alias names its target
 
     edges: dict[str, list[str]] = {}
     for key, value in mapping(doc.get("snapshots"), file, "snapshots").items():
