@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.npm import NpmAnalyzer, is_package_folder
 from hullguard.analyzers.npm_lock import NpmLockAnalyzer
 from hullguard.analyzers.pnpm import PnpmAnalyzer, split_key
@@ -69,6 +70,26 @@ def test_pnpm_lock_formats_and_dev_marks(case: str) -> None:
     assert not issues
     assert nv(packages) == LOCKED
     assert {p.name for p in packages if p.dev} == {"is-number"}
+
+
+@pytest.mark.parametrize(
+    ("analyzer", "case"),
+    [
+        (NpmLockAnalyzer(), "npm_lock/v1-alias"),
+        (NpmLockAnalyzer(), "npm_lock/v3-alias"),
+        (YarnAnalyzer(), "yarn/v1-alias"),
+        (YarnAnalyzer(), "yarn/berry-alias"),
+        (PnpmAnalyzer(), "pnpm/v9-alias"),
+    ],
+)
+def test_an_aliased_dev_dependency_is_the_real_package(analyzer: Analyzer, case: str) -> None:
+    """`"old-lodash": "npm:lodash@4.17.15"` installs lodash 4.17.15, for development only."""
+    packages, issues = scan(analyzer, FIXTURES / case)
+    assert not issues
+    assert {(p.name, p.version, p.dev) for p in packages} == {
+        ("lodash", "4.17.20", False),
+        ("lodash", "4.17.15", True),
+    }
 
 
 def test_yarn_spec_names() -> None:
