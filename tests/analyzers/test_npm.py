@@ -54,6 +54,15 @@ def test_package_lock_versions(case: str) -> None:
     assert next(p for p in packages if p.name == "@types/node").purl == "pkg:npm/%40types/node@20.11.0"
 
 
+def test_npm_workspace_members_and_their_links_are_the_project(tmp_path: Path) -> None:
+    packages, issues = scan(NpmLockAnalyzer(), FIXTURES / "npm_lock" / "workspaces")
+    assert not issues
+    assert {(p.name, p.version, p.dev) for p in packages} == {
+        ("minimist", "1.2.5", False),
+        ("is-number", "7.0.0", True),
+    }
+
+
 @pytest.mark.parametrize("case", ["v1", "berry"])
 def test_yarn_lock_formats(case: str) -> None:
     packages, issues = scan(YarnAnalyzer(), FIXTURES / "yarn" / case)
