@@ -54,7 +54,7 @@ def test_package_lock_versions(case: str) -> None:
     assert next(p for p in packages if p.name == "@types/node").purl == "pkg:npm/%40types/node@20.11.0"
 
 
-def test_npm_workspace_members_and_their_links_are_the_project(tmp_path: Path) -> None:
+def test_npm_workspace_members_and_their_links_are_the_project() -> None:
     packages, issues = scan(NpmLockAnalyzer(), FIXTURES / "npm_lock" / "workspaces")
     assert not issues
     assert {(p.name, p.version, p.dev) for p in packages} == {
