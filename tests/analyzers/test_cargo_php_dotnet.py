@@ -81,3 +81,29 @@ def test_packages_lock_json_across_frameworks() -> None:
     }
     sink = next(p for p in packages if p.name == "Serilog.Sinks.Console")
     assert sink.dependencies == ("Serilog",)
+
+
+def test_composer_licence_as_a_string_and_one_bad_entry(tmp_path: Path) -> None:
+    (tmp_path / "composer.lock").write_text(
+        '{"packages": [{"name": "pear/log", "version": "1.13.3", "license": "MIT"},'
+        ' {"name": "bad/one", "version": "1.0.0", "require": ["not", "an", "object"]},'
+        ' {"name": "psr/log", "version": "1.1.4", "license": ["MIT"]}]}'
+    )
+    packages, issues = scan(ComposerLockAnalyzer(), tmp_path)
+    assert {(p.name, p.licenses) for p in packages} == {("pear/log", ("MIT",)), ("psr/log", ("MIT",))}
+    assert len(issues) == 1 and "package #2 skipped" in issues[0].message
+
+
+def test_deps_json_leaves_out_packages_that_ship_no_asset(tmp_path: Path) -> None:
+    (tmp_path / "app.deps.json").write_text(
+        """{"targets": {".NETCoreApp,Version=v6.0": {
+              "app/1.0.0": {"dependencies": {"Serilog": "2.10.0"}, "runtime": {"app.dll": {}}},
+              "Serilog/2.10.0": {"runtime": {"lib/net5.0/Serilog.dll": {}}},
+              "Microsoft.NETCore.App/1.1.2": {"dependencies": {"Libuv": "1.9.1"}},
+              "Libuv/1.9.1": {"runtimeTargets": {"runtimes/linux-x64/native/libuv.so": {"rid": "linux-x64"}}}}},
+            "libraries": {"app/1.0.0": {"type": "project"}, "Serilog/2.10.0": {"type": "package"},
+              "Microsoft.NETCore.App/1.1.2": {"type": "package"}, "Libuv/1.9.1": {"type": "package"},
+              "Unlisted/1.0.0": {"type": "package"}}}"""
+    )
+    packages, _ = scan(DotnetAnalyzer(), tmp_path)
+    assert nv(packages) == {("Serilog", "2.10.0"), ("Libuv", "1.9.1"), ("Unlisted", "1.0.0")}

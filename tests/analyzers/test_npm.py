@@ -180,3 +180,33 @@ def test_json_report_marks_dev_packages_only(capsys: pytest.CaptureFixture[str])
         "minimist": None,
         "is-number": True,
     }
+
+
+def test_yarn_v1_with_every_key_quoted(tmp_path: Path) -> None:
+    (tmp_path / "yarn.lock").write_text(
+        '"jquery@^3.6.0":\n  "integrity" "sha512-x"\n  "resolved" "https://r/jquery-3.6.0.tgz"\n  "version" "3.6.0"\n'
+    )
+    assert nv(scan(YarnAnalyzer(), tmp_path)[0]) == {("jquery", "3.6.0")}
+
+
+def test_pnpm_lock_with_two_documents_and_a_local_package(tmp_path: Path) -> None:
+    """pnpm 10+ writes its own package-manager dependencies as a first YAML document."""
+    project = (FIXTURES / "pnpm" / "v9" / "app" / "pnpm-lock.yaml").read_text()
+    tool = (
+        "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    packageManagerDependencies:\n      pnpm:\n"
+        "        specifier: ^10.0.0\n        version: 10.2.0\n\npackages:\n\n  pnpm@10.2.0: {}\n\n"
+        "  local-lib@file:packages/local-lib: {}\n\nsnapshots:\n\n  pnpm@10.2.0: {}\n"
+    )
+    (tmp_path / "pnpm-lock.yaml").write_text(tool + "---\n" + project)
+    packages, issues = scan(PnpmAnalyzer(), tmp_path)
+    assert not issues
+    assert nv(packages) == LOCKED | {("pnpm", "10.2.0")}
+    assert {p.name for p in packages if p.dev} == {"is-number", "pnpm"}
+
+
+def test_installed_manifest_with_an_impossible_name(tmp_path: Path) -> None:
+    folder = tmp_path / "node_modules" / "bad"
+    folder.mkdir(parents=True)
+    (folder / "package.json").write_text('{"name": "@invalid/packageName/", "version": "1.0.0"}')
+    packages, issues = scan(NpmAnalyzer(), tmp_path)
+    assert packages == () and "is not an npm package name" in issues[0].message

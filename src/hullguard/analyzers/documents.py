@@ -37,9 +37,16 @@ def load_toml(file: FileInput) -> dict[str, Any]:
 
 
 def load_yaml(file: FileInput, *, strings: bool = False) -> Any:
-    """`strings=True` keeps every scalar as written: a version `1.10` must not become the float 1.1."""
+    """The first document. `strings=True` keeps every scalar as written: a version `1.10` must
+    not become the float 1.1."""
+    documents = load_yaml_documents(file, strings=strings)
+    return documents[0] if documents else None
+
+
+def load_yaml_documents(file: FileInput, *, strings: bool = False) -> list[Any]:
+    """Every document of a YAML stream (pnpm 10+ writes one per lockfile section)."""
     try:
-        return yaml.load(file.read_bytes(), Loader=_YamlStrings if strings else _YamlLoader)  # noqa: S506
+        return list(yaml.load_all(file.read_bytes(), Loader=_YamlStrings if strings else _YamlLoader))
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise AnalyzerError(f"{file.path}:{line}: invalid YAML: {e.problem}") from e

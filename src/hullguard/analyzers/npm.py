@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
@@ -10,6 +11,9 @@ from hullguard.analyzers.documents import load_json, mapping, package, text
 from hullguard.errors import Error
 from hullguard.model import Inventory, PackageType
 from hullguard.sources.tree import EntryType
+
+_NAME = re.compile(r"^(?:@[^\s/@]+/)?[^\s/@][^\s/]*$")
+"""npm's rule, loosely: an optional `@scope/`, then one path segment (old packages may use capitals)."""
 
 
 class NpmAnalyzer:
@@ -34,6 +38,9 @@ class NpmAnalyzer:
         name, version = text(doc.get("name")), text(doc.get("version"))
         if not name or not version:
             ctx.issue(file, "installed package.json without name or version; skipped")
+            return Inventory()
+        if not _NAME.match(name):
+            ctx.issue(file, f"{name!r} is not an npm package name; skipped")
             return Inventory()
         deps = mapping(doc.get("dependencies"), file, "dependencies")
         return Inventory(

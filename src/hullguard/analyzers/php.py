@@ -6,6 +6,7 @@ from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
 from hullguard.analyzers.documents import inside, load_json, mapping, package, sequence, text
+from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory, Package, PackageType
 
 
@@ -53,8 +54,16 @@ class ComposerInstalledAnalyzer:
 
 
 def _inventory(entries: list[tuple[Any, bool]], file: FileInput, ctx: AnalysisContext) -> Inventory:
-    found = (_package(entry, dev, index, file, ctx) for index, (entry, dev) in enumerate(entries))
-    return Inventory(packages=tuple(p for p in found if p is not None))
+    packages = []
+    for index, (entry, dev) in enumerate(entries):
+        try:
+            found = _package(entry, dev, index, file, ctx)
+        except AnalyzerError as e:  # one malformed entry costs that entry, not the file
+            ctx.issue(file, f"package #{index + 1} skipped: {e}")
+            continue
+        if found is not None:
+            packages.append(found)
+    return Inventory(packages=tuple(packages))
 
 
 def _package(value: Any, dev: bool, index: int, file: FileInput, ctx: AnalysisContext) -> Package | None:
@@ -63,7 +72,12 @@ def _package(value: Any, dev: bool, index: int, file: FileInput, ctx: AnalysisCo
     if not name or not version:
         ctx.issue(file, f"package #{index + 1} has no name or version; skipped")
         return None
-    licenses = tuple(str(x) for x in sequence(entry.get("license"), file, f"{name} license"))
+    license = entry.get("license")  # a list of SPDX ids, or one id as a string in older files
+    licenses = (
+        (license,)
+        if isinstance(license, str)
+        else tuple(map(str, sequence(license, file, f"{name} license")))
+    )
     requires = tuple(d for d in mapping(entry.get("require"), file, f"{name} require") if "/" in d)
     return package(
         PackageType.COMPOSER, name, version, file, dev=dev, licenses=licenses, dependencies=requires

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import dev_only, load_yaml, mapping, package, text
+from hullguard.analyzers.documents import dev_only, load_yaml_documents, mapping, package, text
 from hullguard.analyzers.npm import superseded_lock
-from hullguard.model import Inventory, PackageType
+from hullguard.model import Inventory, Package, PackageType
 
 
 class PnpmAnalyzer:
@@ -24,24 +24,29 @@ class PnpmAnalyzer:
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if superseded_lock(file, ctx):
             return Inventory()
-        doc = mapping(load_yaml(file, strings=True), file, "pnpm-lock.yaml")
-        v5 = (text(doc.get("lockfileVersion")) or "").startswith("5")
-        entries = mapping(doc.get("packages"), file, "packages")
-        dev = _dev_v9(doc, file) if "snapshots" in doc else set()
-        packages = []
-        for key, value in entries.items():
-            entry = mapping(value, file, repr(key))
-            name, version = split_key(key, v5)
-            name, version = text(entry.get("name")) or name, text(entry.get("version")) or version
-            if not name or not version:
-                ctx.issue(file, f"packages[{key!r}]: cannot tell name and version; skipped")
-                continue
-            is_dev = entry.get("dev") == "true" or f"{name}@{version}" in dev
-            deps = mapping(entry.get("dependencies"), file, f"{key} dependencies")
-            packages.append(
-                package(PackageType.NPM, name, version, file, dev=is_dev, dependencies=tuple(deps))
-            )
+        packages: list[Package] = []
+        for doc in load_yaml_documents(file, strings=True):  # pnpm 10+ may write several
+            packages.extend(parse_lock(mapping(doc, file, "pnpm-lock.yaml"), file, ctx))
         return Inventory(packages=tuple(packages))
+
+
+def parse_lock(doc: dict[str, Any], file: FileInput, ctx: AnalysisContext) -> list[Package]:
+    v5 = (text(doc.get("lockfileVersion")) or "").startswith("5")
+    dev = _dev_v9(doc, file) if "snapshots" in doc else set()
+    packages = []
+    for key, value in mapping(doc.get("packages"), file, "packages").items():
+        entry = mapping(value, file, repr(key))
+        name, version = split_key(key, v5)
+        name, version = text(entry.get("name")) or name, text(entry.get("version")) or version
+        if not name or not version:
+            ctx.issue(file, f"packages[{key!r}]: cannot tell name and version; skipped")
+            continue
+        if version.startswith(("file:", "link:")):
+            continue  # the project's own folders
+        is_dev = entry.get("dev") == "true" or f"{name}@{version}" in dev
+        deps = mapping(entry.get("dependencies"), file, f"{key} dependencies")
+        packages.append(package(PackageType.NPM, name, version, file, dev=is_dev, dependencies=tuple(deps)))
+    return packages
 
 
 def split_key(key: str, v5: bool) -> tuple[str | None, str | None]:
@@ -76,6 +81,7 @@ def _dev_v9(doc: dict[str, Any], file: FileInput) -> set[str]:
             ("dependencies", runtime),
             ("optionalDependencies", runtime),
             ("devDependencies", dev),
+            ("packageManagerDependencies", dev),  # pnpm itself: a build tool
         ):
             for name, spec in mapping(mapping(importer, file, "importer").get(group), file, group).items():
                 roots.append(node(name, mapping(spec, file, name).get("version")))

@@ -10,7 +10,10 @@ from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory, Package, PackageType
 
 _LITERAL = re.compile(r""""([^"\\]*)"|'([^'\\]*)'|%q\{([^}]*)\}|%q<([^>]*)>""")
-_ASSIGN = re.compile(r"^\s*\w+\.(?P<key>name|version|license|licenses)\s*=\s*(?P<value>.*)$", re.MULTILINE)
+_BLOCK = re.compile(r"Gem::Specification\.new\s*(?:do|\{)\s*\|\s*(\w+)\s*\|")
+_ASSIGN = re.compile(
+    r"^\s*(?P<receiver>\w+)\.(?P<key>name|version|license|licenses)\s*=\s*(?P<value>.*)$", re.MULTILINE
+)
 _DEPENDENCY = re.compile(r"\.add_(?P<kind>runtime_|development_)?dependency[\s(]+(?P<args>.*)$", re.MULTILINE)
 _STARTS_LITERAL = re.compile(r"""^(?:Gem::Version\.new\(|\[)?\s*(?:["']|%q)""")
 _STUB = re.compile(r"^# stub: (?P<name>\S+) (?P<version>\S+)", re.MULTILINE)
@@ -39,7 +42,10 @@ class GemspecAnalyzer:
             return Inventory()  # a gem's own source gemspec is Ruby code, not an installed record
         content = file.read_text()
         fields: dict[str, list[str]] = {}
+        block = _BLOCK.search(content)
         for match in _ASSIGN.finditer(content):
+            if block and match.group("receiver") != block.group(1):
+                continue  # `s.name = ...` in a `do |spec|` block would not run: Ruby raises NameError
             if _STARTS_LITERAL.match(match.group("value")):  # not `File.read("VERSION")`
                 fields.setdefault(match.group("key"), literals(match.group("value")))
         stub = _STUB.search(content)

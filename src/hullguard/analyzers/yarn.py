@@ -78,6 +78,7 @@ def parse_classic(content: str, file: FileInput, ctx: AnalysisContext) -> list[_
             entries[-1].dependencies[name.strip('"')] = spec.strip().strip('"')
         else:
             key, _, value = line.strip().partition(" ")
+            key = key.strip('"')  # some writers quote every key: "version" "3.6.0"
             in_deps = key in ("dependencies:", "optionalDependencies:")
             if key == "version":
                 entries[-1].version = value.strip().strip('"')
