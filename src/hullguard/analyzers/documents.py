@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import yaml
 
-from hullguard.analyzers.base import FileInput
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.errors import AnalyzerError
 from hullguard.model import Package, PackageType
 
@@ -108,3 +109,23 @@ def inside(path: str, *folders: str) -> bool:
     file under `site-packages/`, `vendor/` or `node_modules/` is an installed package's own."""
     padded = f"/{path}"
     return any(f"/{folder}/" in padded for folder in folders)
+
+
+def each(
+    entries: Iterable[tuple[str, Any]],
+    file: FileInput,
+    ctx: AnalysisContext,
+    parse: Callable[[str, Any], Package | None],
+) -> list[Package]:
+    """`parse(key, value)` for every entry of a lock file. An entry of the wrong shape costs that
+    entry (an issue naming it), not the rest of the file."""
+    found = []
+    for key, value in entries:
+        try:
+            result = parse(key, value)
+        except AnalyzerError as e:
+            ctx.issue(file, f"{key} skipped: {e}")
+            continue
+        if result is not None:
+            found.append(result)
+    return found

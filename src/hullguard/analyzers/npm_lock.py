@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import load_json, mapping, package, text
+from hullguard.analyzers.documents import each, load_json, mapping, package, text
 from hullguard.analyzers.npm import licenses, superseded_lock
 from hullguard.model import Inventory, Package, PackageType
 
@@ -38,29 +38,22 @@ class NpmLockAnalyzer:
 
 
 def parse_packages(entries: dict[str, Any], file: FileInput, ctx: AnalysisContext) -> list[Package]:
-    found = []
-    for key, value in entries.items():
+    def parse(key: str, value: Any) -> Package | None:
         entry = mapping(value, file, f"packages[{key!r}]")
         if "node_modules/" not in f"/{key}" or entry.get("link"):
-            continue  # "" is the project, other folders are workspace members: the user's own code
+            return None  # "" is the project, other folders are workspace members: the user's own code
         name = text(entry.get("name")) or key.rpartition("node_modules/")[2]
         version = text(entry.get("version"))
         if not version:
             ctx.issue(file, f"packages[{key!r}] has no version; skipped")
-            continue
+            return None
         deps = mapping(entry.get("dependencies"), file, f"{key} dependencies")
-        found.append(
-            package(
-                PackageType.NPM,
-                name,
-                version,
-                file,
-                dev=entry.get("dev") is True,
-                licenses=licenses(entry),
-                dependencies=tuple(deps),
-            )
+        dev = entry.get("dev") is True
+        return package(
+            PackageType.NPM, name, version, file, dev=dev, licenses=licenses(entry), dependencies=tuple(deps)
         )
-    return found
+
+    return each(entries.items(), file, ctx, parse)
 
 
 def parse_dependencies(

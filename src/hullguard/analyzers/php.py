@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import inside, load_json, mapping, package, sequence, text
-from hullguard.errors import AnalyzerError
+from hullguard.analyzers.documents import each, inside, load_json, mapping, package, sequence, text
 from hullguard.model import Inventory, Package, PackageType
 
 
@@ -54,23 +53,17 @@ class ComposerInstalledAnalyzer:
 
 
 def _inventory(entries: list[tuple[Any, bool]], file: FileInput, ctx: AnalysisContext) -> Inventory:
-    packages = []
-    for index, (entry, dev) in enumerate(entries):
-        try:
-            found = _package(entry, dev, index, file, ctx)
-        except AnalyzerError as e:  # one malformed entry costs that entry, not the file
-            ctx.issue(file, f"package #{index + 1} skipped: {e}")
-            continue
-        if found is not None:
-            packages.append(found)
-    return Inventory(packages=tuple(packages))
+    numbered = ((f"package #{n}", entry) for n, entry in enumerate(entries, 1))
+    return Inventory(
+        packages=tuple(each(numbered, file, ctx, lambda key, e: _package(e[0], e[1], key, file, ctx)))
+    )
 
 
-def _package(value: Any, dev: bool, index: int, file: FileInput, ctx: AnalysisContext) -> Package | None:
-    entry = mapping(value, file, f"package #{index + 1}")
+def _package(value: Any, dev: bool, key: str, file: FileInput, ctx: AnalysisContext) -> Package | None:
+    entry = mapping(value, file, key)
     name, version = text(entry.get("name")), text(entry.get("version"))
     if not name or not version:
-        ctx.issue(file, f"package #{index + 1} has no name or version; skipped")
+        ctx.issue(file, f"{key} has no name or version; skipped")
         return None
     license = entry.get("license")  # a list of SPDX ids, or one id as a string in older files
     licenses = (

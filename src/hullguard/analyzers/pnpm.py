@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import dev_only, load_yaml_documents, mapping, package, text
+from hullguard.analyzers.documents import dev_only, each, load_yaml_documents, mapping, package, text
 from hullguard.analyzers.npm import superseded_lock
 from hullguard.model import Inventory, Package, PackageType
 
@@ -33,20 +33,21 @@ class PnpmAnalyzer:
 def parse_lock(doc: dict[str, Any], file: FileInput, ctx: AnalysisContext) -> list[Package]:
     v5 = (text(doc.get("lockfileVersion")) or "").startswith("5")
     dev = _dev_v9(doc, file) if "snapshots" in doc else set()
-    packages = []
-    for key, value in mapping(doc.get("packages"), file, "packages").items():
+
+    def parse(key: str, value: Any) -> Package | None:
         entry = mapping(value, file, repr(key))
         name, version = split_key(key, v5)
         name, version = text(entry.get("name")) or name, text(entry.get("version")) or version
         if not name or not version:
             ctx.issue(file, f"packages[{key!r}]: cannot tell name and version; skipped")
-            continue
+            return None
         if version.startswith(("file:", "link:")):
-            continue  # the project's own folders
+            return None  # the project's own folders
         is_dev = entry.get("dev") == "true" or f"{name}@{version}" in dev
         deps = mapping(entry.get("dependencies"), file, f"{key} dependencies")
-        packages.append(package(PackageType.NPM, name, version, file, dev=is_dev, dependencies=tuple(deps)))
-    return packages
+        return package(PackageType.NPM, name, version, file, dev=is_dev, dependencies=tuple(deps))
+
+    return each(mapping(doc.get("packages"), file, "packages").items(), file, ctx, parse)
 
 
 def split_key(key: str, v5: bool) -> tuple[str | None, str | None]:
