@@ -107,3 +107,10 @@ def test_deps_json_leaves_out_packages_that_ship_no_asset(tmp_path: Path) -> Non
     )
     packages, _ = scan(DotnetAnalyzer(), tmp_path)
     assert nv(packages) == {("Serilog", "2.10.0"), ("Libuv", "1.9.1"), ("Unlisted", "1.0.0")}
+
+
+def test_deps_json_with_a_utf8_byte_order_mark(tmp_path: Path) -> None:
+    content = (FIXTURES / "dotnet" / "app" / "app" / "MyApp.deps.json").read_bytes()
+    (tmp_path / "MyApp.deps.json").write_bytes(b"\xef\xbb\xbf" + content)
+    packages, issues = scan(DotnetAnalyzer(), tmp_path)
+    assert not issues and nv(packages) == {("Newtonsoft.Json", "13.0.1"), ("Serilog", "2.10.0")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import tomllib
 from collections.abc import Callable, Iterable
@@ -19,7 +20,7 @@ _YamlStrings = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 def load_json(file: FileInput) -> Any:
     try:
-        return json.loads(file.read_bytes())
+        return json.loads(file.read_bytes().removeprefix(codecs.BOM_UTF8))  # .NET tools write one
     except json.JSONDecodeError as e:
         raise AnalyzerError(f"{file.path}:{e.lineno}: invalid JSON: {e.msg} (column {e.colno})") from e
     except UnicodeDecodeError as e:
@@ -30,7 +31,7 @@ def load_json(file: FileInput) -> Any:
 
 def load_toml(file: FileInput) -> dict[str, Any]:
     try:
-        return tomllib.loads(file.read_bytes().decode("utf-8"))
+        return tomllib.loads(file.read_bytes().removeprefix(codecs.BOM_UTF8).decode("utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise AnalyzerError(f"{file.path}: invalid TOML: {e}") from e
     except UnicodeDecodeError as e:
