@@ -13,7 +13,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 
 from hullguard.pipeline import ScanOptions, scan_image
 from hullguard.report import writer_for
-from hullguard.report.spdx import to_document
+from hullguard.report.spdx_document import to_document
 from tests.report.factories import make_report
 from tests.support.images import BuiltImage
 

@@ -36,15 +36,13 @@ class AnalyzerSpec:
     max_size: int = 64 << 20
 
     def matches(self, entry: FileEntry) -> bool:
+        # Called for every file of every layer: tuple endswith/startswith keep it in C.
         if entry.size > self.max_size:
             return False
         path = entry.path
-        if path in self.paths:
+        if path in self.paths or path.endswith(self.suffixes) or path.startswith(self.prefixes):
             return True
-        name = path.rpartition("/")[2]
-        if name in self.basenames or any(path.endswith(s) for s in self.suffixes):
-            return True
-        if any(path.startswith(p) for p in self.prefixes):
+        if self.basenames and path.rpartition("/")[2] in self.basenames:
             return True
         return self.executables and entry.is_executable
 
