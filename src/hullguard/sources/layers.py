@@ -229,9 +229,9 @@ def _apply_verified(
                 raise
             if member is None:
                 break
-            if member.offset_data + (member.size if member.isreg() else 0) > size:
-                raise tarfile.ReadError("unexpected end of data")  # as the stream reader says it
             _apply_member(tree, layer, tar, member, wants, visitors)
+            if member.offset_data + (member.size if member.isreg() else 0) > size:
+                raise tarfile.ReadError("unexpected end of data")  # where the stream reader stops too
 
 
 def _apply_member(
