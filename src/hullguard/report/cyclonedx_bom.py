@@ -13,6 +13,7 @@ from cyclonedx.exception.factory import InvalidSpdxLicenseException
 from cyclonedx.model import Property, XsUri
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.license import License
 from cyclonedx.model.vulnerability import (
     BomTarget,
@@ -73,19 +74,20 @@ def to_bom(report: Report, *, created: datetime) -> Bom:
     taken: set[str] = set()
     components = [(p, _component(p, package_ref(p, taken))) for p in report.packages or ()]
     os_component = _os(report.artifact.os) if report.artifact.os else None
+    bom.components = [c for c in (os_component,) if c] + [c for _, c in components]
+    graph: dict[Component, list[Component]] = {c: [] for c in bom.components}
     if os_component is not None:
-        bom.components.add(os_component)
-    for _, component in components:
-        bom.components.add(component)
-    top: list[Component] = [os_component] if os_component else []
-    if os_component is not None:
-        bom.register_dependency(os_component, [c for p, c in components if p.type.is_os])
-        top += [c for p, c in components if not p.type.is_os]
+        graph[os_component] = [c for p, c in components if p.type.is_os]
+        graph[artifact] = [os_component] + [c for p, c in components if not p.type.is_os]
     else:
-        top += [c for _, c in components]
-    bom.register_dependency(artifact, top)
+        graph[artifact] = [c for _, c in components]
     for component, depends_on in _package_graph(components):
-        bom.register_dependency(component, depends_on)
+        graph[component] = depends_on
+    # Built at once: Bom.register_dependency searches the whole graph on every call.
+    bom.dependencies = [
+        Dependency(ref=c.bom_ref, dependencies=[Dependency(ref=d.bom_ref) for d in deps])
+        for c, deps in graph.items()
+    ]
     by_purl = {p.purl: c for p, c in components if p.purl}
     for vulnerability in _vulnerabilities(report, by_purl):
         bom.vulnerabilities.add(vulnerability)
