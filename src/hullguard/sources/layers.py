@@ -9,6 +9,7 @@ of every file they want in every layer, including files a later layer removes.
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 import tarfile
 import tempfile
@@ -30,6 +31,7 @@ from hullguard.sources.blobs import (
     decompress,
 )
 from hullguard.sources.image import Image, LayerRef
+from hullguard.sources.tarheaders import Unsupported, read_members
 from hullguard.sources.tree import EntryType, FileEntry, clean_path
 
 WHITEOUT = ".wh."
@@ -167,7 +169,7 @@ def _apply_layer(
             plain = VerifyingReader(decompress(blob, where), layer.diff_id, where, cap=MAX_LAYER_BYTES)
             with tarfile.open(fileobj=cast(IO[bytes], TarEndPadding(plain)), mode="r|") as tar:
                 for member in tar:
-                    _apply_member(tree, layer, tar, member, wants, visitors)
+                    _apply_member(tree, layer, _tar_reader(tar), member, wants, visitors)
             plain.finish()
             blob.finish()
     except DigestMismatch:
@@ -195,18 +197,16 @@ def _verified_plain_size(raw: IO[bytes], layer: LayerRef) -> int | None:
     expected = {d for d in (layer.digest, layer.diff_id) if d}
     if not raw.seekable() or any(not d.startswith("sha256:") for d in expected):
         return None
-    head = raw.read(4)
-    if head[:2] == b"\x1f\x8b" or head == b"\x28\xb5\x2f\xfd" or head[:3] == b"BZh":
-        raw.seek(0)
-        return None
-    digest, size = hashlib.sha256(head), len(head)
-    while chunk := raw.read(1 << 20):
-        digest.update(chunk)
-        size += len(chunk)
-        if size > MAX_LAYER_BYTES:
-            break
+    size = raw.seek(0, io.SEEK_END)
     raw.seek(0)
-    if size > MAX_LAYER_BYTES or any(d != f"sha256:{digest.hexdigest()}" for d in expected):
+    head = raw.read(4)
+    raw.seek(0)
+    compressed = head[:2] == b"\x1f\x8b" or head == b"\x28\xb5\x2f\xfd" or head[:3] == b"BZh"
+    if compressed or size > MAX_LAYER_BYTES:
+        return None
+    digest = hashlib.file_digest(cast(io.BufferedReader, raw), "sha256").hexdigest()  # readinto one buffer: the fastest read
+    raw.seek(0)
+    if any(d != f"sha256:{digest}" for d in expected):
         return None
     return size
 
@@ -219,7 +219,18 @@ def _apply_verified(
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
 ) -> None:
+    try:
+        members = read_members(raw, size)
+    except Unsupported:
+        members = None  # tarfile reads this layer, from the start: nothing is applied yet
+    if members is not None:
+        read = _seek_reader(raw)
+        for info in members:
+            _apply_member(tree, layer, read, info, wants, visitors)
+        return
+    raw.seek(0)
     with tarfile.open(fileobj=raw, mode="r:") as tar:
+        read = _tar_reader(tar)
         while True:
             try:
                 member = tar.next()
@@ -229,15 +240,34 @@ def _apply_verified(
                 raise
             if member is None:
                 break
-            _apply_member(tree, layer, tar, member, wants, visitors)
+            _apply_member(tree, layer, read, member, wants, visitors)
             if member.offset_data + (member.size if member.isreg() else 0) > size:
                 raise tarfile.ReadError("unexpected end of data")  # where the stream reader stops too
+
+
+def _tar_reader(tar: tarfile.TarFile) -> Callable[[tarfile.TarInfo], bytes]:
+    def read(member: tarfile.TarInfo) -> bytes:
+        handle = tar.extractfile(member)
+        return handle.read() if handle else b""
+
+    return read
+
+
+def _seek_reader(raw: IO[bytes]) -> Callable[[tarfile.TarInfo], bytes]:
+    def read(member: tarfile.TarInfo) -> bytes:
+        raw.seek(member.offset_data)
+        data = raw.read(member.size)
+        if len(data) != member.size:
+            raise tarfile.ReadError("unexpected end of data")
+        return data
+
+    return read
 
 
 def _apply_member(
     tree: LayerTree,
     layer: LayerRef,
-    tar: tarfile.TarFile,
+    read: Callable[[tarfile.TarInfo], bytes],
     member: tarfile.TarInfo,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
@@ -268,8 +298,7 @@ def _apply_member(
         keep = wants(entry)
         watchers = tuple(v for v in visitors if v.wants(entry))
         if (keep or watchers) and member.size <= MAX_FILE_BYTES:
-            handle = tar.extractfile(member)
-            data = handle.read() if handle else b""
+            data = read(member)
             if keep:
                 tree._keep(path, data)
             for visitor in watchers:
