@@ -36,13 +36,15 @@ class AnalyzerSpec:
     max_size: int = 64 << 20
 
     def matches(self, entry: FileEntry) -> bool:
-        # Called for every file of every layer: tuple endswith/startswith keep it in C.
         if entry.size > self.max_size:
             return False
         path = entry.path
-        if path in self.paths or path.endswith(self.suffixes) or path.startswith(self.prefixes):
+        if path in self.paths:
             return True
-        if self.basenames and path.rpartition("/")[2] in self.basenames:
+        name = path.rpartition("/")[2]
+        if name in self.basenames or path.endswith(self.suffixes):
+            return True
+        if path.startswith(self.prefixes):
             return True
         return self.executables and entry.is_executable
 
