@@ -101,6 +101,9 @@ def test_plain_pem_keys_sign_without_a_password(tmp_path: Path, capsys: pytest.C
         ),
         (("image", NOWHERE, "--require-signature"), "needs --key"),
         (("verify-attestation", NOWHERE), "give --key PUB"),
+        (("image", "/dev/null", "--require-signature", "--key", "k.pub"), "need a registry reference"),
+        (("image", "oci:/tmp/x", "--attest-key", "k.key"), "need a registry reference"),
+        (("image", NOWHERE, "--attest-key", "k.key", "--format", "table"), "--format must be one of"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(

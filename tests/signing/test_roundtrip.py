@@ -284,3 +284,24 @@ def test_image_require_signature(
     assert report["artifact"]["digest"].startswith("sha256:")
     code, _, err = run(capsys, *scan[:4], str(other_public), *scan[5:], *auth(tls_registry))
     assert code == 2 and "wrong key" in err
+
+
+def test_image_attaches_its_report_as_an_attestation(
+    tls_registry: LiveRegistry, demo_image: BuiltImage, key_pairs: Keys, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (private, public), _ = key_pairs
+    ref = fresh_repo(tls_registry, demo_image, "report")
+    scan = ("image", ref, "--attest-key", str(private), "--scanners", "secret", "--format", "json", "-q")
+    code, report, err = run(capsys, *scan, *auth(tls_registry))
+    assert code == 0, err
+    code, out, err = run(
+        capsys, "verify-attestation", ref, "--key", str(public), "--type", "vuln", *auth(tls_registry)
+    )
+    assert code == 0, err
+    (attestation,) = out["attestations"]
+    predicate = attestation["predicate"]
+    assert predicate["scanner"]["uri"].startswith("pkg:pypi/hullguard@")
+    assert (
+        predicate["scanner"]["result"]["artifact"]["digest"] == out["digest"] == report["artifact"]["digest"]
+    )
+    assert predicate["metadata"]["scanStartedOn"] <= predicate["metadata"]["scanFinishedOn"]
