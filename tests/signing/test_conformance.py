@@ -15,7 +15,7 @@ from hullguard.signing import dsse, keyless, keys
 from hullguard.signing.errors import KeyFileError, SigningError, VerificationFailed
 from hullguard.signing.layout import SIGNATURE_ANNOTATION, SIGNATURE_LAYER, Layer, build_artifact
 from hullguard.signing.payload import make_payload, parse_payload
-from hullguard.signing.verify import check_attestation, check_key_bundle, check_signature
+from hullguard.signing.verify import KeylessPolicy, check_attestation, check_key_bundle, check_signature
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.conformance
@@ -438,3 +438,96 @@ def test_bad_bundles_fail_with_a_reason(
             _root(suite, root),
             content,
         )
+
+
+def _fulcio_rekor(suite: Path) -> tuple[Layer, Digest]:
+    folder = suite / "image-signatures/containers-image/fulcio-rekor"
+    layer = _containers_signature((folder / "signature-1").read_bytes())
+    return layer, Digest("sha256:" + hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest())
+
+
+def test_cosign_v2_keyless_signature_verifies_with_its_identity(suite: Path) -> None:
+    layer, digest = _fulcio_rekor(suite)
+    policy = KeylessPolicy(
+        identity=keyless.Identity(identity="mitr@redhat.com", issuer=GITHUB_OAUTH),
+        root=keyless.load_trusted_root(),
+    )
+    assert check_signature(layer, policy, digest, {}, "fulcio-rekor").payload.digest == digest
+
+
+def _edit_annotation(layer: Layer, key: str, edit: Any) -> Layer:
+    annotations = dict(layer.annotations)
+    annotations[key] = edit(annotations[key])
+    return Layer(media_type=layer.media_type, blob=layer.blob, annotations=tuple(annotations.items()))
+
+
+def _flip_set(bundle: str) -> str:
+    doc = json.loads(bundle)
+    raw = bytearray(base64.b64decode(doc["SignedEntryTimestamp"]))
+    raw[-1] ^= 1
+    doc["SignedEntryTimestamp"] = base64.b64encode(raw).decode()
+    return json.dumps(doc)
+
+
+def _other_time(bundle: str) -> str:
+    doc = json.loads(bundle)
+    doc["Payload"]["integratedTime"] += 1
+    return json.dumps(doc)
+
+
+def test_cosign_v2_keyless_signature_failures(suite: Path) -> None:
+    layer, digest = _fulcio_rekor(suite)
+    production, staging = keyless.load_trusted_root(), keyless.load_trusted_root(staging=True)
+    who = keyless.Identity(identity="mitr@redhat.com", issuer=GITHUB_OAUTH)
+    other_cert = (suite / "image-signatures/sigstore-rs/keyless/certificate.pem").read_text()
+    cases = [
+        (
+            layer,
+            keyless.Identity(identity="mallory@example.com", issuer=GITHUB_OAUTH),
+            production,
+            "SANs do not match",
+        ),
+        (
+            layer,
+            keyless.Identity(identity="mitr@redhat.com", issuer=GITHUB_ACTIONS),
+            production,
+            "OIDCIssuer does not match",
+        ),
+        (layer, who, staging, "not in the trusted root"),
+        (
+            _edit_annotation(layer, "dev.sigstore.cosign/bundle", _flip_set),
+            who,
+            production,
+            "signed entry timestamp does not verify",
+        ),
+        (
+            _edit_annotation(layer, "dev.sigstore.cosign/bundle", _other_time),
+            who,
+            production,
+            "signed entry timestamp does not verify",
+        ),
+        (
+            _edit_annotation(layer, "dev.sigstore.cosign/certificate", lambda _: other_cert),
+            who,
+            production,
+            "records another certificate",
+        ),
+        (
+            Layer(media_type=layer.media_type, blob=layer.blob + b" ", annotations=layer.annotations),
+            who,
+            production,
+            "records another payload",
+        ),
+    ]
+    for candidate, identity, root, message in cases:
+        with pytest.raises(SigningError, match=message):
+            check_signature(
+                candidate, KeylessPolicy(identity=identity, root=root), digest, {}, "fulcio-rekor"
+            )
+    keyed = Layer(
+        media_type=SIGNATURE_LAYER,
+        blob=layer.blob,
+        annotations=(("dev.cosignproject.cosign/signature", "AA=="),),
+    )
+    with pytest.raises(SigningError, match="not keyless"):
+        check_signature(keyed, KeylessPolicy(identity=who, root=production), digest, {}, "keyed")
