@@ -17,7 +17,7 @@ from hullguard.errors import UsageError
 from hullguard.model import Report
 from hullguard.registry import RegistryOptions, parse_reference, password_from_env
 from hullguard.report import writer_for
-from hullguard.signing import keys
+from hullguard.signing import keyless, keys
 from hullguard.signing.errors import KeyFileError, VerificationFailed
 from hullguard.signing.predicates import REPORT_PREDICATES, report_predicate
 from hullguard.signing.remote import attest_image, open_target, verify_image
@@ -105,6 +105,10 @@ def add_signature_policy_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--key", type=Path, help="public key that must have signed the image")
     parser.add_argument(
+        "--certificate-identity", help="keyless: the identity that must have signed the image"
+    )
+    parser.add_argument("--certificate-oidc-issuer", help="keyless: the OIDC issuer of that identity")
+    parser.add_argument(
         "--attest-key",
         type=Path,
         help="private key: attach the report to the image as a signed attestation "
@@ -129,16 +133,27 @@ def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
         return ImagePlan(target=str(args.target))
     if args.target.startswith(LOCAL_SCHEMES) or Path(args.target).exists():
         raise UsageError("--require-signature and --attest-key need a registry reference, not a local image")
-    if args.require_signature and args.key is None:
-        raise UsageError("--require-signature needs --key PUB")
+    keyless_given = args.certificate_identity or args.certificate_oidc_issuer
+    if args.require_signature and args.key is None and not keyless_given:
+        raise UsageError(
+            "--require-signature needs --key PUB, or --certificate-identity and --certificate-oidc-issuer"
+        )
     if args.attest_key and args.format not in REPORT_PREDICATES:
         raise UsageError(f"--attest-key: --format must be one of {', '.join(REPORT_PREDICATES)}")
     attest_key = load_signing_key(args.attest_key) if args.attest_key else None
     if not args.require_signature:
         return ImagePlan(target=str(args.target), attest_key=attest_key)
-    key = load_verifying_key(args.key)
+    key = load_verifying_key(args.key) if args.key else None
+    identity = None
+    if key is None:
+        if not (args.certificate_identity and args.certificate_oidc_issuer):
+            raise UsageError(
+                "keyless verification needs both --certificate-identity and --certificate-oidc-issuer"
+            )
+        identity = keyless.Identity(identity=args.certificate_identity, issuer=args.certificate_oidc_issuer)
+    root = keyless.load_trusted_root() if identity else None
     with open_target(args.target, registry_options(args)) as target:
-        verify_image(target, key=key)
+        verify_image(target, key=key, identity=identity, root=root)
         sys.stderr.write(f"Signature verified for {target.pinned}\n")
         return ImagePlan(
             target=f"{target.ref.registry}/{target.ref.repository}@{target.digest}", attest_key=attest_key
