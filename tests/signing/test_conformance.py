@@ -15,7 +15,13 @@ from hullguard.signing import dsse, keyless, keys
 from hullguard.signing.errors import KeyFileError, SigningError, VerificationFailed
 from hullguard.signing.layout import SIGNATURE_ANNOTATION, SIGNATURE_LAYER, Layer, build_artifact
 from hullguard.signing.payload import make_payload, parse_payload
-from hullguard.signing.verify import KeylessPolicy, check_attestation, check_key_bundle, check_signature
+from hullguard.signing.verify import (
+    KeylessPolicy,
+    check_attestation,
+    check_key_bundle,
+    check_key_message_bundle,
+    check_signature,
+)
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.conformance
@@ -531,3 +537,36 @@ def test_cosign_v2_keyless_signature_failures(suite: Path) -> None:
     )
     with pytest.raises(SigningError, match="not keyless"):
         check_signature(keyed, KeylessPolicy(identity=who, root=production), digest, {}, "keyed")
+
+
+@pytest.mark.parametrize("case", ["managed-key-happy-path", "managed-key-and-trusted-root"])
+def test_managed_key_bundles_verify_with_their_key(suite: Path, case: str) -> None:
+    folder = suite / "bundles/sigstore-conformance"
+    bundle, artifact = (folder / case / "bundle.sigstore.json").read_bytes(), (folder / "a.txt").read_bytes()
+    key = keys.load_public_key((folder / case / "key.pub").read_bytes(), "key.pub")
+    check_key_message_bundle(bundle, key, artifact, case)
+    with pytest.raises(SigningError, match="another artifact"):
+        check_key_message_bundle(bundle, key, artifact + b"!", case)
+    stranger = keys.load_public_key((suite / "dsse/kyverno/cosign.pub").read_bytes(), "stranger")
+    with pytest.raises(SigningError, match="wrong key"):
+        check_key_message_bundle(bundle, stranger, artifact, case)
+
+
+def test_managed_key_wrong_key_case_is_refused(suite: Path) -> None:
+    folder = suite / "bundles/sigstore-conformance/managed-key-wrong-key_fail"
+    with pytest.raises(KeyFileError, match="not a PEM public key"):
+        keys.load_public_key((folder / "key.pub").read_bytes(), "key.pub")
+
+
+def test_npm_publish_bundle_dsse_verifies_with_the_npm_key(suite: Path) -> None:
+    folder = suite / "bundles/sigstore-go"
+    envelope = json.loads((folder / "bundle-publish.json").read_bytes())["dsseEnvelope"]
+    parsed = dsse.parse_envelope(json.dumps(envelope).encode(), "bundle-publish")
+    assert parsed.verified_by(
+        keys.load_public_key((folder / "publish_key.pub").read_bytes(), "publish_key.pub")
+    )
+    statement = dsse.parse_statement(parsed.payload, "bundle-publish")
+    assert statement.predicate_type == "https://github.com/npm/attestation/tree/main/specs/publish/v0.1"
+    assert not parsed.verified_by(
+        keys.load_public_key((suite / "dsse/kyverno/cosign.pub").read_bytes(), "other")
+    )

@@ -162,3 +162,22 @@ def check_keyless_bundle(
     return VerifiedAttestation(
         layer=Digest("sha256:" + hashlib.sha256(bundle_json).hexdigest()), statement=statement
     )
+
+
+def check_key_message_bundle(bundle_json: bytes, key: keys.PublicKey, artifact: bytes, where: str) -> None:
+    """A Sigstore bundle whose message signature was made with a key (no certificate): the digest
+    it records is the artifact's, and the signature over the artifact verifies with `key`.
+    The transparency-log entry is not checked (as `cosign verify-blob --insecure-ignore-tlog`)."""
+    try:
+        signature_doc = json.loads(bundle_json)["messageSignature"]
+        recorded = signature_doc["messageDigest"]
+        signature = base64.b64decode(signature_doc["signature"], validate=True)
+        digest = base64.b64decode(recorded["digest"], validate=True)
+    except (ValueError, KeyError, TypeError, binascii.Error) as e:
+        raise SigningError(f"{where}: not a Sigstore bundle with a message signature") from e
+    if recorded.get("algorithm") != "SHA2_256" or digest != hashlib.sha256(artifact).digest():
+        raise SigningError(f"{where}: the bundle records the digest of another artifact")
+    if not keys.verify(key, signature, artifact):
+        raise SigningError(
+            f"{where}: signature does not match the artifact with this key (wrong key, or tampered)"
+        )
