@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from hullguard.cli.image_signing import add_signature_policy_arguments, attach_report, plan_image_scan
 from hullguard.cli.options import add_report_options, add_source_options, emit, layer_progress, scan_options
-from hullguard.cli.signing_args import add_signature_policy_arguments, attach_report, plan_image_scan
 from hullguard.pipeline import scan_image
 
 NAME = "image"
