@@ -9,6 +9,7 @@ from pathlib import Path
 from hullguard import scanners as scanner_registry
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import Analyzer
+from hullguard.analyzers.history import PackageHistory
 from hullguard.analyzers.run import analyze_tree
 from hullguard.model import Artifact, ArtifactType, Finding, Issue, Report, Severity
 from hullguard.model.finding import sort_findings
@@ -57,9 +58,11 @@ def scan_image(
     with open_image(target, options.source) as image:
         count = len(image.layers)
         progress = (lambda layer: on_layer(layer, count)) if on_layer else None
-        live = tuple(v for v in visitors.values() if v is not None)
+        history = PackageHistory()  # which layer added each OS package
+        live = (*(v for v in visitors.values() if v is not None), history)
         with build_tree(image, wanted, live, progress) as tree:
             inventory, issues = analyze_tree(tree, analyzers)
+            inventory = history.attribute(inventory)
             artifact = Artifact(
                 name=image.name,
                 type=ArtifactType.CONTAINER_IMAGE,

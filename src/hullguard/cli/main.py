@@ -9,10 +9,19 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
-from hullguard.cli import attest, fs, image, key, sign, verify, verify_attestation
+from hullguard.cli import attest, fs, image, key, secret, sign, verify, verify_attestation
 from hullguard.errors import Error
 
-COMMANDS: tuple[ModuleType, ...] = (image, fs, key, sign, verify, attest, verify_attestation)
+COMMANDS: tuple[ModuleType, ...] = (
+    image,
+    fs,
+    secret,
+    key,
+    sign,
+    verify,
+    attest,
+    verify_attestation,
+)
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3

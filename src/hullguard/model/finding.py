@@ -59,6 +59,8 @@ class Secret:
     """Always redacted: never more than the first and last four characters."""
     location: Location = Location()
     removed_in_layer: Digest | None = None
+    fingerprint: str | None = None
+    """sha256 of the rule id and the secret: what a baseline stores, never the secret."""
 
 
 Finding = Vulnerability | Misconfiguration | Secret

@@ -1,0 +1,138 @@
+"""Find secrets in one file's bytes: keyword prefilter, regex, entropy floor, validators, allowlists."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from hullguard.secrets.rules import Rule, RuleSet
+
+BINARY_SNIFF = 8192
+MAX_STARS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One secret in one text. `secret` stays inside this package: only `redacted` and `digest` leave."""
+
+    rule: Rule
+    line: int
+    start: int
+    end: int
+    secret: str
+
+    @property
+    def redacted(self) -> str:
+        return redact(self.secret)
+
+    @property
+    def digest(self) -> str:
+        return fingerprint(self.rule.id, self.secret)
+
+
+def redact(secret: str) -> str:
+    """At most the first and last four characters; short secrets show less, or nothing."""
+    n = len(secret)
+    keep = 4 if n >= 16 else 2 if n >= 10 else 0
+    stars = "*" * min(max(n - 2 * keep, 1), MAX_STARS)
+    return f"{secret[:keep]}{stars}{secret[n - keep :] if keep else ''}"
+
+
+def fingerprint(rule_id: str, secret: str) -> str:
+    """What a baseline stores: the rule and a hash of the secret, never the secret."""
+    return hashlib.sha256(f"{rule_id}\0{secret}".encode()).hexdigest()
+
+
+def is_binary(data: bytes) -> bool:
+    """Text files have no NUL bytes near the start (the rule git and grep use)."""
+    return b"\0" in data[:BINARY_SNIFF]
+
+
+def shannon_entropy(text: str) -> float:
+    if not text:
+        return 0.0
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+class Detector:
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+
+    def scan(self, data: bytes, path: str) -> list[Hit]:
+        """Every secret in `data` (text) found at `path`; overlapping matches keep the earlier rule."""
+        if self.ruleset.allow.allows_path(path):
+            return []
+        lowered = data.lower()
+        present: dict[bytes, bool] = {}
+        hits: list[Hit] = []
+        for rule in self.ruleset.rules:
+            if rule.paths and not any(p.search(path) for p in rule.paths):
+                continue
+            if rule.keywords and not any(_has(present, lowered, k) for k in rule.keywords):
+                continue
+            if rule.allow.paths and rule.allow.allows_path(path):
+                continue
+            for m in rule.regex.finditer(data):
+                group = "secret" if "secret" in rule.regex.groupindex else 0
+                start, end = m.span(group)
+                if start < 0 or any(h.start < end and start < h.end for h in hits):
+                    continue
+                secret = m.group(group).decode("utf-8", errors="replace")
+                key_raw = m.group("key") if "key" in rule.regex.groupindex else None
+                key = key_raw.decode("utf-8", errors="replace") if key_raw is not None else None
+                if self._accepts(rule, secret, key):
+                    hits.append(Hit(rule, data.count(b"\n", 0, start) + 1, start, end, secret))
+        return sorted(hits, key=lambda h: h.start)
+
+    def _accepts(self, rule: Rule, secret: str, key: str | None) -> bool:
+        if rule.entropy is not None and shannon_entropy(secret) < rule.entropy:
+            return False
+        if rule.allow.allows_secret(secret, key) or self.ruleset.allow.allows_secret(secret, key):
+            return False
+        return rule.validate is None or VALIDATE[rule.validate](secret)
+
+
+def _has(cache: dict[bytes, bool], lowered: bytes, keyword: bytes) -> bool:
+    found = cache.get(keyword)
+    if found is None:
+        found = cache[keyword] = keyword in lowered
+    return found
+
+
+def _b64decode(text: str) -> bytes | None:
+    padded = text + "=" * (-len(text) % 4)
+    try:
+        return base64.b64decode(padded, altchars=b"-_" if "-" in text or "_" in text else None, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _valid_jwt(token: str) -> bool:
+    """A JWT's header is base64url JSON naming its algorithm."""
+    raw = _b64decode(token.split(".", 1)[0])
+    try:
+        header = json.loads(raw) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(header, dict) and "alg" in header
+
+
+def _valid_credentials(text: str) -> bool:
+    """Base64 of `user:password` with a password that is not a placeholder."""
+    raw = _b64decode(text)
+    if raw is None:
+        return False
+    try:
+        _user, sep, password = raw.decode("utf-8").partition(":")
+    except UnicodeDecodeError:
+        return False
+    return bool(sep and password and not password.startswith("$"))
+
+
+VALIDATE = {"jwt": _valid_jwt, "base64-credentials": _valid_credentials}

@@ -1,0 +1,176 @@
+"""Secret rules as data: parsed from `data/secret-rules.yaml` (or a user's file) into typed `Rule`s."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from hullguard.errors import Error
+from hullguard.model import Severity
+
+VALIDATORS = frozenset({"jwt", "base64-credentials"})
+
+
+class RuleError(Error):
+    """A secret rule file is malformed: names the file, the rule and what was expected."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Allowlist:
+    """Matches that are not secrets: by the secret itself, the key it is assigned to, or the path."""
+
+    secrets: tuple[re.Pattern[str], ...] = ()
+    keys: tuple[re.Pattern[str], ...] = ()
+    paths: tuple[re.Pattern[str], ...] = ()
+
+    def allows_secret(self, secret: str, key: str | None) -> bool:
+        if any(p.search(secret) for p in self.secrets):
+            return True
+        return key is not None and any(p.search(key) for p in self.keys)
+
+    def allows_path(self, path: str) -> bool:
+        return any(p.search(path) for p in self.paths)
+
+    def merged(self, other: Allowlist) -> Allowlist:
+        return Allowlist(
+            secrets=self.secrets + other.secrets,
+            keys=self.keys + other.keys,
+            paths=self.paths + other.paths,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    id: str
+    family: str
+    title: str
+    severity: Severity
+    keywords: tuple[bytes, ...]
+    """Lower-case; the regex runs only on text containing one of them (none: always runs)."""
+    regex: re.Pattern[bytes]
+    """Group `secret` is the credential (else the whole match); optional group `key` its name."""
+    entropy: float | None = None
+    paths: tuple[re.Pattern[str], ...] = ()
+    """When set, the rule applies only to files whose path matches one of these."""
+    validate: str | None = None
+    allow: Allowlist = field(default_factory=Allowlist)
+    matches: tuple[str, ...] = ()
+    near_misses: tuple[str, ...] = ()
+    example_path: str = "example.txt"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    allow: Allowlist = field(default_factory=Allowlist)
+    """Applies to every rule."""
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.rules)
+
+
+def load_builtin() -> RuleSet:
+    text = resources.files("hullguard").joinpath("data/secret-rules.yaml").read_text(encoding="utf-8")
+    return parse_rules(text, "secret-rules.yaml")
+
+
+def parse_rules(text: str, where: str) -> RuleSet:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise RuleError(f"{where}: not valid YAML: {e}") from e
+    if not isinstance(doc, dict) or not isinstance(doc.get("rules", []), list):
+        raise RuleError(f"{where}: expected a mapping with a `rules:` list")
+    rules = tuple(parse_rule(raw, f"{where}: rules[{i}]") for i, raw in enumerate(doc.get("rules") or ()))
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"{where}: duplicate rule id {rule.id!r}")
+        seen.add(rule.id)
+    return RuleSet(rules=rules, allow=parse_allowlist(doc.get("allow"), f"{where}: allow"))
+
+
+def parse_rule(raw: Any, where: str) -> Rule:
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: expected a mapping")
+    for key in ("id", "title", "regex"):
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise RuleError(f"{where}: `{key}` must be a non-empty string")
+    where = f"{where} ({raw['id']})"
+    try:
+        severity = Severity.parse(str(raw.get("severity", "HIGH")))
+    except ValueError as e:
+        raise RuleError(f"{where}: {e}") from e
+    validate = raw.get("validate")
+    if validate is not None and validate not in VALIDATORS:
+        raise RuleError(f"{where}: validate must be one of {', '.join(sorted(VALIDATORS))}")
+    entropy = raw.get("entropy")
+    if entropy is not None and not isinstance(entropy, int | float):
+        raise RuleError(f"{where}: entropy must be a number")
+    examples = raw.get("examples") or {}
+    return Rule(
+        id=raw["id"],
+        family=str(raw.get("family") or raw["id"].split("-")[0]),
+        title=raw["title"],
+        severity=severity,
+        keywords=tuple(str(k).lower().encode() for k in _strings(raw.get("keywords"), f"{where}: keywords")),
+        regex=_compile_bytes(raw["regex"], where),
+        entropy=float(entropy) if entropy is not None else None,
+        paths=tuple(_compile(p, f"{where}: paths") for p in _strings(raw.get("paths"), f"{where}: paths")),
+        validate=validate,
+        allow=parse_allowlist(raw.get("allow"), f"{where}: allow"),
+        matches=_strings(examples.get("match"), f"{where}: examples.match"),
+        near_misses=_strings(examples.get("no_match"), f"{where}: examples.no_match"),
+        example_path=str(examples.get("path") or "example.txt"),
+    )
+
+
+def parse_allowlist(raw: Any, where: str) -> Allowlist:
+    if raw is None:
+        return Allowlist()
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: expected a mapping of secrets/keys/paths")
+    return Allowlist(
+        secrets=tuple(_compile(p, where) for p in _strings(raw.get("secrets"), f"{where}.secrets")),
+        keys=tuple(_compile(p, where) for p in _strings(raw.get("keys"), f"{where}.keys")),
+        paths=tuple(_compile(p, where) for p in _strings(raw.get("paths"), f"{where}.paths")),
+    )
+
+
+def with_overrides(base: RuleSet, extra: RuleSet, disabled: frozenset[str]) -> RuleSet:
+    """`base` without `disabled`, plus `extra`'s rules (replacing same ids) and allowlist."""
+    unknown = disabled - set(base.ids()) - set(extra.ids())
+    if unknown:
+        raise RuleError(f"cannot disable unknown secret rule(s): {', '.join(sorted(unknown))}")
+    replaced = {r.id: r for r in extra.rules}
+    kept = [replaced.pop(r.id, r) for r in base.rules if r.id not in disabled]
+    kept.extend(r for r in extra.rules if r.id in replaced and r.id not in disabled)
+    return replace(base, rules=tuple(kept), allow=base.allow.merged(extra.allow))
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise RuleError(f"{where}: bad regular expression {pattern!r}: {e}") from e
+
+
+def _compile_bytes(pattern: str, where: str) -> re.Pattern[bytes]:
+    try:
+        return re.compile(pattern.encode())
+    except re.error as e:
+        raise RuleError(f"{where}: bad regular expression {pattern!r}: {e}") from e
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise RuleError(f"{where}: expected a string or a list of strings")

@@ -1,0 +1,195 @@
+"""The "secret" scanner: every file of every layer (deleted ones too), the image config, or a tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hullguard.errors import SourceError
+from hullguard.model import Digest, Issue, Location, Secret
+from hullguard.scanners import ScanContext, ScanResult
+from hullguard.secrets.detect import Detector, Hit, is_binary
+from hullguard.secrets.settings import SecretSettings, load_settings
+from hullguard.secrets.structured import image_config_texts, manifest_extras
+from hullguard.sources.layers import LayerVisitor
+from hullguard.sources.tree import EntryType, FileEntry, FileTree
+
+if TYPE_CHECKING:
+    from hullguard.pipeline import ScanOptions
+
+BINARY_SUFFIXES = (
+    *(".png", ".jpg", ".jpeg", ".gif", ".ico", ".bmp", ".webp", ".woff", ".woff2", ".ttf", ".otf", ".eot"),
+    *(".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".jar", ".war", ".whl", ".egg", ".deb", ".rpm"),
+    *(".so", ".a", ".o", ".pyc", ".pyo", ".class", ".exe", ".dll", ".mo", ".db", ".sqlite", ".pdf", ".mp3"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    path: str
+    line: int
+    hit: Hit
+    layer: Digest | None = None
+
+
+@dataclass(slots=True)
+class Stats:
+    files: int = 0
+    bytes: int = 0
+    binary: int = 0
+    too_large: int = 0
+
+
+@dataclass
+class FileScanner:
+    """Scans one file's bytes; counts what it skipped."""
+
+    settings: SecretSettings
+    detector: Detector = field(init=False)
+    stats: Stats = field(default_factory=Stats)
+
+    def __post_init__(self) -> None:
+        self.detector = Detector(self.settings.ruleset)
+
+    def wants(self, entry: FileEntry) -> bool:
+        if entry.type is not EntryType.FILE or entry.path.endswith(BINARY_SUFFIXES):
+            return False
+        if entry.size > self.settings.max_file_bytes:
+            self.stats.too_large += 1
+            return False
+        return not self.settings.ruleset.allow.allows_path(entry.path)
+
+    def scan(self, path: str, data: bytes, layer: Digest | None = None) -> list[Found]:
+        if is_binary(data):
+            self.stats.binary += 1
+            return []
+        self.stats.files += 1
+        self.stats.bytes += len(data)
+        decoded: list[Found] = []
+        for extra in manifest_extras(path, data):
+            decoded += [
+                Found(path, extra.line or h.line, h, layer)
+                for h in self.detector.scan(extra.text, extra.path)
+            ]
+        # On a line whose decoded value was scanned, the decoded finding says more than the base64.
+        lines = {f.line for f in decoded}
+        found = [Found(path, h.line, h, layer) for h in self.detector.scan(data, path) if h.line not in lines]
+        found += decoded
+        unique = {(f.path, f.line, f.hit.rule.id, f.hit.digest): f for f in reversed(found)}
+        return sorted(unique.values(), key=lambda f: (f.line, f.hit.rule.id))
+
+
+class LayerSecrets(FileScanner):
+    """A layer visitor: sees each file of each layer as it streams, so later deletions hide nothing."""
+
+    def __init__(self, settings: SecretSettings) -> None:
+        super().__init__(settings)
+        self.found: list[Found] = []
+
+    def visit(self, entry: FileEntry, data: bytes) -> None:
+        self.found += self.scan(entry.path, data, entry.layer)
+
+
+class SecretScanner:
+    name = "secret"
+
+    def wants(self, entry: FileEntry) -> bool:
+        return False  # the layer visitor reads what it needs; an fs tree is read on demand
+
+    def new_visitor(self, options: ScanOptions) -> LayerVisitor | None:
+        return LayerSecrets(settings_for(options))
+
+    def scan(self, ctx: ScanContext, visitor: LayerVisitor | None) -> ScanResult:
+        if isinstance(visitor, LayerSecrets):
+            found = [*_in_image_config(visitor, ctx), *visitor.found]
+            findings = image_findings(found, ctx)
+            scanner: FileScanner = visitor
+            issues: list[Issue] = []
+        else:
+            scanner = FileScanner(settings_for(ctx.options))
+            found, issues = scan_tree(scanner, ctx.tree)
+            findings = [to_finding(f) for f in found]
+        known = scanner.settings.baseline
+        findings = [f for f in findings if f.fingerprint not in known]
+        if scanner.stats.too_large:
+            issues.append(
+                Issue(
+                    stage="secret",
+                    message=f"{scanner.stats.too_large} file(s) over {scanner.settings.max_file_bytes} bytes "
+                    "not scanned for secrets",
+                )
+            )
+        return ScanResult(findings=tuple(findings), issues=tuple(issues))
+
+
+def settings_for(options: ScanOptions) -> SecretSettings:
+    config, baseline = options.get("secret_config"), options.get("secret_baseline")
+    return load_settings(
+        Path(str(config)) if config else None,
+        Path(str(baseline)) if baseline else None,
+    )
+
+
+def scan_tree(scanner: FileScanner, tree: FileTree) -> tuple[list[Found], list[Issue]]:
+    found: list[Found] = []
+    issues: list[Issue] = []
+    for entry in sorted(tree.entries(), key=lambda e: e.path):
+        if not scanner.wants(entry):
+            continue
+        try:
+            data = tree.read_bytes(entry)
+        except SourceError as e:
+            issues.append(Issue(stage="secret", path=entry.path, message=str(e)))
+            continue
+        found += scanner.scan(entry.path, data, entry.layer)
+    return found, issues
+
+
+def _in_image_config(scanner: FileScanner, ctx: ScanContext) -> list[Found]:
+    if ctx.image is None:
+        return []
+    found: list[Found] = []
+    for path, text in image_config_texts(ctx.image.config):
+        found += [Found(path, h.line, h) for h in scanner.detector.scan(text, path)]
+    return found
+
+
+def image_findings(found: list[Found], ctx: ScanContext) -> list[Secret]:
+    """One finding per secret, at the first layer holding it; marked when no longer in the final tree."""
+    layers_of: dict[tuple[str, str], set[Digest | None]] = {}
+    first: dict[tuple[str, str], Found] = {}
+    for f in found:
+        key = (f.path, f.hit.digest)
+        layers_of.setdefault(key, set()).add(f.layer)
+        first.setdefault(key, f)
+    removed_by = {(r.entry.path, r.entry.layer): r.by_layer for r in ctx.removals}
+    findings = []
+    for key, f in first.items():
+        if f.layer is None:
+            findings.append(to_finding(f))
+            continue
+        final = ctx.tree.lookup(f.path)
+        if final is not None and final.layer in layers_of[key]:
+            findings.append(to_finding(f))
+            continue
+        later = [removed_by[(f.path, layer)] for layer in layers_of[key] if (f.path, layer) in removed_by]
+        by = later[-1] if later else (final.layer if final is not None else None)
+        findings.append(to_finding(f, removed_in=by))
+    return findings
+
+
+def to_finding(f: Found, removed_in: Digest | None = None) -> Secret:
+    rule = f.hit.rule
+    title = rule.title
+    if removed_in is not None:
+        title = f"{rule.title} (deleted by a later layer, still in the image)"
+    return Secret(
+        id=rule.id,
+        severity=rule.severity,
+        title=title,
+        match=f.hit.redacted,
+        location=Location(path=f.path, start_line=f.line, layer=f.layer),
+        removed_in_layer=removed_in,
+        fingerprint=f.hit.digest,
+    )

@@ -1,0 +1,110 @@
+"""A real image whose 2nd layer adds a private key and whose 3rd deletes it: still found, both layers named."""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hullguard.model import Secret
+from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.report import writer_for
+from tests.conftest import require
+from tests.support import images
+from tests.support.fake_secrets import expand, github_token
+
+pytestmark = pytest.mark.integration
+
+RNG = random.Random("secret-image-v1")
+NPM_TOKEN = github_token("npm", RNG)
+DB_PASSWORD = expand("<<alnum:20>>", RNG)
+ENV_TOKEN = github_token("ghp", RNG)
+
+
+def _tiny_root(dest: Path) -> None:
+    (dest / "etc").mkdir()
+    (dest / "etc/os-release").write_text('ID=debian\nVERSION_ID="12"\n')
+    (dest / "bin").mkdir()
+    (dest / "bin/tool").write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64)
+
+
+def _add_key(dest: Path) -> None:
+    ssh = dest / "root/.ssh"
+    ssh.mkdir(parents=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", str(ssh / "id_rsa")],
+        check=True,
+    )
+    (dest / "app").mkdir()
+    (dest / "app/.env").write_text(f"GITHUB_TOKEN={ENV_TOKEN}\n")
+
+
+def _clean_env(dest: Path) -> None:
+    (dest / "app").mkdir()
+    (dest / "app/.env").write_text("GITHUB_TOKEN=\n")
+
+
+def secret_recipe() -> images.Recipe:
+    return images.Recipe(
+        name="secret-layers",
+        layers=(
+            images.Layer(created_by="tiny root", populate=_tiny_root, key="tiny-root-v1"),
+            images.Layer(
+                created_by=f"|1 NPM_TOKEN={NPM_TOKEN} /bin/sh -c ssh-keygen -f /root/.ssh/id_rsa",
+                populate=_add_key,
+                key="key-v1",
+            ),
+            images.Layer(created_by="/bin/sh -c rm /root/.ssh/id_rsa", whiteouts=("/root/.ssh/id_rsa",)),
+            images.Layer(
+                created_by="/bin/sh -c echo GITHUB_TOKEN= > /app/.env", populate=_clean_env, key="env-v1"
+            ),
+        ),
+        config=("--config.env", f"DB_PASSWORD={DB_PASSWORD}"),
+    )
+
+
+@pytest.fixture(scope="module")
+def secret_image() -> images.BuiltImage:
+    missing = [t for t in ("umoci", "skopeo", "ssh-keygen") if shutil.which(t) is None]
+    require(not missing, f"image build tools missing: {', '.join(missing)} (run scripts/setup)")
+    return images.build(secret_recipe())
+
+
+@pytest.mark.parametrize("ref", ["archive", "oci"])
+def test_deleted_key_is_found_with_the_adding_and_the_deleting_layer(
+    secret_image: images.BuiltImage, ref: str
+) -> None:
+    target = str(secret_image.archive) if ref == "archive" else secret_image.oci_ref
+    report = scan_image(target, ScanOptions(scanners=frozenset({"secret"})))
+    layers = report.artifact.layers
+    assert len(layers) == 4
+    found = {(f.id, f.location.path): f for f in report.findings if isinstance(f, Secret)}
+    key = found[("private-key-rsa", "root/.ssh/id_rsa")]
+    assert key.location.layer == layers[1]
+    assert key.removed_in_layer == layers[2]
+    assert "still in the image" in key.title
+    overwritten = found[("github-pat", "app/.env")]
+    assert (overwritten.location.layer, overwritten.removed_in_layer) == (layers[1], layers[3])
+    assert found[("generic-env-secret", "image-config:Env")].location.start_line is not None
+    assert ("npm-access-token", "image-config:history") in found
+    assert set(found) == {
+        ("private-key-rsa", "root/.ssh/id_rsa"),
+        ("github-pat", "app/.env"),
+        ("generic-env-secret", "image-config:Env"),
+        ("npm-access-token", "image-config:history"),
+    }
+    out = io.StringIO()
+    writer_for("json")(report, out)
+    text = out.getvalue()
+    for raw in (NPM_TOKEN, DB_PASSWORD, ENV_TOKEN):
+        assert raw not in text
+    assert layers[2] in text
+
+
+def test_secret_scanner_off_means_no_secret_findings(secret_image: images.BuiltImage) -> None:
+    report = scan_image(str(secret_image.archive), ScanOptions(scanners=frozenset({"vuln"})))
+    assert not [f for f in report.findings if isinstance(f, Secret)]
