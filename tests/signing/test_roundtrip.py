@@ -305,3 +305,20 @@ def test_image_attaches_its_report_as_an_attestation(
         predicate["scanner"]["result"]["artifact"]["digest"] == out["digest"] == report["artifact"]["digest"]
     )
     assert predicate["metadata"]["scanStartedOn"] <= predicate["metadata"]["scanFinishedOn"]
+
+
+def test_image_attaches_its_sbom_as_a_cyclonedx_attestation(
+    tls_registry: LiveRegistry, demo_image: BuiltImage, key_pairs: Keys, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (private, public), _ = key_pairs
+    ref = fresh_repo(tls_registry, demo_image, "sbom")
+    scan = ("image", ref, "--attest-key", str(private), "--scanners", "secret", "--format", "cyclonedx", "-q")
+    code, sbom, err = run(capsys, *scan, *auth(tls_registry))
+    assert code == 0, err
+    code, out, err = run(
+        capsys, "verify-attestation", ref, "--key", str(public), "--type", "cyclonedx", *auth(tls_registry)
+    )
+    assert code == 0, err
+    (attestation,) = out["attestations"]
+    assert attestation["predicateType"] == "https://cyclonedx.org/bom"
+    assert attestation["predicate"] == sbom and sbom["bomFormat"] == "CycloneDX" and sbom["components"]

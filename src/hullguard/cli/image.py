@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from hullguard.cli.image_signing import add_signature_policy_arguments, attach_report, plan_image_scan
-from hullguard.cli.options import add_report_options, add_source_options, emit, layer_progress, scan_options
+from hullguard.cli.image_signing import add_signature_policy_arguments, emit_report, plan_image_scan
+from hullguard.cli.options import add_report_options, add_source_options, layer_progress, scan_options
 from hullguard.pipeline import scan_image
 
 NAME = "image"
@@ -22,5 +22,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     plan = plan_image_scan(args)
     report = scan_image(plan.target, scan_options(args), on_layer=layer_progress(args))
-    attach_report(plan, report, args)
-    return emit(report, args)
+    return emit_report(plan, report, args)

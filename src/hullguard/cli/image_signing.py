@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hullguard.cli.options import emit
 from hullguard.cli.signing_args import load_signing_key, load_verifying_key, registry_options
 from hullguard.errors import UsageError
 from hullguard.model import Report
 from hullguard.registry import parse_reference
-from hullguard.report import writer_for
 from hullguard.signing import keyless, keys
 from hullguard.signing.predicates import REPORT_PREDICATES, report_predicate
 from hullguard.signing.remote import attest_image, open_target, verify_image
@@ -83,17 +83,30 @@ def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
         )
 
 
-def attach_report(plan: ImagePlan, report: Report, args: argparse.Namespace) -> None:
-    """Attest the scanned manifest's digest with the report, as `hullguard attest` would."""
+def emit_report(plan: ImagePlan, report: Report, args: argparse.Namespace) -> int:
+    """`emit`, and with --attest-key also attest the very bytes the user gets (an SBOM rendered
+    twice would differ in its serial number and timestamp)."""
+    if plan.attest_key is None:
+        return emit(report, args)
+    with tempfile.TemporaryDirectory() as folder:
+        rendered = Path(folder) / "report"
+        code = emit(report, argparse.Namespace(**{**vars(args), "output": rendered}))
+        text = rendered.read_text(encoding="utf-8")
+    attach_report(plan, report, text, args)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return code
+
+
+def attach_report(plan: ImagePlan, report: Report, rendered: str, args: argparse.Namespace) -> None:
+    """Attest the scanned manifest's digest with the rendered report, as `hullguard attest` would."""
     if plan.attest_key is None:
         return
     if report.artifact.digest is None:
         raise UsageError(f"{plan.target}: the scan did not record a manifest digest to attest")
-    rendered = io.StringIO()
-    writer_for(args.format)(report, rendered)
-    kind, predicate = report_predicate(
-        args.format, json.loads(rendered.getvalue()), plan.started, datetime.now(UTC)
-    )
+    kind, predicate = report_predicate(args.format, json.loads(rendered), plan.started, datetime.now(UTC))
     ref = parse_reference(plan.target)
     pinned = f"{ref.registry}/{ref.repository}@{report.artifact.digest}"
     with open_target(pinned, registry_options(args)) as target:
