@@ -183,6 +183,34 @@ def test_attest_and_verify_attestation(
     code, _, err = run(capsys, "verify-attestation", ref, "--key", str(other_public), *auth(tls_registry))
     assert code == 1 and "wrong key" in err
 
+    # --type custom wraps any text as cosign does: {"Data": ..., "Timestamp": ...}
+    note = tmp_path / "note.txt"
+    note.write_text("reviewed by alice\n")
+    assert (
+        run(
+            capsys,
+            "attest",
+            ref,
+            "--predicate",
+            str(note),
+            "--type",
+            "custom",
+            "--key",
+            str(private),
+            *auth(tls_registry),
+        )[0]
+        == 0
+    )
+    code, out, err = run(
+        capsys, "verify-attestation", ref, "--key", str(public), "--type", "custom", *auth(tls_registry)
+    )
+    assert code == 0, err
+    (custom,) = out["attestations"]
+    assert custom["predicateType"] == "https://cosign.sigstore.dev/attestation/v1"
+    assert custom["predicate"]["Data"] == "reviewed by alice\n" and custom["predicate"]["Timestamp"].endswith(
+        "Z"
+    )
+
 
 def _retag_signature(registry: LiveRegistry, ref: str, edit: Any) -> None:
     """Rewrite the `.sig` manifest of `ref` through `edit(manifest, client, repository)`."""
