@@ -119,5 +119,15 @@ def test_predicate_must_be_json(
 ) -> None:
     bad = tmp_path / "p.json"
     bad.write_text("{not json")
-    code, _, err = run(capsys, "attest", NOWHERE, "--key", str(key_pairs[0][0]), "--predicate", str(bad))
+    code, _, err = run(
+        capsys,
+        "attest",
+        NOWHERE,
+        "--key",
+        str(key_pairs[0][0]),
+        "--predicate",
+        str(bad),
+        "--type",
+        "cyclonedx",
+    )
     assert code == 2 and "not JSON" in err
