@@ -570,3 +570,18 @@ def test_npm_publish_bundle_dsse_verifies_with_the_npm_key(suite: Path) -> None:
     assert not parsed.verified_by(
         keys.load_public_key((suite / "dsse/kyverno/cosign.pub").read_bytes(), "other")
     )
+
+
+def test_cosign_v2_keyless_needs_an_sct_from_a_trusted_ct_log(suite: Path) -> None:
+    layer, digest = _fulcio_rekor(suite)
+    root = keyless.load_trusted_root()
+    who = keyless.Identity(identity="mitr@redhat.com", issuer=GITHUB_OAUTH)
+    no_logs = keyless.TrustRoot({**root.document, "ctlogs": []}, root.sigstore)
+    rekor_key = root.document["tlogs"][0]["publicKey"]
+    wrong_key = keyless.TrustRoot(
+        {**root.document, "ctlogs": [{**log, "publicKey": rekor_key} for log in root.document["ctlogs"]]},
+        root.sigstore,
+    )
+    for trust in (no_logs, wrong_key):
+        with pytest.raises(SigningError, match="no SCT in the certificate verifies"):
+            check_signature(layer, KeylessPolicy(identity=who, root=trust), digest, {}, "fulcio-rekor")

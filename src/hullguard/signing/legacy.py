@@ -5,8 +5,8 @@ only Rekor's signed entry timestamp (SET). So the checks cosign made are done he
 `cryptography`: the SET over the canonical entry with the trust root's Rekor key; the entry's
 consistency with the signature, payload and certificate (CVE-2022-36056); the certificate chain
 to the trust root's Fulcio CAs at the log's integrated time; the code-signing profile; the
-identity (sigstore-python's own `policy.Identity`); and the signature over the payload.
-Not checked: the certificate's embedded SCT (cosign checks it too), so these rest on Rekor.
+embedded SCT against the trust root's CT logs; the identity (sigstore-python's own
+`policy.Identity`); and the signature over the payload.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
@@ -36,6 +36,8 @@ from hullguard.signing import keys
 from hullguard.signing.errors import SigningError
 from hullguard.signing.keyless import Identity, TrustRoot
 from hullguard.signing.layout import CERTIFICATE_ANNOTATION, CHAIN_ANNOTATION, REKOR_BUNDLE_ANNOTATION, Layer
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +71,8 @@ def check_keyless_layer(
         )
     entry = verify_set(bundle, root, where)
     check_entry(entry, layer.blob, signature, leaf, where)
-    check_chain(leaf, chain, root, entry.integrated_time, where)
+    issuer = check_chain(leaf, chain, root, entry.integrated_time, where)
+    check_sct(leaf, issuer, root, where)
     check_identity(leaf, identity, where)
     public = leaf.public_key()
     if not isinstance(public, ec.EllipticCurvePublicKey) or not keys.verify(public, signature, layer.blob):
@@ -137,8 +140,9 @@ def check_entry(
 
 def check_chain(
     leaf: x509.Certificate, chain: list[x509.Certificate], root: TrustRoot, when: datetime, where: str
-) -> None:
-    """The certificate chains to a Fulcio CA of the trust root, all valid at `when`."""
+) -> x509.Certificate:
+    """The certificate chains to a Fulcio CA of the trust root, all valid at `when`; returns the
+    certificate that issued it."""
     anchors = [
         x509.load_der_x509_certificate(base64.b64decode(c["rawBytes"]))
         for ca in root.document.get("certificateAuthorities") or ()
@@ -162,7 +166,7 @@ def check_chain(
         .build_client_verifier()
     )
     try:
-        verifier.verify(leaf, chain)
+        issuer = verifier.verify(leaf, chain).chain[1]
     except (VerificationError, x509.UnsupportedGeneralNameType) as e:
         raise SigningError(
             f"{where}: the certificate does not chain to a trusted Fulcio CA at signing time: {e}"
@@ -174,6 +178,43 @@ def check_chain(
         raise SigningError(f"{where}: the certificate lacks {e.oid._name}") from e
     if not usage.digital_signature or ExtendedKeyUsageOID.CODE_SIGNING not in extended:
         raise SigningError(f"{where}: the certificate is not a code-signing certificate")
+    return issuer
+
+
+def check_sct(leaf: x509.Certificate, issuer: x509.Certificate, root: TrustRoot, where: str) -> None:
+    """An embedded SCT from a CT log of the trust root signs this precertificate (RFC 6962 3.2)."""
+    try:
+        scts = leaf.extensions.get_extension_for_class(x509.PrecertificateSignedCertificateTimestamps).value
+    except x509.ExtensionNotFound:
+        raise SigningError(
+            f"{where}: the certificate carries no SCT from a certificate transparency log"
+        ) from None
+    logs = {base64.b64decode(log["logId"]["keyId"]): log for log in root.document.get("ctlogs") or ()}
+    tbs = leaf.tbs_precertificate_bytes
+    issuer_key_hash = hashlib.sha256(
+        issuer.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    ).digest()
+    for sct in scts:
+        log = logs.get(sct.log_id)
+        if log is None or sct.entry_type != x509.certificate_transparency.LogEntryType.PRE_CERTIFICATE:
+            continue
+        millis = (sct.timestamp.replace(tzinfo=UTC) - EPOCH) // timedelta(milliseconds=1)
+        signed = (
+            b"\x00\x00"  # version v1, signature type certificate_timestamp
+            + millis.to_bytes(8, "big")
+            + b"\x00\x01"  # entry type precert_entry
+            + issuer_key_hash
+            + len(tbs).to_bytes(3, "big")
+            + tbs
+            + len(sct.extension_bytes).to_bytes(2, "big")
+            + sct.extension_bytes
+        )
+        key = serialization.load_der_public_key(base64.b64decode(log["publicKey"]["rawBytes"]))
+        if isinstance(key, ec.EllipticCurvePublicKey) and keys.verify(key, sct.signature, signed):
+            return
+    raise SigningError(f"{where}: no SCT in the certificate verifies with a CT log of the trusted root")
 
 
 def check_identity(leaf: x509.Certificate, identity: Identity, where: str) -> None:
