@@ -54,8 +54,12 @@ def test_key_generate_writes_a_cosign_key_pair(tmp_path: Path, capsys: pytest.Ca
 
     code, _, err = run(capsys, "key", "generate", "--output-key-prefix", str(prefix))
     assert code == 2 and "already exist" in err
+    private.chmod(0o644)
     assert run(capsys, "key", "generate", "--output-key-prefix", str(prefix), "--force")[0] == 0
     assert public.read_bytes() != spki
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    code, out, _ = run(capsys, "key", "public", "--key", str(private))
+    assert code == 0 and out.encode() == public.read_bytes()
 
 
 def test_no_password_and_no_terminal_is_a_clear_error(
