@@ -49,6 +49,7 @@ def scan_image(
     analyzers: tuple[Analyzer, ...] = ANALYZERS,
     on_layer: Callable[[LayerRef, int], None] | None = None,
 ) -> Report:
+    analyzers = tuple(a for a in analyzers if not a.spec.pre_build)
     active = _active(options)
     visitors = {s.name: s.new_visitor(options) for s in active}
 

@@ -99,3 +99,38 @@ def test_damaged_input_never_escapes_as_another_exception(analyzer, entry) -> No
         except AnalyzerError:
             continue
         assert isinstance(result, Inventory)
+
+
+ONE_BAD_ENTRY = [
+    (
+        "package-lock.json",
+        '{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1.0.0"}, "node_modules/b": [1],'
+        ' "node_modules/c": {"version": "2.0.0", "dependencies": "oops"}, "node_modules/d": {"version": "3.0.0"}}}',
+    ),
+    (
+        "pnpm-lock.yaml",
+        "lockfileVersion: '6.0'\npackages:\n  /a@1.0.0:\n    dev: false\n  /b@1.0.0: [1]\n  /d@3.0.0:\n    dev: false\n",
+    ),
+    (
+        "poetry.lock",
+        '[[package]]\nname = "a"\nversion = "1.0.0"\n\n[[package]]\nname = "b"\nversion = "1.0.0"\ndependencies = [1]\n\n'
+        '[[package]]\nname = "d"\nversion = "3.0.0"\n',
+    ),
+    (
+        "Cargo.lock",
+        '[[package]]\nname = "a"\nversion = "1.0.0"\nsource = "registry+x"\n\n[[package]]\nname = "b"\nversion = "1.0.0"\n'
+        'source = "registry+x"\ndependencies = "oops"\n\n[[package]]\nname = "d"\nversion = "3.0.0"\nsource = "registry+x"\n',
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), ONE_BAD_ENTRY, ids=[n for n, _ in ONE_BAD_ENTRY])
+def test_one_entry_of_the_wrong_shape_costs_only_that_entry(name: str, content: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.analyzers.lang import scan
+
+    (tmp_path / name).write_text(content)
+    [analyzer] = [a for a in LANGUAGE if name in a.spec.basenames]
+    packages, issues = scan(analyzer, tmp_path)
+    assert {p.name for p in packages} == {"a", "d"}
+    assert len(issues) == (2 if name == "package-lock.json" else 1)
+    assert all("skipped" in i.message for i in issues)

@@ -74,3 +74,11 @@ def test_requirements_spec_matches_only_requirements_files() -> None:
     assert spec.matches(entry("requirements/prod.txt"))
     assert not spec.matches(entry("usr/share/doc/readme.txt"))
     assert not spec.matches(entry("app/requirements.in"))
+
+
+def test_requirements_utf16_with_bom_and_comment_glued_to_the_pin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "requirements.txt").write_bytes(
+        "attrs==20.3.0\r\nJinja2==3.0.0#pinned for CVE\r\n".encode("utf-16")
+    )
+    packages, issues = scan(RequirementsAnalyzer(), tmp_path)
+    assert nv(packages) == {("attrs", "20.3.0"), ("Jinja2", "3.0.0")} and not issues

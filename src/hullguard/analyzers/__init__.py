@@ -15,7 +15,7 @@ from hullguard.analyzers.java import JavaAnalyzer
 from hullguard.analyzers.npm import NpmAnalyzer
 from hullguard.analyzers.npm_lock import NpmLockAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
-from hullguard.analyzers.php import ComposerAnalyzer
+from hullguard.analyzers.php import ComposerInstalledAnalyzer, ComposerLockAnalyzer
 from hullguard.analyzers.pnpm import PnpmAnalyzer
 from hullguard.analyzers.python import PythonAnalyzer
 from hullguard.analyzers.python_lock import PythonLockAnalyzer
@@ -42,7 +42,8 @@ ANALYZERS: tuple[Analyzer, ...] = (
     GemspecAnalyzer(),
     GemfileLockAnalyzer(),
     CargoLockAnalyzer(),
-    ComposerAnalyzer(),
+    ComposerLockAnalyzer(),
+    ComposerInstalledAnalyzer(),
     DotnetAnalyzer(),
     GoBinaryAnalyzer(),
     RustBinaryAnalyzer(),

@@ -6,6 +6,8 @@ from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, 
 from hullguard.analyzers.documents import load_json, mapping, package, text
 from hullguard.model import Inventory, Package, PackageType
 
+_ASSETS = ("runtime", "runtimeTargets", "native", "resources")
+
 
 class DotnetAnalyzer:
     """Only NuGet packages: `project` and `reference` libraries are the application's own assemblies."""
@@ -40,15 +42,19 @@ class DotnetAnalyzer:
 
 
 def parse_deps_json(doc: dict[str, object], file: FileInput, ctx: AnalysisContext) -> list[Package]:
+    """Libraries of type `package`. One that a target lists without any runtime, native or resource
+    asset ships no file (a reference-only meta-package such as Microsoft.NETCore.App) and is left out."""
     edges: dict[str, tuple[str, ...]] = {}
+    shipped: set[str] = set()
     for framework, libraries in mapping(doc.get("targets"), file, "targets").items():
         for key, value in mapping(libraries, file, framework).items():
-            edges[key] = tuple(
-                mapping(mapping(value, file, key).get("dependencies"), file, f"{key} dependencies")
-            )
+            target = mapping(value, file, key)
+            edges[key] = tuple(mapping(target.get("dependencies"), file, f"{key} dependencies"))
+            if any(target.get(asset) for asset in _ASSETS):
+                shipped.add(key)
     packages = []
     for key, value in mapping(doc.get("libraries"), file, "libraries").items():
-        if mapping(value, file, key).get("type") != "package":
+        if mapping(value, file, key).get("type") != "package" or (key in edges and key not in shipped):
             continue
         name, _, version = key.partition("/")
         if not name or not version:
