@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
+from hullguard.cli.vuln_options import add_vuln_arguments, vuln_extra
 from hullguard.errors import UsageError
 from hullguard.model import Report, Severity
 from hullguard.pipeline import ALL_SCANNERS, ScanOptions
@@ -36,6 +37,7 @@ def add_report_options(parser: argparse.ArgumentParser, default_scanners: str) -
     parser.add_argument("--offline", action="store_true", help="never touch the network except the target")
     parser.add_argument("--cache-dir", type=Path, help="where the vulnerability DB and caches live")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    add_vuln_arguments(parser)
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -79,6 +81,7 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
         ignore_unfixed=args.ignore_unfixed,
         cache_dir=args.cache_dir,
         offline=args.offline,
+        extra=vuln_extra(args),
     )
 
 
