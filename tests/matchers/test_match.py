@@ -77,7 +77,10 @@ def expected_pypi(shared_dir: Path) -> dict[str, set[str]]:
 def test_pinned_pypi_packages_get_exactly_the_advisories_whose_ranges_contain_them(
     real_db: Path, shared_dir: Path
 ) -> None:
-    packages = [Package(type=PackageType.PYPI, name=n, version=v, purl=f"pkg:pypi/{n.lower()}@{v}") for n, v in PINS.items()]
+    packages = [
+        Package(type=PackageType.PYPI, name=n, version=v, purl=f"pkg:pypi/{n.lower()}@{v}")
+        for n, v in PINS.items()
+    ]
     with store.opened(real_db) as conn:
         findings, issues = Matcher(conn).match(packages, None)
     assert not issues

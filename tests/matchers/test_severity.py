@@ -9,7 +9,12 @@ from hullguard.vulndb.osv import Severity as Score
 
 
 def advisory(*scores: tuple[str, str], word: str | None = None) -> Advisory:
-    return Advisory(id="X", modified="2024", severity=tuple(Score(type=t, score=s) for t, s in scores), database_severity=word)
+    return Advisory(
+        id="X",
+        modified="2024",
+        severity=tuple(Score(type=t, score=s) for t, s in scores),
+        database_severity=word,
+    )
 
 
 def test_cvss_v3_then_v4_then_word_then_unknown() -> None:
