@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
-from hullguard.cli import db, fs, image
+from hullguard.cli import db, fs, image, sbom
 from hullguard.errors import Error
 
-COMMANDS: tuple[ModuleType, ...] = (image, fs, db)
+COMMANDS: tuple[ModuleType, ...] = (image, fs, db, sbom)
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
