@@ -7,6 +7,7 @@ from typing import TextIO
 
 from hullguard.model import Report
 from hullguard.report import json as json_writer
+from hullguard.report import sarif as sarif_writer
 from hullguard.report import table as table_writer
 
 Writer = Callable[[Report, TextIO], None]
@@ -14,6 +15,7 @@ Writer = Callable[[Report, TextIO], None]
 WRITERS: tuple[tuple[str, Writer], ...] = (
     ("table", table_writer.write),
     ("json", json_writer.write),
+    ("sarif", sarif_writer.write),
 )
 
 
