@@ -47,7 +47,9 @@ def rows(db: Path, sql: str) -> list[tuple]:
 @pytest.mark.conformance
 def test_real_advisory_sets_import_and_reimport_is_idempotent(shared_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite"
-    sources = [shared_dir / ADVISORIES / d for d in ("pypa-advisory-database", "almalinux-osv", "osv.dev-testdata")]
+    sources = [
+        shared_dir / ADVISORIES / d for d in ("pypa-advisory-database", "almalinux-osv", "osv.dev-testdata")
+    ]
     first = import_locations(db, sources)
     pypa = len(list((shared_dir / ADVISORIES / "pypa-advisory-database/vulns").rglob("*.yaml")))
     alma = len(list((shared_dir / ADVISORIES / "almalinux-osv/advisories").rglob("*.json")))
@@ -76,8 +78,10 @@ def test_zip_in_all_zip_layout_and_yaml(tmp_path: Path) -> None:
         zf.writestr("A-2.json", json.dumps(record("A-2")))
         zf.writestr("broken.json", "{not json")
     yaml_file = tmp_path / "B-1.yaml"
-    yaml_file.write_text("id: B-1\nmodified: 2024-02-02T00:00:00Z\naffected:\n- package: {ecosystem: npm, name: x}\n"
-                         "  ranges:\n  - type: SEMVER\n    events:\n    - introduced: '0'\n    - fixed: 1.10.0\n")
+    yaml_file.write_text(
+        "id: B-1\nmodified: 2024-02-02T00:00:00Z\naffected:\n- package: {ecosystem: npm, name: x}\n"
+        "  ranges:\n  - type: SEMVER\n    events:\n    - introduced: '0'\n    - fixed: 1.10.0\n"
+    )
     db = tmp_path / "db.sqlite"
     result = import_locations(db, [archive, yaml_file])
     assert (result.added, len(result.problems)) == (3, 1)
@@ -123,3 +127,15 @@ def test_interrupted_import_leaves_previous_database_intact(tmp_path: Path) -> N
     assert sorted(p.name for p in db.parent.iterdir()) == ["db.sqlite"]
     with store.opened(db) as conn:
         assert store.advisory(conn, "K-2") is None and store.advisory(conn, "K-1") is not None
+
+
+def test_database_of_another_schema_is_rebuilt_not_read(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO meta VALUES ('schema', '0')")
+    with pytest.raises(store.DatabaseError, match="schema 0"):
+        store.connect(db)
+    assert import_locations(db, [write(tmp_path / "v1", record("S-1"))]).added == 1
+    with store.opened(db) as conn:
+        assert store.advisory(conn, "S-1") is not None

@@ -34,7 +34,9 @@ def osv_mirror(tmp_path: Path) -> Iterator[str]:
                         "affected": [
                             {
                                 "package": {"ecosystem": ecosystem, "name": name},
-                                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9"}]}],
+                                "ranges": [
+                                    {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9"}]}
+                                ],
                             }
                         ],
                     }
@@ -60,10 +62,14 @@ def test_update_downloads_configured_ecosystems_then_status(
     osv_mirror: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cache = tmp_path / "cache"
-    code = main(["db", "update", "--cache-dir", str(cache), "--mirror", osv_mirror, "--ecosystems", "PyPI,npm"])
+    code = main(
+        ["db", "update", "--cache-dir", str(cache), "--mirror", osv_mirror, "--ecosystems", "PyPI,npm"]
+    )
     err = capsys.readouterr().err
     assert code == 0 and "2 added" in err
-    assert main(["db", "update", "--cache-dir", str(cache), "--mirror", osv_mirror, "--ecosystems", "PyPI"]) == 0
+    assert (
+        main(["db", "update", "--cache-dir", str(cache), "--mirror", osv_mirror, "--ecosystems", "PyPI"]) == 0
+    )
     assert "0 added, 0 updated, 1 unchanged" in capsys.readouterr().err
     assert main(["db", "status", "--cache-dir", str(cache), "--max-age", "36500"]) == 0
     out, err = capsys.readouterr()
@@ -75,9 +81,13 @@ def test_update_downloads_configured_ecosystems_then_status(
     assert "warning: the newest advisory is older than 0 days" in capsys.readouterr().err
 
 
-def test_missing_export_is_exit_2_and_db_untouched(osv_mirror: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_export_is_exit_2_and_db_untouched(
+    osv_mirror: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cache = tmp_path / "cache"
-    code = main(["db", "update", "--cache-dir", str(cache), "--mirror", osv_mirror, "--ecosystems", "PyPI,Nope"])
+    code = main(
+        ["db", "update", "--cache-dir", str(cache), "--mirror", osv_mirror, "--ecosystems", "PyPI,Nope"]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "HTTP 404" in err and "Traceback" not in err
     assert not (cache / "vulndb.sqlite").exists()

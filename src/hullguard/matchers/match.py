@@ -29,6 +29,20 @@ class Matcher:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._advisories: dict[str, Advisory | None] = {}
+        self._rows: dict[tuple[str, str], list[store.AffectedRow]] = {}
+        self._ratings: dict[tuple[str, str | None], Rated] = {}
+
+    def _affected(self, ecosystem: str, name: str) -> list[store.AffectedRow]:
+        key = (ecosystem, name)
+        if key not in self._rows:
+            self._rows[key] = store.affected_for(self._conn, ecosystem, name)
+        return self._rows[key]
+
+    def _rate(self, advisory: Advisory, word: str | None) -> Rated:
+        key = (advisory.id, word)
+        if key not in self._ratings:
+            self._ratings[key] = rate(advisory, word)
+        return self._ratings[key]
 
     def _advisory(self, ident: str) -> Advisory | None:
         if ident not in self._advisories:
@@ -66,7 +80,7 @@ class Matcher:
         hits: dict[str, _Hit] = {}
         for ecosystem in target.ecosystems:
             for name in target.names:
-                for row in store.affected_for(self._conn, ecosystem, name):
+                for row in self._affected(ecosystem, name):
                     verdict = evaluate(row.affected, target.version, target.scheme)
                     if not verdict.affected:
                         continue
@@ -75,7 +89,7 @@ class Matcher:
                         continue
                     hit = hits.get(advisory.id)
                     if hit is None:
-                        hit = hits[advisory.id] = _Hit(advisory, rate(advisory, row.affected.severity))
+                        hit = hits[advisory.id] = _Hit(advisory, self._rate(advisory, row.affected.severity))
                     hit.fixed.extend(verdict.fixed)
         return list(hits.values())
 

@@ -4,6 +4,7 @@ SEMVER ranges of introduced / fixed / last_affected / limit events."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hullguard.versions import semver
 from hullguard.versions.base import Scheme, Version
@@ -19,8 +20,9 @@ class Verdict:
 
 def evaluate(affected: Affected, version: str, scheme: Scheme) -> Verdict:
     installed = scheme.parse(version)
-    hit = version in affected.versions or any(
-        scheme.parse(v) == installed for v in affected.versions if installed.valid
+    hit = bool(affected.versions) and (
+        version in affected.versions
+        or scheme.canonical_text(version) in _canonical(affected.versions, scheme)
     )
     fixes: list[str] = []
     for rng in affected.ranges:
@@ -32,11 +34,26 @@ def evaluate(affected: Affected, version: str, scheme: Scheme) -> Verdict:
     return Verdict(affected=hit, fixed=tuple(fixes))
 
 
+@lru_cache(maxsize=4096)
+def _canonical(versions: tuple[str, ...], scheme: Scheme) -> frozenset[str]:
+    return frozenset(scheme.canonical_text(v) for v in versions)
+
+
 def in_range(rng: Range, version: Version, scheme: Scheme) -> bool:
     """The OSV algorithm: walk the events in version order; the last one at or below the
     version decides. An invalid installed version is never in a range."""
     if not version.valid:
         return False
+    events_in = rng.events
+    if len(events_in) == 2 and events_in[0].kind == "introduced" and events_in[0].version == "0":
+        # The common shape, `introduced: 0` then one fixed / last_affected: no sorting needed.
+        kind, last = events_in[1].kind, scheme.parse(events_in[1].version)
+        if not last.ordered:
+            return True
+        if kind == "fixed":
+            return version < last
+        if kind == "last_affected":
+            return version <= last
     for event in rng.events:
         if event.kind == "limit" and event.version != "*" and version >= scheme.parse(event.version):
             return False

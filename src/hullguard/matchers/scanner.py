@@ -3,6 +3,7 @@ package's layer and history step, mark base-image layers, then apply ignore file
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING
 
 from hullguard.errors import Error
@@ -39,8 +40,8 @@ class VulnScanner:
                 findings, match_issues = Matcher(conn).match(
                     ctx.inventory.packages, ctx.inventory.os, provenance
                 )
-        except Error as e:
-            return ScanResult(issues=(Issue(stage="vuln", message=str(e)),))
+        except (Error, sqlite3.Error) as e:
+            return ScanResult(issues=(*issues, Issue(stage="vuln", message=f"vulnerability database: {e}")))
         issues.extend(match_issues)
         kept, notes = suppress(findings, ctx.options)
         return ScanResult(findings=tuple(kept), issues=(*issues, *notes))

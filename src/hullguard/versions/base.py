@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import total_ordering
 from typing import Any
 
 Cmp = Callable[[Any, Any], int]
@@ -21,7 +20,6 @@ def cmp_natural(a: Any, b: Any) -> int:
     return int(a > b) - int(a < b)
 
 
-@total_ordering
 class Version:
     __slots__ = ("_cmp", "key", "ordered", "text", "valid")
 
@@ -45,6 +43,16 @@ class Version:
     def __lt__(self, other: Version) -> bool:
         return self.compare(other) < 0
 
+    # Spelled out rather than derived by total_ordering: matching compares millions of times.
+    def __le__(self, other: Version) -> bool:
+        return self.compare(other) <= 0
+
+    def __gt__(self, other: Version) -> bool:
+        return self.compare(other) > 0
+
+    def __ge__(self, other: Version) -> bool:
+        return self.compare(other) >= 0
+
     def __hash__(self) -> int:
         return hash(self.text)
 
@@ -61,8 +69,11 @@ class Scheme:
     """A key for text that is not a valid version (e.g. PyPI's legacy versions)."""
     fallback_cmp: Cmp = cmp_natural
     validate: Callable[[str], bool] | None = None
+    canonical: Callable[[Any], str] | None = None
+    """A text equal for equal versions (from the key), for set lookups; else the text itself."""
     """For schemes whose order covers any text: says whether the text is a proper version."""
     _cache: dict[str, Version] = field(default_factory=dict, compare=False, repr=False)
+    _canonical: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def parse(self, text: str) -> Version:
         cached = self._cache.get(text)
@@ -80,6 +91,17 @@ class Scheme:
 
     def compare(self, a: str, b: str) -> int:
         return self.parse(a).compare(self.parse(b))
+
+    def canonical_text(self, text: str) -> str:
+        if self.canonical is None:
+            return text
+        cached = self._canonical.get(text)
+        if cached is None:
+            version = self.parse(text)
+            cached = self.canonical(version.key) if version.valid else text
+            if len(self._canonical) < 200_000:
+                self._canonical[text] = cached
+        return cached
 
     def is_valid(self, text: str) -> bool:
         return self.parse(text).valid

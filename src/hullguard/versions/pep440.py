@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion
 from packaging.version import Version as Pep440Version
 
@@ -41,4 +42,4 @@ def legacy_key(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-SCHEME = Scheme(name="pep440", parse_key=parse_key, fallback=legacy_key)
+SCHEME = Scheme(name="pep440", parse_key=parse_key, fallback=legacy_key, canonical=canonicalize_version)

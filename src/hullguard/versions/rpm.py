@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 from hullguard.versions.base import Scheme
 
+Token = tuple[int, int | str]
+"""(kind, value): 0 a number, 1 a run of letters, 2 a tilde, 3 a caret. Other characters only
+separate tokens, as in rpmvercmp."""
 
-def parse_key(text: str) -> tuple[int, str, str | None]:
+_TOKEN = re.compile(r"(\d+)|([A-Za-z]+)|(~)|(\^)")
+NUM, ALPHA, TILDE, CARET = 0, 1, 2, 3
+
+
+def tokenize(text: str) -> tuple[Token, ...]:
+    out: list[Token] = []
+    for number, word, _tilde, caret in _TOKEN.findall(text):
+        if number:
+            out.append((NUM, int(number)))
+        elif word:
+            out.append((ALPHA, word))
+        else:
+            out.append((CARET, "^") if caret else (TILDE, "~"))
+    return tuple(out)
+
+
+Key = tuple[int, tuple[Token, ...], tuple[Token, ...] | None]
+
+
+def parse_key(text: str) -> Key:
     text = text.strip()
     if not text:
         raise ValueError("empty version")
@@ -15,73 +39,52 @@ def parse_key(text: str) -> tuple[int, str, str | None]:
         epoch, text = int(head), rest
     version, sep, release = text.rpartition("-")
     if not sep:
-        return epoch, text, None
-    return epoch, version, release
+        return epoch, tokenize(text), None
+    return epoch, tokenize(version), tokenize(release)
 
 
-def _alnum(c: str) -> bool:
-    return c.isascii() and c.isalnum()
-
-
-def rpmvercmp(a: str, b: str) -> int:
+def rpmvercmp(a: tuple[Token, ...], b: tuple[Token, ...]) -> int:
+    """rpm's segment-by-segment comparison, over pre-split tokens."""
     if a == b:
         return 0
     i = j = 0
-    la, lb = len(a), len(b)
-    while i < la or j < lb:
-        while i < la and not _alnum(a[i]) and a[i] not in "~^":
-            i += 1
-        while j < lb and not _alnum(b[j]) and b[j] not in "~^":
-            j += 1
-        ca = a[i] if i < la else ""
-        cb = b[j] if j < lb else ""
-        if ca == "~" or cb == "~":
-            if ca != "~":
+    while i < len(a) or j < len(b):
+        ta = a[i] if i < len(a) else None
+        tb = b[j] if j < len(b) else None
+        # A tilde sorts before everything, even the end of the version.
+        if (ta is not None and ta[0] == TILDE) or (tb is not None and tb[0] == TILDE):
+            if ta is None or ta[0] != TILDE:
                 return 1
-            if cb != "~":
+            if tb is None or tb[0] != TILDE:
                 return -1
             i, j = i + 1, j + 1
             continue
-        if ca == "^" or cb == "^":
-            if not ca:
+        # A caret sorts after the end of the version but before anything else.
+        if (ta is not None and ta[0] == CARET) or (tb is not None and tb[0] == CARET):
+            if ta is None:
                 return -1
-            if not cb:
+            if tb is None:
                 return 1
-            if ca != "^":
+            if ta[0] != CARET:
                 return 1
-            if cb != "^":
+            if tb[0] != CARET:
                 return -1
             i, j = i + 1, j + 1
             continue
-        if not (ca and cb):
+        if ta is None or tb is None:
             break
-        numeric = ca.isdigit()
-        si, sj = i, j
-        if numeric:
-            while i < la and a[i].isdigit():
-                i += 1
-            while j < lb and b[j].isdigit():
-                j += 1
-        else:
-            while i < la and a[i].isascii() and a[i].isalpha():
-                i += 1
-            while j < lb and b[j].isascii() and b[j].isalpha():
-                j += 1
-        if sj == j:
-            return 1 if numeric else -1
-        sa, sb = a[si:i], b[sj:j]
-        if numeric:
-            sa, sb = sa.lstrip("0"), sb.lstrip("0")
-            if len(sa) != len(sb):
-                return -1 if len(sa) < len(sb) else 1
-        if sa != sb:
-            return -1 if sa < sb else 1
-    if i >= la and j >= lb:
+        if ta[0] != tb[0]:
+            # A number is newer than letters in the same place.
+            return 1 if ta[0] == NUM else -1
+        if ta[1] != tb[1]:
+            return -1 if ta[1] < tb[1] else 1  # type: ignore[operator]
+        i, j = i + 1, j + 1
+    if i >= len(a) and j >= len(b):
         return 0
-    return -1 if i >= la else 1
+    return -1 if i >= len(a) else 1
 
 
-def compare_keys(a: tuple[int, str, str | None], b: tuple[int, str, str | None]) -> int:
+def compare_keys(a: Key, b: Key) -> int:
     if a[0] != b[0]:
         return -1 if a[0] < b[0] else 1
     result = rpmvercmp(a[1], b[1])

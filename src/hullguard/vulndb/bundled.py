@@ -19,9 +19,12 @@ def bundled_dir() -> Path:
 def ensure_database(path: Path) -> list[Issue]:
     """Import the bundled set when there is no database or it holds nothing."""
     if path.is_file():
-        with store.opened(path) as conn:
-            if not store.is_empty(conn):
-                return []
+        try:
+            with store.opened(path) as conn:
+                if not store.is_empty(conn):
+                    return []
+        except store.SchemaMismatch:
+            pass  # written by another version: rebuilt below
     result = import_locations(path, [bundled_dir()])
     return [
         *result.problems,

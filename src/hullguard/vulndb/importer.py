@@ -39,7 +39,7 @@ def import_locations(
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temp.unlink(missing_ok=True)
-    if path.exists():
+    if path.exists() and _readable(path):
         shutil.copyfile(path, temp)
     result = ImportResult()
     try:
@@ -61,6 +61,15 @@ def import_locations(
     finally:
         temp.unlink(missing_ok=True)
     return result
+
+
+def _readable(path: Path) -> bool:
+    """An existing DB of another schema is not carried over: the import rebuilds it."""
+    try:
+        store.connect(path).close()
+    except store.SchemaMismatch:
+        return False
+    return True
 
 
 def _import_document(conn: sqlite3.Connection, document: Document, source: str, result: ImportResult) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from hullguard.errors import Error
 from hullguard.vulndb.osv import Advisory, Affected, Event, Range, Severity, package_key
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 DB_NAME = "vulndb.sqlite"
 
 _SCHEMA = """
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS advisories (
     database_severity TEXT, refs TEXT NOT NULL, source TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS affected (
     advisory_id TEXT NOT NULL, ecosystem TEXT NOT NULL, base TEXT NOT NULL, package TEXT NOT NULL,
-    ranges TEXT NOT NULL, versions TEXT NOT NULL, severity TEXT);
+    data TEXT NOT NULL, severity TEXT);
 CREATE INDEX IF NOT EXISTS affected_by_package ON affected (ecosystem, package);
 CREATE INDEX IF NOT EXISTS affected_by_advisory ON affected (advisory_id);
 """
@@ -34,6 +34,10 @@ CREATE INDEX IF NOT EXISTS affected_by_advisory ON affected (advisory_id);
 
 class DatabaseError(Error):
     """The vulnerability database is missing, unreadable or of another schema."""
+
+
+class SchemaMismatch(DatabaseError):
+    """The database was written by another hullguard version; it is rebuilt, not read."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,7 +68,11 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
         if row is None:
             conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         elif row[0] != SCHEMA_VERSION:
-            raise DatabaseError(f"{path}: database schema {row[0]}, this hullguard reads {SCHEMA_VERSION}")
+            conn.close()
+            raise SchemaMismatch(
+                f"{path}: database schema {row[0]}, this hullguard reads {SCHEMA_VERSION}; "
+                "run `hullguard db update` (or `db import`) to rebuild it"
+            )
     except sqlite3.DatabaseError as e:
         raise DatabaseError(f"{path}: not a usable SQLite database: {e}") from e
     return conn
@@ -106,15 +114,18 @@ def put(conn: sqlite3.Connection, advisory: Advisory, source: str) -> None:
     if advisory.withdrawn:
         return
     conn.executemany(
-        "INSERT INTO affected VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO affected VALUES (?, ?, ?, ?, ?, ?)",
         [
             (
                 advisory.id,
                 a.ecosystem,
                 a.ecosystem.partition(":")[0],
                 package_key(a.ecosystem, a.package),
-                json.dumps([[r.type, [[e.kind, e.version] for e in r.events]] for r in a.ranges]),
-                json.dumps(a.versions),
+                # One JSON value per row: [ranges, explicit versions]; matching decodes it once.
+                json.dumps(
+                    [[[r.type, [[e.kind, e.version] for e in r.events]] for r in a.ranges], list(a.versions)],
+                    separators=(",", ":"),
+                ),
                 a.severity,
             )
             for a in advisory.affected
@@ -124,25 +135,24 @@ def put(conn: sqlite3.Connection, advisory: Advisory, source: str) -> None:
 
 def affected_for(conn: sqlite3.Connection, ecosystem: str, package: str) -> list[AffectedRow]:
     rows = conn.execute(
-        "SELECT advisory_id, package, ranges, versions, severity FROM affected WHERE ecosystem = ? AND package = ?",
+        "SELECT advisory_id, package, data, severity FROM affected WHERE ecosystem = ? AND package = ?",
         (ecosystem, package_key(ecosystem, package)),
     ).fetchall()
-    return [
-        AffectedRow(
-            advisory_id=ident,
-            affected=Affected(
-                ecosystem=ecosystem,
-                package=name,
-                ranges=tuple(
-                    Range(type=kind, events=tuple(Event(kind=k, version=v) for k, v in events))
-                    for kind, events in json.loads(ranges)
-                ),
-                versions=tuple(json.loads(versions)),
-                severity=severity,
+    out = []
+    for ident, name, data, severity in rows:
+        ranges, versions = json.loads(data)
+        affected = Affected(
+            ecosystem=ecosystem,
+            package=name,
+            ranges=tuple(
+                Range(type=kind, events=tuple(Event(kind=k, version=v) for k, v in events))
+                for kind, events in ranges
             ),
+            versions=tuple(versions),
+            severity=severity,
         )
-        for ident, name, ranges, versions, severity in rows
-    ]
+        out.append(AffectedRow(advisory_id=ident, affected=affected))
+    return out
 
 
 def advisory(conn: sqlite3.Connection, ident: str) -> Advisory | None:
