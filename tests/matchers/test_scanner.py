@@ -181,3 +181,25 @@ def test_cyclonedx_vex_and_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixt
     code = main(["fs", str(root), *cache, "--ignorefile", str(bad)])
     err = capsys.readouterr().err
     assert code == 2 and "entry 1" in err and "YYYY-MM-DD" in err and "Traceback" not in err
+
+
+def test_invalid_installed_version_is_reported_not_matched(tmp_path: Path) -> None:
+    from hullguard.matchers.match import Matcher
+    from hullguard.model import Package
+    from hullguard.vulndb import store
+    from hullguard.vulndb.importer import import_locations
+
+    db = tmp_path / "db.sqlite"
+    import_locations(db, [bundled_dir()])
+    bad = Package(
+        type=PackageType.PYPI, name="urllib3", version="one point two", path="site-packages/urllib3/METADATA"
+    )
+    good = Package(type=PackageType.PYPI, name="urllib3", version="1.26.18")
+    with store.opened(db) as conn:
+        findings, issues = Matcher(conn).match([bad, good], None)
+    assert [i.message for i in issues] == [
+        "urllib3: version 'one point two' is not a valid pep440 version; not matched"
+    ]
+    assert issues[0].path == "site-packages/urllib3/METADATA"
+    # 1.26.18 is past every 1.26 fix in the bundled set except the two later ones.
+    assert {f.id for f in findings} == {"CVE-2024-37891", "CVE-2025-50181"}
