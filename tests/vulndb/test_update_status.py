@@ -5,6 +5,9 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import shutil
+import ssl
+import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -14,6 +17,7 @@ import pytest
 
 from hullguard.cli.main import main
 from hullguard.vulndb.reader import ReadError, download
+from tests.conftest import require
 
 
 @pytest.fixture
@@ -101,3 +105,59 @@ def test_plain_http_is_refused_except_to_loopback() -> None:
 def test_status_without_database_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "status", "--cache-dir", str(tmp_path)]) == 2
     assert "db update" in capsys.readouterr().err
+
+
+@pytest.fixture
+def tls_mirror(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The same layout over real TLS: an openssl self-signed certificate for IP:127.0.0.1."""
+    require(shutil.which("openssl") is not None, "openssl not installed (run scripts/setup)")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    root = tmp_path / "tls-mirror" / "PyPI"
+    root.mkdir(parents=True)
+    with zipfile.ZipFile(root / "all.zip", "w") as zf:
+        zf.writestr("PYSEC-TLS-1.json", json.dumps({"id": "PYSEC-TLS-1", "modified": "2026-01-01T00:00:00Z"}))
+    handler = functools.partial(_QuietHandler, directory=str(root.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}", cert
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_update_over_https_verifies_the_server(
+    tls_mirror: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, cert = tls_mirror
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--mirror", url, "--ecosystems", "PyPI"]
+    assert main(["db", "update", *cache]) == 2
+    assert "CERTIFICATE_VERIFY_FAILED" in capsys.readouterr().err
+    assert main(["db", "update", *cache, "--ca-cert", str(cert)]) == 0
+    assert "1 added" in capsys.readouterr().err

@@ -34,6 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     st.add_argument(
         "--max-age", type=int, default=7, help="warn when the newest record is older (days, default 7)"
     )
+    for child in (imp, upd):
+        child.add_argument(
+            "--ca-cert", type=Path, help="PEM CA bundle to trust for HTTPS (else HULLGUARD_CA_CERT)"
+        )
     for child in (imp, upd, st):
         child.add_argument(
             "--cache-dir", type=Path, help="where the database lives (else HULLGUARD_CACHE_DIR)"
@@ -46,14 +50,20 @@ def run(args: argparse.Namespace) -> int:
     if args.db_command == "status":
         return _status(path, args)
     if args.db_command == "import":
-        result = import_locations(path, args.locations)
+        result = import_locations(path, args.locations, ca_file=_ca(args))
     else:
         ecosystems = configured_ecosystems(args.ecosystems)
         if not ecosystems:
             raise UsageError("--ecosystems: no ecosystem given")
-        result = update(path, ecosystems, mirror(args.mirror))
+        result = update(path, ecosystems, mirror(args.mirror), ca_file=_ca(args))
     _summary(result, path, args.quiet)
     return 0
+
+
+def _ca(args: argparse.Namespace) -> str | None:
+    if args.ca_cert is not None and not args.ca_cert.is_file():
+        raise UsageError(f"--ca-cert {args.ca_cert}: no such file")
+    return str(args.ca_cert) if args.ca_cert else None
 
 
 def _summary(result: ImportResult, path: Path, quiet: bool) -> None:

@@ -33,6 +33,7 @@ def import_locations(
     path: Path,
     locations: Iterable[str | Path],
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ca_file: str | None = None,
 ) -> ImportResult:
     """Import every location into the DB at PATH. The work goes to a copy that replaces the
     DB only when all of it is done, so an interrupted import leaves the previous DB intact."""
@@ -48,7 +49,7 @@ def import_locations(
             conn.execute("BEGIN")
             for location in locations:
                 before = result.read
-                for document in iter_documents(location):
+                for document in iter_documents(location, ca_file):
                     _import_document(conn, document, str(location), result)
                 conn.execute(
                     "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)",

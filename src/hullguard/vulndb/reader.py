@@ -39,10 +39,10 @@ class Document:
     error: str | None = None
 
 
-def iter_documents(location: str | Path) -> Iterator[Document]:
+def iter_documents(location: str | Path, ca_file: str | None = None) -> Iterator[Document]:
     text = str(location)
     if text.startswith(("http://", "https://")):
-        with download(text) as path:
+        with download(text, ca_file=ca_file) as path:
             yield from _iter_path(path, shown=text)
         return
     path = Path(text)
@@ -129,9 +129,9 @@ class download:
     def __enter__(self) -> Path:
         self._dir = tempfile.mkdtemp(prefix="hullguard-osv-")
         target = Path(self._dir) / "download"
-        context = ssl.create_default_context(cafile=self.ca_file or os.environ.get("HULLGUARD_CA_CERT"))
         request = urllib.request.Request(self.url, headers={"User-Agent": "hullguard"})  # noqa: S310 - scheme checked
         try:
+            context = ssl.create_default_context(cafile=self.ca_file or os.environ.get("HULLGUARD_CA_CERT"))
             with (
                 urllib.request.urlopen(request, timeout=self.timeout, context=context) as response,  # noqa: S310
                 target.open("wb") as out,

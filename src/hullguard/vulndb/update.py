@@ -42,5 +42,5 @@ def export_url(base: str, ecosystem: str) -> str:
     return f"{base}/{quote(ecosystem)}/all.zip"
 
 
-def update(path: Path, ecosystems: Sequence[str], base: str) -> ImportResult:
-    return import_locations(path, [export_url(base, e) for e in ecosystems])
+def update(path: Path, ecosystems: Sequence[str], base: str, ca_file: str | None = None) -> ImportResult:
+    return import_locations(path, [export_url(base, e) for e in ecosystems], ca_file=ca_file)
