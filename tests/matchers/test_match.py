@@ -123,3 +123,38 @@ def test_almalinux_rpms_match_by_release_ecosystem_with_lowest_fix(real_db: Path
     with store.opened(real_db) as conn:
         other, _ = Matcher(conn).match([old], OS(family="almalinux", version="8.9"))
     assert "ALSA-2023:3711" not in {i for f in other for i in (f.id, *f.aliases)}
+
+
+def test_osv_dev_debian_record_matches_source_package_in_its_release(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "db.sqlite"
+    import_locations(
+        db, [shared_dir / "conformance/advisories/osv.dev-testdata/gcp/workers/oss_fuzz_worker/testdata"]
+    )
+    wheezy = OS(family="debian", version="7")
+    binary = Package(
+        type=PackageType.DEB,
+        name="nginx-full",
+        version="1.2.1-2.2+wheezy2",
+        source_name="nginx",
+        source_version="1.2.1-2.2+wheezy2",
+        layer="sha256:" + "1" * 64,
+    )
+    patched = Package(
+        type=PackageType.DEB,
+        name="nginx-common",
+        version="1.2.1-2.2+wheezy3",
+        source_name="nginx",
+        source_version="1.2.1-2.2+wheezy3",
+    )
+    with store.opened(db) as conn:
+        findings, _ = Matcher(conn).match([binary, patched], wheezy)
+        [finding] = findings
+        # Reported on the binary package, with the CVE first and the DSA as its alias.
+        assert (
+            finding.package is binary and finding.id == "CVE-2014-3616" and finding.aliases == ("DSA-3029-1",)
+        )
+        assert finding.fixed_version == "1.2.1-2.2+wheezy3" and finding.location.layer == binary.layer
+        # The same package in another release is not matched by a Debian:7 record.
+        assert Matcher(conn).match([binary], OS(family="debian", version="12"))[0] == []
