@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
-from hullguard.cli import attest, fs, image, key, secret, sign, verify, verify_attestation
+from hullguard.cli import attest, db, fs, image, key, sbom, secret, sign, verify, verify_attestation
 from hullguard.errors import Error
 
 COMMANDS: tuple[ModuleType, ...] = (
     image,
     fs,
+    sbom,
+    db,
     secret,
     key,
     sign,
