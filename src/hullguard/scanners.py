@@ -46,4 +46,6 @@ class Scanner(Protocol):
 
 def registered() -> tuple[Scanner, ...]:
     """The scanners, imported lazily so that `hullguard image --scanners vuln` loads only what it needs."""
-    return ()
+    from hullguard.rules.scanner import ConfigScanner
+
+    return (ConfigScanner(),)

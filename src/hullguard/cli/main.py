@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
-from hullguard.cli import fs, image
+from hullguard.cli import config, fs, image, rules
 from hullguard.errors import Error
 
-COMMANDS: tuple[ModuleType, ...] = (image, fs)
+COMMANDS: tuple[ModuleType, ...] = (image, fs, config, rules)
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
