@@ -82,11 +82,31 @@ def load_policies(path: Path) -> tuple[Policy, ...]:
     return tuple(policies)
 
 
+def _extensions() -> dict[str, Any]:
+    """The parts of CEL's strings extension that Kubernetes enables and cel-python lacks."""
+    from celpy import celtypes
+
+    def join(items: Any, sep: Any = "") -> Any:
+        return celtypes.StringType(str(sep).join(str(i) for i in items))
+
+    def split(text: Any, sep: Any) -> Any:
+        return celtypes.ListType([celtypes.StringType(p) for p in str(text).split(str(sep))])
+
+    return {
+        "join": join,
+        "split": split,
+        "lowerAscii": lambda t: celtypes.StringType(str(t).lower()),
+        "upperAscii": lambda t: celtypes.StringType(str(t).upper()),
+        "trim": lambda t: celtypes.StringType(str(t).strip()),
+        "replace": lambda t, a, b: celtypes.StringType(str(t).replace(str(a), str(b))),
+    }
+
+
 def _compile(env: Any, text: str, where: str) -> Any:
     from celpy.celparser import CELParseError
 
     try:
-        return env.program(env.compile(text))
+        return env.program(env.compile(text), functions=_extensions())
     except CELParseError as e:
         raise PolicyError(f"{where}: CEL expression does not parse: {text!r}: {e}") from e
 
