@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import re
-import shlex
 from dataclasses import dataclass
 
 OPERATORS = frozenset({"&&", "||", ";", "|", "&", "\n", ";;", "|&"})
@@ -36,19 +36,45 @@ class Command:
         return bool(rest) and rest[0] in names
 
 
+TOKEN = re.compile(
+    r"""(?P<space>[ \t\r]+)|(?P<op>&&|\|\||;;|\|&|[;|&\n])|"(?P<dq>(?:\\.|[^"\\])*)"?|'(?P<sq>[^']*)'?|(?P<bare>(?:\\.|[^\s;|&'"\\])+|\\)"""
+)
+UNESCAPE = re.compile(r"\\(.)")
+
+
 def _tokens(script: str) -> list[str]:
+    """Shell words and control operators; quotes removed, adjacent pieces joined, like sh does."""
     text = script.replace("\\\n", " ")
-    try:
-        lex = shlex.shlex(text, posix=True, punctuation_chars=";&|")
-        lex.whitespace = " \t\r"
-        lex.whitespace_split = True
-        lex.commenters = ""
-        return list(lex)
-    except ValueError:
-        return re.findall(r"&&|\|\||[;|&\n]|[^\s;|&]+", text)
+    tokens: list[str] = []
+    word: list[str] | None = None
+    for m in TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("space", "op"):
+            if word is not None:
+                tokens.append("".join(word))
+                word = None
+            if kind == "op":
+                tokens.append(m.group("op"))
+            continue
+        piece = m.group(kind or "bare") or ""
+        if kind in ("dq", "bare"):
+            piece = UNESCAPE.sub(r"\1", piece)
+        word = [*(word or []), piece]
+    if word is not None:
+        tokens.append("".join(word))
+    return tokens
+
+
+@functools.lru_cache(maxsize=256)
+def _commands(script: str) -> tuple[Command, ...]:
+    return tuple(_parse(script))
 
 
 def commands(script: str) -> list[Command]:
+    return list(_commands(script))
+
+
+def _parse(script: str) -> list[Command]:
     """Each simple command with leading assignments and wrappers (`sudo`, `env`) removed."""
     groups: list[tuple[list[str], str]] = []
     current: list[str] = []

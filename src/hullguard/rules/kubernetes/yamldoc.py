@@ -1,7 +1,13 @@
-"""YAML/JSON documents with the line range of every node (libyaml when available)."""
+"""YAML/JSON documents with the line range of every node.
+
+libyaml parses and composes the node graph; one pass of ours then builds plain Python values
+and records each node's lines (YAML 1.1 scalars as PyYAML's safe loader reads them, except
+that timestamps stay strings and unknown tags are read as their untagged value).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,15 +16,12 @@ import yaml
 from hullguard.errors import Error
 from hullguard.rules.base import NodePath
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class Loader(_Base):  # type: ignore[misc]
-    """The safe loader, plus YAML 1.1's `=` (value) tag read as the plain string it is in JSON."""
-
-
-Loader.add_constructor("tag:yaml.org,2002:value", _Base.construct_yaml_str)
+Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_SIZE = 8 << 20
+TAG = "tag:yaml.org,2002:"
+BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
+SPECIAL_FLOATS = {".inf": float("inf"), "-.inf": float("-inf"), "+.inf": float("inf"), ".nan": float("nan")}
+SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
 
 
 class YamlError(Error):
@@ -37,39 +40,112 @@ class YamlDoc:
             node = node[:-1]
         return self.spans.get(node, (1, 1))
 
-    def key_line(self, node: NodePath) -> tuple[int, int]:
-        return self.lines(node)
+
+def _int(text: str) -> int:
+    value = text.replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    if value == "0":
+        return 0
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value.startswith("0") and value.isdigit():
+        return sign * int(value, 8)
+    if ":" in value:
+        total = 0
+        for part in value.split(":"):
+            total = total * 60 + int(part)
+        return sign * total
+    return sign * int(value)
 
 
-def _span(node: yaml.Node) -> tuple[int, int]:
-    start = node.start_mark.line + 1
-    end = node.end_mark.line + (1 if node.end_mark.column > 0 else 0)
-    return (start, max(start, end))
+def _float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    if value in SPECIAL_FLOATS:
+        return SPECIAL_FLOATS[value]
+    if SEXAGESIMAL.match(value):
+        sign = -1.0 if value.startswith("-") else 1.0
+        total = 0.0
+        for part in value.lstrip("+-").split(":"):
+            total = total * 60 + float(part)
+        return sign * total
+    return float(value)
 
 
-def _record(node: yaml.Node, data: Any, path: NodePath, spans: dict[NodePath, tuple[int, int]]) -> int:
-    """Record spans under `node`; return its last line (a block collection ends with its last child)."""
-    start, end = _span(node)
-    if isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
-        end = start
-    if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            key: Any = key_node.value
-            if key not in data:
-                continue
-            key_start = key_node.start_mark.line + 1
-            child_end = _record(value_node, data[key], (*path, key), spans)
-            spans[(*path, key)] = (key_start, max(key_start, child_end))
-            end = max(end, child_end)
-    elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
-        for n, (child, value) in enumerate(zip(node.value, data, strict=False)):
-            end = max(end, _record(child, value, (*path, n), spans))
-    if isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value and end == start:
-        end = max(start, _span(node)[1])
-    spans[path] = (start, end)
-    return end
+def scalar(node: yaml.ScalarNode) -> Any:
+    tag, text = node.tag, node.value
+    if not tag.startswith(TAG):
+        return text
+    kind = tag[len(TAG) :]
+    try:
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return BOOLS.get(text.lower(), text)
+        if kind == "int":
+            return _int(text)
+        if kind == "float":
+            return _float(text)
+    except ValueError:
+        return text
+    return text
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.spans: dict[NodePath, tuple[int, int]] = {}
+        self.done: dict[int, Any] = {}
+
+    def build(self, node: yaml.Node, at: NodePath) -> tuple[Any, int]:
+        """The value of `node` and its last line; records spans under `at`."""
+        start = node.start_mark.line + 1
+        end = node.end_mark.line + (1 if node.end_mark.column > 0 else 0)
+        known = id(node) in self.done
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = scalar(node)
+        elif known:
+            value = self.done[id(node)]  # an alias: the anchor's value, not walked again
+        elif isinstance(node, yaml.SequenceNode):
+            value = []
+            self.done[id(node)] = value
+            last = start
+            for n, child in enumerate(node.value):
+                item, child_end = self.build(child, (*at, n))
+                value.append(item)
+                last = max(last, child_end)
+            end = end if node.flow_style or not node.value else last
+        elif isinstance(node, yaml.MappingNode):
+            value = {}
+            self.done[id(node)] = value
+            last = start
+            merges: list[Any] = []
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlError(
+                        f"{self.path}:{key_node.start_mark.line + 1}: not valid YAML: found unhashable key"
+                    )
+                if key_node.tag == TAG + "merge":
+                    merged, _ = self.build(value_node, (*at, "<<"))
+                    merges.extend(merged if isinstance(merged, list) else [merged])
+                    continue
+                key = scalar(key_node)
+                item, child_end = self.build(value_node, (*at, key))
+                key_start = key_node.start_mark.line + 1
+                self.spans[(*at, key)] = (key_start, max(key_start, child_end))
+                value[key] = item
+                last = max(last, child_end)
+            for source in merges:
+                for k, v in source.items() if isinstance(source, dict) else ():
+                    value.setdefault(k, v)
+            end = end if node.flow_style or not node.value else last
+        else:  # pragma: no cover - the composer makes only these three
+            raise YamlError(f"{self.path}:{start}: unexpected YAML node {type(node).__name__}")
+        end = max(start, end)
+        self.spans.setdefault(at, (start, end))
+        return value, end
 
 
 def load_documents(text: str, path: str) -> list[YamlDoc]:
@@ -81,11 +157,9 @@ def load_documents(text: str, path: str) -> list[YamlDoc]:
     try:
         while loader.check_node():
             node = loader.get_node()
-            data = loader.construct_document(node)
-            spans: dict[NodePath, tuple[int, int]] = {}
-            if node is not None:
-                _record(node, data, (), spans)
-            docs.append(YamlDoc(data=data, spans=spans, index=len(docs)))
+            builder = _Builder(path)
+            data = builder.build(node, ())[0] if node is not None else None
+            docs.append(YamlDoc(data=data, spans=builder.spans, index=len(docs)))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"{path}:{mark.line + 1}" if mark else path
