@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hullguard.rules.kubernetes.objects import iter_objects
-from hullguard.rules.kubernetes.yamldoc import YamlError, load_documents
+from hullguard.rules.kubernetes.yamldoc import YamlError, check_syntax, load_documents, only_skipped_kinds
 
 STREAM = """\
 apiVersion: v1
@@ -69,3 +69,12 @@ def test_non_objects_are_ignored() -> None:
 def test_errors_name_the_line(text: str, line: int) -> None:
     with pytest.raises(YamlError, match=rf"x.yaml:{line}: not valid YAML"):
         load_documents(text, "x.yaml")
+
+
+def test_crd_only_files_are_syntax_checked_not_built() -> None:
+    crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  names: {kind: Foo}\n"
+    assert only_skipped_kinds(crd) and only_skipped_kinds(crd + "---\n" + crd)
+    assert not only_skipped_kinds(crd + "---\napiVersion: v1\nkind: Pod\n")
+    check_syntax(crd, "crd.yaml")
+    with pytest.raises(YamlError, match="crd.yaml:6: not valid YAML"):
+        check_syntax(crd + "spec: [\n", "crd.yaml")

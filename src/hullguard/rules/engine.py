@@ -16,7 +16,7 @@ from hullguard.rules.discover import ConfigFile, FileKind, discover
 from hullguard.rules.dockerfile.parse import parse_dockerfile
 from hullguard.rules.kubernetes import pss
 from hullguard.rules.kubernetes.objects import KubeObject, ManifestContext, iter_objects
-from hullguard.rules.kubernetes.yamldoc import YamlDoc, load_documents
+from hullguard.rules.kubernetes.yamldoc import YamlDoc, check_syntax, load_documents, only_skipped_kinds
 from hullguard.rules.policy import Policy, run_policies
 
 IGNORE = re.compile(r"#\s*hullguard:ignore=([A-Za-z0-9_,.*-]+)")
@@ -153,6 +153,9 @@ def _manifest(
 ) -> tuple[list[Misconfiguration], list[KubeObject]]:
     if "{{" in text and "/templates/" in f"/{file.display}":
         raise Error("Helm template")
+    if only_skipped_kinds(text):
+        check_syntax(text, file.display)
+        return [], []
     docs = load_documents(text, file.display)
     findings: list[Misconfiguration] = []
     objects: list[KubeObject] = []

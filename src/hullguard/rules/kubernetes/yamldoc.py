@@ -148,6 +148,37 @@ class _Builder:
         return value, end
 
 
+TOP_KINDS = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z]+)", re.M)
+SKIPPED_KINDS = frozenset({"CustomResourceDefinition"})
+"""Kinds no rule reads and that are large (CRD schemas are most of the bytes of real repos)."""
+
+
+def only_skipped_kinds(text: str) -> bool:
+    """Every document's top-level kind is one no rule reads (judged from the text, cheaply)."""
+    kinds = set(TOP_KINDS.findall(text))
+    return (
+        bool(kinds)
+        and kinds <= SKIPPED_KINDS
+        and text.count("\nkind:") + text.startswith("kind:") == len(TOP_KINDS.findall(text))
+    )
+
+
+def check_syntax(text: str, path: str) -> None:
+    """Parse without building anything: raises YamlError where the text is not YAML."""
+    loader = Loader(text)
+    try:
+        while loader.check_event():
+            loader.get_event()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else path
+        raise YamlError(f"{where}: not valid YAML: {e.problem or e.context}") from e
+    except yaml.YAMLError as e:
+        raise YamlError(f"{path}: not valid YAML: {e}") from e
+    finally:
+        loader.dispose()
+
+
 def load_documents(text: str, path: str) -> list[YamlDoc]:
     """Every document of a multi-document stream; raises YamlError with file:line on bad input."""
     if len(text) > MAX_SIZE:
