@@ -76,5 +76,5 @@ def test_crd_only_files_are_syntax_checked_not_built() -> None:
     assert only_skipped_kinds(crd) and only_skipped_kinds(crd + "---\n" + crd)
     assert not only_skipped_kinds(crd + "---\napiVersion: v1\nkind: Pod\n")
     check_syntax(crd, "crd.yaml")
-    with pytest.raises(YamlError, match="crd.yaml:6: not valid YAML"):
+    with pytest.raises(YamlError, match=r"crd\.yaml:6: not valid YAML"):
         check_syntax(crd + "spec: [\n", "crd.yaml")
