@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hullguard.rules.base import Violation, dockerfile_rule
-from hullguard.rules.dockerfile.parse import Dockerfile
+from hullguard.rules.dockerfile.parse import Dockerfile, Instruction, Stage
 from hullguard.rules.dockerfile.shell import commands, raw_words
 
 ROOT_NAMES = frozenset({"root", "0"})
@@ -15,18 +15,38 @@ WORLD_WRITABLE = re.compile(r"^0?[0246]?[0-7]{2}[2367]$|(^|,)[ugoa]*[oa][ugoa]*[
 SETUID_MODE = re.compile(r"^0?[2-7][0-7]{3}$|(^|,)[ugoa]*\+[rwxXt]*s")
 
 
+def effective_user(df: Dockerfile, stage: Stage) -> Instruction | None:
+    """The USER the stage runs as: its own last USER, else the one of the earlier stage it builds on."""
+    seen: set[int] = set()
+    while stage.index not in seen:
+        seen.add(stage.index)
+        user = stage.last("USER")
+        if user is not None:
+            return user
+        parent = next(
+            (s for s in df.stages[: stage.index] if s.alias and s.alias.lower() == stage.image.lower()), None
+        )
+        if parent is None:
+            return None
+        stage = parent
+    return None
+
+
 @dockerfile_rule("HG-DF-001")
 def no_user(df: Dockerfile) -> Iterator[Violation]:
     stage = df.final_stage
-    if stage.image != "scratch" and not any(i.keyword == "USER" for s in df.stages for i in s.instructions):
-        yield Violation(
-            "no USER instruction: the image runs as root unless its base sets a user", stage.instruction.lines
+    if effective_user(df, stage) is None:
+        base = (
+            "scratch has no users, so uid 0"
+            if stage.image == "scratch"
+            else "root unless its base sets a user"
         )
+        yield Violation(f"the final stage has no USER: the image runs as {base}", stage.instruction.lines)
 
 
 @dockerfile_rule("HG-DF-002")
 def last_user_root(df: Dockerfile) -> Iterator[Violation]:
-    user = df.final_stage.last("USER")
+    user = effective_user(df, df.final_stage)
     if user is not None and user.value.split(":")[0].strip() in ROOT_NAMES:
         yield Violation(f"the last USER is {user.value.strip()}: the image runs as root", user.lines)
 

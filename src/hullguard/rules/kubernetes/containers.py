@@ -28,8 +28,14 @@ def writable_root_filesystem(o: KubeObject) -> Iterator[Violation]:
 def _resource(o: KubeObject, section: str, resource: str) -> Iterator[Violation]:
     for c in _containers(o):
         if obj(c.resources.get(section)).get(resource) in (None, ""):
+            limit = obj(c.resources.get("limits")).get(resource)
+            why = (
+                f" (the scheduler copies the limit {limit} as request)"
+                if section == "requests" and limit
+                else ""
+            )
             yield Violation(
-                f'container "{c.name}" sets no {resource} {section[:-1]}',
+                f'container "{c.name}" sets no {resource} {section[:-1]}{why}',
                 node=(*c.node, "resources", section),
             )
 
@@ -172,9 +178,14 @@ def root_group(o: KubeObject) -> Iterator[Violation]:
 def pull_policy(o: KubeObject) -> Iterator[Violation]:
     for c in _containers(o, "init", "container", "ephemeral"):
         ref = parse_ref(c.image)
-        if c.image and ref.digest is None and c.spec.get("imagePullPolicy") not in (None, "Always"):
+        if not c.image or ref.digest is not None or ref.unresolved:
+            continue
+        policy = c.spec.get("imagePullPolicy")
+        if policy is None and ref.tag not in (None, "latest"):
+            policy = "IfNotPresent (the default for a tagged image)"
+        if policy not in (None, "Always"):
             yield Violation(
-                f'container "{c.name}" uses imagePullPolicy {c.spec.get("imagePullPolicy")} with a mutable tag: '
+                f'container "{c.name}" uses imagePullPolicy {policy} with a mutable tag: '
                 "a node may run a stale or planted image without checking registry access",
                 node=(*c.node, "imagePullPolicy"),
             )

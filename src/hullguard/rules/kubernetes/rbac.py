@@ -30,6 +30,11 @@ def _grants(verbs: set[str], wanted: set[str]) -> bool:
     return "*" in verbs or bool(verbs & wanted)
 
 
+def _core(groups: set[str], *others: str) -> bool:
+    """The rule covers the core API group (where pods, secrets and nodes live) or the named ones."""
+    return bool(groups & {"", "*", *others})
+
+
 @kubernetes_rule("HG-K8S-030")
 def wildcard(o: KubeObject) -> Iterator[Violation]:
     for n, verbs, resources, groups in _rules(o):
@@ -55,23 +60,31 @@ def escalation_verbs(o: KubeObject) -> Iterator[Violation]:
 
 @kubernetes_rule("HG-K8S-032")
 def read_secrets(o: KubeObject) -> Iterator[Violation]:
-    for n, verbs, resources, _ in _rules(o):
-        if ({"secrets", "*"} & resources) and _grants(verbs, {"get", "list", "watch"}):
+    for n, verbs, resources, groups in _rules(o):
+        if ({"secrets", "*"} & resources) and _core(groups) and _grants(verbs, {"get", "list", "watch"}):
             yield Violation(f"{o.kind} {o.name} can read Secrets", node=o.at("rules", n))
 
 
 @kubernetes_rule("HG-K8S-033")
 def pod_exec(o: KubeObject) -> Iterator[Violation]:
-    for n, verbs, resources, _ in _rules(o):
-        if ({"pods/exec", "pods/attach", "*"} & resources) and _grants(verbs, {"create", "get"}):
+    for n, verbs, resources, groups in _rules(o):
+        if (
+            ({"pods/exec", "pods/attach", "*"} & resources)
+            and _core(groups)
+            and _grants(verbs, {"create", "get"})
+        ):
             yield Violation(f"{o.kind} {o.name} can exec into pods", node=o.at("rules", n))
 
 
 @kubernetes_rule("HG-K8S-034")
 def create_workloads(o: KubeObject) -> Iterator[Violation]:
     workloads = {"pods", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs", "*"}
-    for n, verbs, resources, _ in _rules(o):
-        if (workloads & resources) and _grants(verbs, {"create", "update", "patch"}):
+    for n, verbs, resources, groups in _rules(o):
+        if (
+            (workloads & resources)
+            and _core(groups, "apps", "batch")
+            and _grants(verbs, {"create", "update", "patch"})
+        ):
             yield Violation(
                 f"{o.kind} {o.name} can create or change workloads, which run as any service account",
                 node=o.at("rules", n),
@@ -80,8 +93,8 @@ def create_workloads(o: KubeObject) -> Iterator[Violation]:
 
 @kubernetes_rule("HG-K8S-035")
 def node_proxy(o: KubeObject) -> Iterator[Violation]:
-    for n, verbs, resources, _ in _rules(o):
-        if ({"nodes/proxy", "*"} & resources) and _grants(verbs, {"get", "create"}):
+    for n, verbs, resources, groups in _rules(o):
+        if ({"nodes/proxy", "*"} & resources) and _core(groups) and _grants(verbs, {"get", "create"}):
             yield Violation(
                 f"{o.kind} {o.name} can reach the kubelet API through nodes/proxy", node=o.at("rules", n)
             )
@@ -93,8 +106,11 @@ def _subjects(o: KubeObject) -> list[tuple[int, dict[str, Any]]]:
 
 @kubernetes_rule("HG-K8S-036")
 def cluster_admin_binding(o: KubeObject) -> Iterator[Violation]:
-    if o.kind in BINDINGS and obj(o.raw.get("roleRef")).get("name") == "cluster-admin":
-        yield Violation(f"{o.kind} {o.name} grants cluster-admin", node=o.at("roleRef"))
+    role = obj(o.raw.get("roleRef")).get("name")
+    if o.kind in BINDINGS and (
+        role == "cluster-admin" or (o.kind == "ClusterRoleBinding" and role in ("admin", "edit"))
+    ):
+        yield Violation(f"{o.kind} {o.name} grants {role} across the cluster", node=o.at("roleRef"))
 
 
 @kubernetes_rule("HG-K8S-037")
