@@ -39,7 +39,7 @@ def add_url(df: Dockerfile) -> Iterator[Violation]:
 @dockerfile_rule("HG-DF-017")
 def no_healthcheck(df: Dockerfile) -> Iterator[Violation]:
     stage = df.final_stage
-    if stage.image != "scratch" and not any(i.keyword == "HEALTHCHECK" for i in df.instructions):
+    if df.inherited(stage, "HEALTHCHECK") is None:
         yield Violation(
             "no HEALTHCHECK: the runtime cannot tell a hung service from a healthy one",
             stage.instruction.lines,

@@ -110,6 +110,23 @@ class Dockerfile:
     def all(self, keyword: str) -> tuple[Instruction, ...]:
         return tuple(i for i in self.instructions if i.keyword == keyword)
 
+    def inherited(self, stage: Stage, keyword: str) -> Instruction | None:
+        """The last `keyword` in effect for a stage: its own, else that of the earlier stage it builds on."""
+        seen: set[int] = set()
+        while stage.index not in seen:
+            seen.add(stage.index)
+            found = stage.last(keyword)
+            if found is not None:
+                return found
+            parent = next(
+                (s for s in self.stages[: stage.index] if s.alias and s.alias.lower() == stage.image.lower()),
+                None,
+            )
+            if parent is None:
+                return None
+            stage = parent
+        return None
+
     def stage_names(self) -> frozenset[str]:
         return frozenset(s.alias.lower() for s in self.stages if s.alias)
 

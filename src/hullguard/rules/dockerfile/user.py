@@ -16,20 +16,7 @@ SETUID_MODE = re.compile(r"^0?[2-7][0-7]{3}$|(^|,)[ugoa]*\+[rwxXt]*s")
 
 
 def effective_user(df: Dockerfile, stage: Stage) -> Instruction | None:
-    """The USER the stage runs as: its own last USER, else the one of the earlier stage it builds on."""
-    seen: set[int] = set()
-    while stage.index not in seen:
-        seen.add(stage.index)
-        user = stage.last("USER")
-        if user is not None:
-            return user
-        parent = next(
-            (s for s in df.stages[: stage.index] if s.alias and s.alias.lower() == stage.image.lower()), None
-        )
-        if parent is None:
-            return None
-        stage = parent
-    return None
+    return df.inherited(stage, "USER")
 
 
 @dockerfile_rule("HG-DF-001")
