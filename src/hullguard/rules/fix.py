@@ -15,7 +15,7 @@ from typing import Any
 
 from hullguard.errors import Error
 from hullguard.rules.discover import FileKind, discover
-from hullguard.rules.kubernetes import pss
+from hullguard.rules.kubernetes import pss_checks as pss
 from hullguard.rules.kubernetes.objects import CONTAINER_LISTS, POD_TEMPLATE_AT
 
 INDENTED_SEQUENCE = re.compile(r"^( *)[A-Za-z_][\w.-]*:\s*\n\1  - ", re.M)
@@ -145,7 +145,7 @@ def harden_pod(meta: Any, spec: Any) -> None:
             del annotations[key]
         if key.startswith(
             ("seccomp.security.alpha", "container.seccomp.security.alpha")
-        ) and not pss._seccomp_annotation_ok(value):
+        ) and not pss.seccomp_annotation_ok(value):
             del annotations[key]
 
 
