@@ -186,3 +186,21 @@ def test_real_world_corpus_never_crashes(shared_dir: Path, capsys: pytest.Captur
         counts[f["id"]] = counts.get(f["id"], 0) + 1
         assert f["location"]["start_line"] >= 1
     assert counts["HG-PSS-019"] > 50 and counts["HG-DF-001"] > 20
+
+
+def test_json_manifests_have_lines_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pod.json").write_text(
+        '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  "metadata": {"name": "p"},\n  "spec": {\n'
+        '    "containers": [\n      {"name": "a", "image": "nginx", "securityContext": {"privileged": true}}\n    ]\n  }\n}\n'
+    )
+    (tmp_path / "package.json").write_text('{"name": "not-a-manifest"}\n')
+    report = run_json(capsys, str(tmp_path), "--pss", "baseline")
+    assert [(f["id"], f["location"]["path"], f["location"]["start_line"]) for f in report["findings"]] == [
+        ("HG-PSS-007", "pod.json", 7)
+    ]
+
+
+def test_fs_with_the_config_scanner(classic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fs", str(classic), "--scanners", "config", "--format", "json"]) == 0
+    ids = {f["id"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert {"HG-DF-006", "HG-PSS-019"} <= ids

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from hullguard.rules.base import Violation, kubernetes_rule
 from hullguard.rules.kubernetes.objects import KubeObject, obj
+from hullguard.rules.secretnames import looks_secret
 
 SENSITIVE_HOST_PATHS = (
     "/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd", "/run/containerd", "/var/run/crio",
@@ -92,6 +93,18 @@ def secret_manifest(o: KubeObject) -> Iterator[Violation]:
         )
 
 
+@kubernetes_rule("HG-K8S-027")
+def credential_in_config_map(o: KubeObject) -> Iterator[Violation]:
+    if o.kind != "ConfigMap":
+        return
+    for key, value in obj(o.raw.get("data")).items():
+        if isinstance(value, str) and "\n" not in value.strip() and looks_secret(str(key), value):
+            yield Violation(
+                f"ConfigMap {o.name} key {key} holds a credential; ConfigMaps are not secret",
+                node=o.at("data", key),
+            )
+
+
 RULES = (
     token_automount,
     default_namespace,
@@ -100,4 +113,5 @@ RULES = (
     kube_system,
     no_security_context,
     secret_manifest,
+    credential_in_config_map,
 )
