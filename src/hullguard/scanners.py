@@ -47,6 +47,7 @@ class Scanner(Protocol):
 def registered() -> tuple[Scanner, ...]:
     """The scanners, imported lazily so that `hullguard image --scanners vuln` loads only what it needs."""
     from hullguard.matchers.scanner import VulnScanner
+    from hullguard.rules.scanner import ConfigScanner
     from hullguard.secrets.scanner import SecretScanner
 
-    return (VulnScanner(), SecretScanner())
+    return (VulnScanner(), SecretScanner(), ConfigScanner())

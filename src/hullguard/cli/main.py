@@ -9,14 +9,29 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
-from hullguard.cli import attest, db, fs, image, key, sbom, secret, sign, verify, verify_attestation
+from hullguard.cli import (
+    attest,
+    config,
+    db,
+    fs,
+    image,
+    key,
+    rules,
+    sbom,
+    secret,
+    sign,
+    verify,
+    verify_attestation,
+)
 from hullguard.errors import Error
 
 COMMANDS: tuple[ModuleType, ...] = (
     image,
     fs,
+    config,
     sbom,
     db,
+    rules,
     secret,
     key,
     sign,
