@@ -16,6 +16,7 @@ from hullguard.cli import (
     fs,
     image,
     key,
+    registry,
     rules,
     sbom,
     secret,
@@ -38,6 +39,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     verify,
     attest,
     verify_attestation,
+    registry,
 )
 
 EXIT_USAGE = 2
