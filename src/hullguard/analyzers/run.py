@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
+from hullguard.analyzers.base import AnalysisContext, Analyzer, AnalyzerSpec, FileInput
 from hullguard.analyzers.purl import with_purls
 from hullguard.errors import Error
 from hullguard.model import Inventory, Issue, Package
@@ -24,6 +24,8 @@ def wants(analyzers: tuple[Analyzer, ...]) -> Callable[[FileEntry], bool]:
     suffixes = tuple(x for s in specs for x in s.suffixes)
     prefixes = tuple(x for s in specs for x in s.prefixes)
     executables = any(s.executables for s in specs)
+    # Specs with a `matches` of their own (name patterns) cannot be summed up; ask them always.
+    custom = tuple(s for s in specs if type(s).matches is not AnalyzerSpec.matches)
 
     def wanted(entry: FileEntry) -> bool:
         path = entry.path
@@ -34,7 +36,7 @@ def wants(analyzers: tuple[Analyzer, ...]) -> Callable[[FileEntry], bool]:
             or path.rpartition("/")[2] in basenames
             or (executables and entry.is_executable)
         ):
-            return False
+            return any(spec.matches(entry) for spec in custom)
         return any(spec.matches(entry) for spec in specs)
 
     return wanted
