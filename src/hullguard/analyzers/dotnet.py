@@ -64,13 +64,14 @@ def parse_deps_json(doc: dict[str, object], file: FileInput, ctx: AnalysisContex
             edges[key] = tuple(mapping(target.get("dependencies"), file, f"{key} dependencies"))
             if any(target.get(asset) for asset in _ASSETS):
                 shipped.add(key)
-    packages = []
-    for key, value in mapping(doc.get("libraries"), file, "libraries").items():
+
+    def parse(key: str, value: Any) -> Package | None:
         if mapping(value, file, key).get("type") != "package" or (key in edges and key not in shipped):
-            continue
+            return None
         name, _, version = key.partition("/")
         if not name or not version:
             ctx.issue(file, f"libraries[{key!r}] is not `name/version`; skipped")
-            continue
-        packages.append(package(PackageType.NUGET, name, version, file, dependencies=edges.get(key, ())))
-    return packages
+            return None
+        return package(PackageType.NUGET, name, version, file, dependencies=edges.get(key, ()))
+
+    return each(mapping(doc.get("libraries"), file, "libraries").items(), file, ctx, parse)
