@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import random
 import zipfile
 from pathlib import Path
 
@@ -112,3 +114,28 @@ def test_manifest_continuation_lines() -> None:
         "Manifest-Version: 1.0\nBundle-Version: 3.\n 12.0\n\nName: x\nBundle-Version: 9\n"
     )
     assert fields == {"Manifest-Version": "1.0", "Bundle-Version": "3.12.0"}
+
+
+def test_damaged_archives_never_escape_as_another_exception(tmp_path: Path) -> None:
+    from hullguard.analyzers.base import AnalysisContext, FileInput
+    from hullguard.errors import AnalyzerError
+    from hullguard.sources.rootfs import DirTree
+
+    inner = jar(
+        {**pom("org.yaml", "snakeyaml", "1.33"), "META-INF/MANIFEST.MF": b"Implementation-Version: 1\n"}
+    )
+    stored = jar({"x": b"y"}, zipfile.ZIP_STORED)
+    war = jar(
+        {**pom("com.example", "shop", "1.0"), "WEB-INF/lib/a-1.0.jar": inner, "WEB-INF/lib/b.jar": stored},
+        zipfile.ZIP_STORED,
+    )
+    rng = random.Random(7)
+    ctx = AnalysisContext(tree=DirTree(tmp_path))
+    for _ in range(400):
+        damaged = bytearray(war)
+        for _ in range(rng.randrange(1, 20)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        data = bytes(damaged[: rng.randrange(len(damaged))] if rng.random() < 0.3 else damaged)
+        file = FileInput(path="app/x.war", layer=None, size=len(data), read_bytes=lambda d=data: d)
+        with contextlib.suppress(AnalyzerError):
+            JavaAnalyzer().analyze(file, ctx)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import random
 import re
+from pathlib import Path
 
 import pytest
 import yaml
 
 from hullguard.analyzers import ANALYZERS
-from hullguard.analyzers.base import AnalysisContext, AnalyzerKind, FileInput
+from hullguard.analyzers.base import AnalysisContext, Analyzer, AnalyzerKind, FileInput
 from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory
 from hullguard.sources.rootfs import DirTree
-from hullguard.sources.tree import EntryType
-from tests.analyzers.lang import FIXTURES
+from hullguard.sources.tree import EntryType, FileEntry
+from tests.analyzers.lang import FIXTURES, scan
 
 LANGUAGE = [a for a in ANALYZERS if a.spec.kind is AnalyzerKind.LANGUAGE]
 TREE = DirTree(FIXTURES)
@@ -90,7 +91,7 @@ def test_every_analyzer_has_fixtures() -> None:
 
 
 @pytest.mark.parametrize(("analyzer", "entry"), CASES, ids=[f"{a.spec.id}:{e.path}" for a, e in CASES])
-def test_damaged_input_never_escapes_as_another_exception(analyzer, entry) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_input_never_escapes_as_another_exception(analyzer: Analyzer, entry: FileEntry) -> None:
     original = TREE.read_bytes(entry)
     for data in variants(original):
         file = FileInput(path=entry.path, layer=None, size=len(data), read_bytes=lambda d=data: d)
@@ -99,3 +100,36 @@ def test_damaged_input_never_escapes_as_another_exception(analyzer, entry) -> No
         except AnalyzerError:
             continue
         assert isinstance(result, Inventory)
+
+
+ONE_BAD_ENTRY = [
+    (
+        "package-lock.json",
+        '{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1.0.0"}, "node_modules/b": [1],'
+        ' "node_modules/c": {"version": "2.0.0", "dependencies": "oops"}, "node_modules/d": {"version": "3.0.0"}}}',
+    ),
+    (
+        "pnpm-lock.yaml",
+        "lockfileVersion: '6.0'\npackages:\n  /a@1.0.0:\n    dev: false\n  /b@1.0.0: [1]\n  /d@3.0.0:\n    dev: false\n",
+    ),
+    (
+        "poetry.lock",
+        '[[package]]\nname = "a"\nversion = "1.0.0"\n\n[[package]]\nname = "b"\nversion = "1.0.0"\ndependencies = [1]\n\n'
+        '[[package]]\nname = "d"\nversion = "3.0.0"\n',
+    ),
+    (
+        "Cargo.lock",
+        '[[package]]\nname = "a"\nversion = "1.0.0"\nsource = "registry+x"\n\n[[package]]\nname = "b"\nversion = "1.0.0"\n'
+        'source = "registry+x"\ndependencies = "oops"\n\n[[package]]\nname = "d"\nversion = "3.0.0"\nsource = "registry+x"\n',
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), ONE_BAD_ENTRY, ids=[n for n, _ in ONE_BAD_ENTRY])
+def test_one_entry_of_the_wrong_shape_costs_only_that_entry(name: str, content: str, tmp_path: Path) -> None:
+    (tmp_path / name).write_text(content)
+    [analyzer] = [a for a in LANGUAGE if name in a.spec.basenames]
+    packages, issues = scan(analyzer, tmp_path)
+    assert {p.name for p in packages} == {"a", "d"}
+    assert len(issues) == (2 if name == "package-lock.json" else 1)
+    assert all("skipped" in i.message for i in issues)

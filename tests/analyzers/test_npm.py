@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.npm import NpmAnalyzer, is_package_folder
 from hullguard.analyzers.npm_lock import NpmLockAnalyzer
 from hullguard.analyzers.pnpm import PnpmAnalyzer, split_key
@@ -53,11 +54,21 @@ def test_package_lock_versions(case: str) -> None:
     assert next(p for p in packages if p.name == "@types/node").purl == "pkg:npm/%40types/node@20.11.0"
 
 
+def test_npm_workspace_members_and_their_links_are_the_project() -> None:
+    packages, issues = scan(NpmLockAnalyzer(), FIXTURES / "npm_lock" / "workspaces")
+    assert not issues
+    assert {(p.name, p.version, p.dev) for p in packages} == {
+        ("minimist", "1.2.5", False),
+        ("is-number", "7.0.0", True),
+    }
+
+
 @pytest.mark.parametrize("case", ["v1", "berry"])
 def test_yarn_lock_formats(case: str) -> None:
     packages, issues = scan(YarnAnalyzer(), FIXTURES / "yarn" / case)
     assert not issues
     assert nv(packages) == LOCKED  # the berry workspace entry (the project itself) is not a package
+    assert {p.name for p in packages if p.dev} == {"is-number"}  # from the package.json beside the lock
     types = next(p for p in packages if p.name == "@types/node")
     assert types.dependencies == ("undici-types",)
 
@@ -68,6 +79,45 @@ def test_pnpm_lock_formats_and_dev_marks(case: str) -> None:
     assert not issues
     assert nv(packages) == LOCKED
     assert {p.name for p in packages if p.dev} == {"is-number"}
+
+
+@pytest.mark.parametrize(
+    ("analyzer", "case"),
+    [
+        (NpmLockAnalyzer(), "npm_lock/v1-alias"),
+        (NpmLockAnalyzer(), "npm_lock/v3-alias"),
+        (YarnAnalyzer(), "yarn/v1-alias"),
+        (YarnAnalyzer(), "yarn/berry-alias"),
+        (PnpmAnalyzer(), "pnpm/v9-alias"),
+    ],
+)
+def test_an_aliased_dev_dependency_is_the_real_package(analyzer: Analyzer, case: str) -> None:
+    """`"old-lodash": "npm:lodash@4.17.15"` installs lodash 4.17.15, for development only."""
+    packages, issues = scan(analyzer, FIXTURES / case)
+    assert not issues
+    assert {(p.name, p.version, p.dev) for p in packages} == {
+        ("lodash", "4.17.20", False),
+        ("lodash", "4.17.15", True),
+    }
+
+
+def test_yarn_spec_names() -> None:
+    from hullguard.analyzers.yarn import _name
+
+    assert _name("@types/node@npm:20.11.0") == "@types/node"
+    assert _name("lodash@^4.17.0") == "lodash"
+    assert _name("my-lodash@npm:lodash@^4.17.0") == "lodash"
+    assert _name("@scope/alias@npm:@types/node@^20") == "@types/node"
+    assert _name("demo-app@workspace:.") is None
+
+
+def test_pnpm_v9_alias_in_dev_dependencies() -> None:
+    packages, issues = scan(PnpmAnalyzer(), FIXTURES / "pnpm" / "v9-alias")
+    assert not issues
+    assert {(p.name, p.version, p.dev) for p in packages} == {
+        ("lodash", "4.17.20", False),
+        ("lodash", "4.17.15", True),
+    }
 
 
 def test_pnpm_keys() -> None:
@@ -84,6 +134,10 @@ def test_lock_beside_installed_node_modules_is_not_read_twice(tmp_path: Path) ->
     (app / "package-lock.json").write_bytes(lock.read_bytes())
     assert scan(NpmLockAnalyzer(), tmp_path)[0] == ()
     assert nv(scan(NpmAnalyzer(), tmp_path)[0]) == {("lodash", "4.17.20")}
+    (app / "node_modules" / "lodash" / "package.json").unlink()  # an empty node_modules installs nothing
+    assert nv(scan(NpmLockAnalyzer(), tmp_path)[0]) == LOCKED
+    (app / "package-lock.json").rename(app / "node_modules" / "lodash" / "package-lock.json")
+    assert scan(NpmLockAnalyzer(), tmp_path)[0] == ()  # a package's own lock, shipped inside it
 
 
 def test_malformed_inputs_become_issues(tmp_path: Path) -> None:
@@ -112,3 +166,47 @@ def test_malformed_inputs_become_issues(tmp_path: Path) -> None:
     (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\npackages:\n  a@1: [\n")
     packages, issues = scan(PnpmAnalyzer(), tmp_path)
     assert packages == () and "invalid YAML" in issues[0].message
+
+
+def test_json_report_marks_dev_packages_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from hullguard.cli.main import main
+
+    assert main(["fs", str(FIXTURES / "npm_lock" / "v3"), "--format", "json", "--scanners", "vuln"]) == 0
+    packages = json.loads(capsys.readouterr().out)["packages"]
+    assert {p["name"]: p.get("dev") for p in packages} == {
+        "@types/node": None,
+        "undici-types": None,
+        "lodash": None,
+        "minimist": None,
+        "is-number": True,
+    }
+
+
+def test_yarn_v1_with_every_key_quoted(tmp_path: Path) -> None:
+    (tmp_path / "yarn.lock").write_text(
+        '"jquery@^3.6.0":\n  "integrity" "sha512-x"\n  "resolved" "https://r/jquery-3.6.0.tgz"\n  "version" "3.6.0"\n'
+    )
+    assert nv(scan(YarnAnalyzer(), tmp_path)[0]) == {("jquery", "3.6.0")}
+
+
+def test_pnpm_lock_with_two_documents_and_a_local_package(tmp_path: Path) -> None:
+    """pnpm 10+ writes its own package-manager dependencies as a first YAML document."""
+    project = (FIXTURES / "pnpm" / "v9" / "app" / "pnpm-lock.yaml").read_text()
+    tool = (
+        "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    packageManagerDependencies:\n      pnpm:\n"
+        "        specifier: ^10.0.0\n        version: 10.2.0\n\npackages:\n\n  pnpm@10.2.0: {}\n\n"
+        "  local-lib@file:packages/local-lib: {}\n\nsnapshots:\n\n  pnpm@10.2.0: {}\n"
+    )
+    (tmp_path / "pnpm-lock.yaml").write_text(tool + "---\n" + project)
+    packages, issues = scan(PnpmAnalyzer(), tmp_path)
+    assert not issues
+    assert nv(packages) == LOCKED | {("pnpm", "10.2.0")}
+    assert {p.name for p in packages if p.dev} == {"is-number", "pnpm"}
+
+
+def test_installed_manifest_with_an_impossible_name(tmp_path: Path) -> None:
+    folder = tmp_path / "node_modules" / "bad"
+    folder.mkdir(parents=True)
+    (folder / "package.json").write_text('{"name": "@invalid/packageName/", "version": "1.0.0"}')
+    packages, issues = scan(NpmAnalyzer(), tmp_path)
+    assert packages == () and "is not an npm package name" in issues[0].message

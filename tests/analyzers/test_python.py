@@ -22,7 +22,8 @@ def test_site_packages_names_versions_licences_and_paths() -> None:
     by_name = {p.name: p for p in packages}
     assert all(p.type is PackageType.PYPI for p in packages)
     assert by_name["attrs"].licenses == ("MIT",)  # License-Expression
-    assert by_name["MarkupSafe"].licenses == ("BSD-3-Clause",)  # License:
+    assert by_name["MarkupSafe"].licenses == ("BSD-3-Clause",)  # License: an SPDX id
+    assert by_name["requests"].licenses == ("Apache-2.0",)  # "Apache 2.0" is not; the classifier is
     assert by_name["urllib3"].licenses == ("MIT",)  # classifier only
     assert by_name["requests"].dependencies == ("chardet", "idna", "urllib3", "certifi")
     assert by_name["MarkupSafe"].purl == "pkg:pypi/markupsafe@2.1.2"
@@ -53,3 +54,5 @@ def test_licence_order_of_preference() -> None:
         "Other/Proprietary License",
     )
     assert licenses(None, None, ["License :: OSI Approved"]) == ()
+    assert licenses(None, "BSD", ["License :: OSI Approved :: BSD License"]) == ("BSD",)
+    assert licenses(None, "Apache License, Version 2.0", []) == ("Apache License, Version 2.0",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import sqlite3
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.licenses import normalize
-from hullguard.analyzers.rpm import RpmAnalyzer, split_source_rpm
+from hullguard.analyzers.rpm import RpmAnalyzer, parse_database, split_source_rpm
 from hullguard.analyzers.rpmdb import RpmdbError, iter_blobs, parse_header
 from hullguard.analyzers.rpmdb import header as tag
 from hullguard.analyzers.run import analyze_tree
@@ -114,14 +115,14 @@ def test_real_root_scan_gives_rpm_purls_with_epoch(rpm_root: Path, tmp_path: Pat
 
 @pytest.mark.integration
 def test_libdb_hash_database_matches_rpm_and_sqlite(rpm_root: Path, tmp_path: Path) -> None:
-    """The same real headers stored by libdb's db_load in page sizes from 512 to 64 KiB."""
+    """The same real headers stored by libdb's db_load: page sizes 512 to 64 KiB, both byte orders."""
     blobs = list(iter_blobs((rpm_root / "usr/lib/sysimage/rpm/rpmdb.sqlite").read_bytes()))
     small = rpm.make_header({tag.NAME: "tiny", tag.VERSION: "1", tag.RELEASE: "1", tag.ARCH: "noarch"})
     records = [(0, b"\x03\0\0\0"), *((i, blob) for i, blob in enumerate([*blobs, small], start=1))]
-    for page_size in (512, 4096, 65536):
-        db = tmp_path / str(page_size)
+    for page_size, byte_order in ((512, 1234), (4096, 4321), (65536, 1234)):  # 4321: big-endian (s390x)
+        db = tmp_path / f"{page_size}-{byte_order}"
         db.mkdir()
-        rpm.db_load_hash(db / "Packages", records, f"db_pagesize={page_size}")
+        rpm.db_load_hash(db / "Packages", records, f"db_pagesize={page_size}", f"db_lorder={byte_order}")
         packages, ctx = _read(db / "Packages")
         assert ctx.issues == []
         assert sorted(p.name for p in packages) == ["hg-hello", "hg-tool", "tiny"]
@@ -287,3 +288,54 @@ def test_committed_transactions_only_in_the_wal_are_read(rpm_root: Path, tmp_pat
     (dbdir / "rpmdb.sqlite-wal").unlink()
     inventory, _ = analyze_tree(DirTree(tmp_path / "root"), ANALYZERS)
     assert sorted(p.name for p in inventory.packages) == ["hg-hello", "hg-tool"]
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "case",
+    ["go-rpmdb/libuuid/Packages", "go-rpmdb/sle15-bci/Packages.db", "go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite"],
+)
+def test_corrupted_databases_never_raise(case: str, shared_dir: Path, tmp_path: Path) -> None:
+    """Seeded random byte flips and truncations: issues at most, never an exception."""
+    data = (shared_dir / "conformance/pkgdb" / case).read_bytes()
+    rng = random.Random(case)
+    in_image = {"Packages": "var/lib/rpm/Packages", "Packages.db": "var/lib/rpm/Packages.db"}
+    path = in_image.get(Path(case).name, "var/lib/rpm/rpmdb.sqlite")
+    for _ in range(40):
+        broken = bytearray(data)
+        for _ in range(rng.choice((1, 8, 64))):
+            broken[rng.randrange(min(len(broken), 1 << 16))] = rng.randrange(256)
+        if rng.random() < 0.25:
+            broken = broken[: rng.randrange(len(broken))]
+        blob = bytes(broken)
+        ctx = AnalysisContext(tree=DirTree(tmp_path))
+        file = FileInput(path=path, layer=None, size=len(blob), read_bytes=lambda blob=blob: blob)
+        packages = parse_database(file, ctx)
+        assert all(p.name and p.version for p in packages)
+
+
+@pytest.mark.integration
+def test_distroless_rpm_manifest_matches_the_database(rpm_root: Path, tmp_path: Path) -> None:
+    """container-manifest-2 as rpm writes it for the same packages gives the same inventory."""
+    text = rpm.manifest(rpm_root / "usr/lib/sysimage/rpm")
+    assert len(text.splitlines()) == 2 and text.count("\t") == 18
+    manifest = tmp_path / "var/lib/rpmmanifest/container-manifest-2"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(
+        text + "gpg-pubkey\t3135ce90-5e6fd87e\t0\t0\t(none)\t(none)\t0\t(none)\t0\t(none)\nbroken line\n"
+    )
+    inventory, issues = analyze_tree(DirTree(tmp_path), ANALYZERS)
+    database, _ = analyze_tree(DirTree(rpm_root), ANALYZERS)
+
+    def key(p: Package) -> tuple[str | None, ...]:
+        return (p.name, p.version, p.arch, p.source_name, p.source_version)
+
+    assert sorted(map(key, inventory.packages)) == sorted(map(key, database.packages))
+    assert [i.message for i in issues] == ["skipped a line without the 10 tab-separated rpm fields"]
+    assert all(p.path == "var/lib/rpmmanifest/container-manifest-2" for p in inventory.packages)
+
+    both = tmp_path / "both"
+    shutil.copytree(rpm_root, both)
+    shutil.copytree(tmp_path / "var", both / "var")
+    inventory, _ = analyze_tree(DirTree(both), ANALYZERS)
+    assert {p.path for p in inventory.packages} == {"usr/lib/sysimage/rpm/rpmdb.sqlite"}  # no duplicates

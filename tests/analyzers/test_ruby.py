@@ -67,3 +67,17 @@ def test_gemfile_lock_bad_spec_line(tmp_path: Path) -> None:
 def test_ruby_literals() -> None:
     assert literals("[\"MIT\".freeze, 'Ruby', %q{BSD-2-Clause}]") == ["MIT", "Ruby", "BSD-2-Clause"]
     assert literals('%q<rake>.freeze, [">= 0"]') == ["rake", ">= 0"]
+
+
+def test_assignments_to_another_receiver_than_the_block_variable_are_ignored(tmp_path: Path) -> None:
+    spec = tmp_path / "usr/local/bundle/specifications/async-1.25.0.gemspec"
+    spec.parent.mkdir(parents=True)
+    spec.write_text(
+        'Gem::Specification.new do |spec|\n    s.name = "async".freeze\n    s.version = "1.25.0"\nend\n'
+    )
+    packages, issues = scan(GemspecAnalyzer(), tmp_path)
+    assert packages == () and "no literal s.name or s.version" in issues[0].message
+    spec.write_text(
+        'Gem::Specification.new do |spec|\n    spec.name = "async".freeze\n    spec.version = "1.25.0"\nend\n'
+    )
+    assert [(p.name, p.version) for p in scan(GemspecAnalyzer(), tmp_path)[0]] == [("async", "1.25.0")]

@@ -54,8 +54,12 @@ def test_key_generate_writes_a_cosign_key_pair(tmp_path: Path, capsys: pytest.Ca
 
     code, _, err = run(capsys, "key", "generate", "--output-key-prefix", str(prefix))
     assert code == 2 and "already exist" in err
+    private.chmod(0o644)
     assert run(capsys, "key", "generate", "--output-key-prefix", str(prefix), "--force")[0] == 0
     assert public.read_bytes() != spki
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    code, out, _ = run(capsys, "key", "public", "--key", str(private))
+    assert code == 0 and out.encode() == public.read_bytes()
 
 
 def test_no_password_and_no_terminal_is_a_clear_error(
@@ -101,6 +105,10 @@ def test_plain_pem_keys_sign_without_a_password(tmp_path: Path, capsys: pytest.C
         ),
         (("image", NOWHERE, "--require-signature"), "needs --key"),
         (("verify-attestation", NOWHERE), "give --key PUB"),
+        (("image", "/dev/null", "--require-signature", "--key", "k.pub"), "need a registry reference"),
+        (("image", NOWHERE, "--require-signature", "--certificate-identity", "a@b.c"), "needs both"),
+        (("image", "oci:/tmp/x", "--attest-key", "k.key"), "need a registry reference"),
+        (("image", NOWHERE, "--attest-key", "k.key", "--format", "table"), "--format must be one of"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(
@@ -115,5 +123,15 @@ def test_predicate_must_be_json(
 ) -> None:
     bad = tmp_path / "p.json"
     bad.write_text("{not json")
-    code, _, err = run(capsys, "attest", NOWHERE, "--key", str(key_pairs[0][0]), "--predicate", str(bad))
+    code, _, err = run(
+        capsys,
+        "attest",
+        NOWHERE,
+        "--key",
+        str(key_pairs[0][0]),
+        "--predicate",
+        str(bad),
+        "--type",
+        "cyclonedx",
+    )
     assert code == 2 and "not JSON" in err

@@ -15,7 +15,13 @@ from hullguard.signing import dsse, keyless, keys
 from hullguard.signing.errors import KeyFileError, SigningError, VerificationFailed
 from hullguard.signing.layout import SIGNATURE_ANNOTATION, SIGNATURE_LAYER, Layer, build_artifact
 from hullguard.signing.payload import make_payload, parse_payload
-from hullguard.signing.verify import check_attestation, check_key_bundle, check_signature
+from hullguard.signing.verify import (
+    KeylessPolicy,
+    check_attestation,
+    check_key_bundle,
+    check_key_message_bundle,
+    check_signature,
+)
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.conformance
@@ -438,3 +444,144 @@ def test_bad_bundles_fail_with_a_reason(
             _root(suite, root),
             content,
         )
+
+
+def _fulcio_rekor(suite: Path) -> tuple[Layer, Digest]:
+    folder = suite / "image-signatures/containers-image/fulcio-rekor"
+    layer = _containers_signature((folder / "signature-1").read_bytes())
+    return layer, Digest("sha256:" + hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest())
+
+
+def test_cosign_v2_keyless_signature_verifies_with_its_identity(suite: Path) -> None:
+    layer, digest = _fulcio_rekor(suite)
+    policy = KeylessPolicy(
+        identity=keyless.Identity(identity="mitr@redhat.com", issuer=GITHUB_OAUTH),
+        root=keyless.load_trusted_root(),
+    )
+    assert check_signature(layer, policy, digest, {}, "fulcio-rekor").payload.digest == digest
+
+
+def _edit_annotation(layer: Layer, key: str, edit: Any) -> Layer:
+    annotations = dict(layer.annotations)
+    annotations[key] = edit(annotations[key])
+    return Layer(media_type=layer.media_type, blob=layer.blob, annotations=tuple(annotations.items()))
+
+
+def _flip_set(bundle: str) -> str:
+    doc = json.loads(bundle)
+    raw = bytearray(base64.b64decode(doc["SignedEntryTimestamp"]))
+    raw[-1] ^= 1
+    doc["SignedEntryTimestamp"] = base64.b64encode(raw).decode()
+    return json.dumps(doc)
+
+
+def _other_time(bundle: str) -> str:
+    doc = json.loads(bundle)
+    doc["Payload"]["integratedTime"] += 1
+    return json.dumps(doc)
+
+
+def test_cosign_v2_keyless_signature_failures(suite: Path) -> None:
+    layer, digest = _fulcio_rekor(suite)
+    production, staging = keyless.load_trusted_root(), keyless.load_trusted_root(staging=True)
+    who = keyless.Identity(identity="mitr@redhat.com", issuer=GITHUB_OAUTH)
+    other_cert = (suite / "image-signatures/sigstore-rs/keyless/certificate.pem").read_text()
+    cases = [
+        (
+            layer,
+            keyless.Identity(identity="mallory@example.com", issuer=GITHUB_OAUTH),
+            production,
+            "SANs do not match",
+        ),
+        (
+            layer,
+            keyless.Identity(identity="mitr@redhat.com", issuer=GITHUB_ACTIONS),
+            production,
+            "OIDCIssuer does not match",
+        ),
+        (layer, who, staging, "not in the trusted root"),
+        (
+            _edit_annotation(layer, "dev.sigstore.cosign/bundle", _flip_set),
+            who,
+            production,
+            "signed entry timestamp does not verify",
+        ),
+        (
+            _edit_annotation(layer, "dev.sigstore.cosign/bundle", _other_time),
+            who,
+            production,
+            "signed entry timestamp does not verify",
+        ),
+        (
+            _edit_annotation(layer, "dev.sigstore.cosign/certificate", lambda _: other_cert),
+            who,
+            production,
+            "records another certificate",
+        ),
+        (
+            Layer(media_type=layer.media_type, blob=layer.blob + b" ", annotations=layer.annotations),
+            who,
+            production,
+            "records another payload",
+        ),
+    ]
+    for candidate, identity, root, message in cases:
+        with pytest.raises(SigningError, match=message):
+            check_signature(
+                candidate, KeylessPolicy(identity=identity, root=root), digest, {}, "fulcio-rekor"
+            )
+    keyed = Layer(
+        media_type=SIGNATURE_LAYER,
+        blob=layer.blob,
+        annotations=(("dev.cosignproject.cosign/signature", "AA=="),),
+    )
+    with pytest.raises(SigningError, match="not keyless"):
+        check_signature(keyed, KeylessPolicy(identity=who, root=production), digest, {}, "keyed")
+
+
+@pytest.mark.parametrize("case", ["managed-key-happy-path", "managed-key-and-trusted-root"])
+def test_managed_key_bundles_verify_with_their_key(suite: Path, case: str) -> None:
+    folder = suite / "bundles/sigstore-conformance"
+    bundle, artifact = (folder / case / "bundle.sigstore.json").read_bytes(), (folder / "a.txt").read_bytes()
+    key = keys.load_public_key((folder / case / "key.pub").read_bytes(), "key.pub")
+    check_key_message_bundle(bundle, key, artifact, case)
+    with pytest.raises(SigningError, match="another artifact"):
+        check_key_message_bundle(bundle, key, artifact + b"!", case)
+    stranger = keys.load_public_key((suite / "dsse/kyverno/cosign.pub").read_bytes(), "stranger")
+    with pytest.raises(SigningError, match="wrong key"):
+        check_key_message_bundle(bundle, stranger, artifact, case)
+
+
+def test_managed_key_wrong_key_case_is_refused(suite: Path) -> None:
+    folder = suite / "bundles/sigstore-conformance/managed-key-wrong-key_fail"
+    with pytest.raises(KeyFileError, match="not a PEM public key"):
+        keys.load_public_key((folder / "key.pub").read_bytes(), "key.pub")
+
+
+def test_npm_publish_bundle_dsse_verifies_with_the_npm_key(suite: Path) -> None:
+    folder = suite / "bundles/sigstore-go"
+    envelope = json.loads((folder / "bundle-publish.json").read_bytes())["dsseEnvelope"]
+    parsed = dsse.parse_envelope(json.dumps(envelope).encode(), "bundle-publish")
+    assert parsed.verified_by(
+        keys.load_public_key((folder / "publish_key.pub").read_bytes(), "publish_key.pub")
+    )
+    statement = dsse.parse_statement(parsed.payload, "bundle-publish")
+    assert statement.predicate_type == "https://github.com/npm/attestation/tree/main/specs/publish/v0.1"
+    assert not parsed.verified_by(
+        keys.load_public_key((suite / "dsse/kyverno/cosign.pub").read_bytes(), "other")
+    )
+
+
+def test_cosign_v2_keyless_needs_an_sct_from_a_trusted_ct_log(suite: Path) -> None:
+    layer, digest = _fulcio_rekor(suite)
+    root = keyless.load_trusted_root()
+    who = keyless.Identity(identity="mitr@redhat.com", issuer=GITHUB_OAUTH)
+    no_logs = keyless.TrustRoot({**root.document, "ctlogs": []}, root.sigstore)
+    rekor_key = root.document["tlogs"][0]["publicKey"]
+    wrong_key = keyless.TrustRoot(
+        {**root.document, "ctlogs": [{**log, "publicKey": rekor_key} for log in root.document["ctlogs"]]},
+        root.sigstore,
+    )
+    for trust in (no_logs, wrong_key):
+        with pytest.raises(SigningError, match="no SCT in the certificate verifies"):
+            check_signature(layer, KeylessPolicy(identity=who, root=trust), digest, {}, "fulcio-rekor")

@@ -92,3 +92,40 @@ def test_key_id_is_sha256_of_spki() -> None:
     public = keys.load_public_key(pair.public_pem, "p")
     der = base64.b64decode(b"".join(pair.public_pem.splitlines()[1:-1]))
     assert keys.key_id(public) == "sha256:" + hashlib.sha256(der).hexdigest()
+
+
+def test_bad_signature_layers_each_give_their_reason() -> None:
+    from hullguard.signing.errors import VerificationFailed
+    from hullguard.signing.verify import verify_signatures
+
+    private = keys.load_private_key(keys.generate_key_pair(b"").private_pem, b"", "k")
+    public = private.public_key()
+
+    def signed(blob: bytes) -> Layer:
+        signature = base64.b64encode(keys.sign(private, blob)).decode()
+        return Layer(
+            media_type=SIGNATURE_LAYER,
+            blob=blob,
+            annotations=(("dev.cosignproject.cosign/signature", signature),),
+        )
+
+    layers = (
+        Layer(media_type=SIGNATURE_LAYER, blob=b"{}"),
+        Layer(
+            media_type=SIGNATURE_LAYER,
+            blob=b"{}",
+            annotations=(("dev.cosignproject.cosign/signature", "%%%"),),
+        ),
+        signed(b"not json at all"),
+        signed(make_payload("r/x", Digest("sha256:" + "cd" * 32))),
+    )
+    with pytest.raises(VerificationFailed) as failure:
+        verify_signatures(layers, public, DIGEST, {}, "r/x@" + DIGEST)
+    reasons = failure.value.reasons
+    assert len(reasons) == 4
+    assert "no dev.cosignproject.cosign/signature annotation" in reasons[0]
+    assert "not base64" in reasons[1]
+    assert "not a simple-signing payload" in reasons[2]
+    assert "names sha256:cdcd" in reasons[3]
+    good = signed(make_payload("r/x", DIGEST))
+    assert len(verify_signatures((*layers, good), public, DIGEST, {}, "r/x")) == 1

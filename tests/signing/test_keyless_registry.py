@@ -156,3 +156,22 @@ def test_an_attestation_bundle_is_not_a_signature(
     code = main(["verify", attested_empty_image, *IDENTITY, *_auth(tls_registry)])
     _, err = capsys.readouterr()
     assert code == 1 and "not https://sigstore.dev/cosign/sign/v1" in err
+
+
+def test_image_require_signature_keyless_refuses_an_attestation_only_image(
+    tls_registry: LiveRegistry, attested_empty_image: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "image",
+            attested_empty_image,
+            "--require-signature",
+            *IDENTITY,
+            "--scanners",
+            "secret",
+            "-q",
+            *_auth(tls_registry),
+        ]
+    )
+    _, err = capsys.readouterr()
+    assert code == 2 and "no signature matches" in err and "not https://sigstore.dev/cosign/sign/v1" in err

@@ -183,6 +183,34 @@ def test_attest_and_verify_attestation(
     code, _, err = run(capsys, "verify-attestation", ref, "--key", str(other_public), *auth(tls_registry))
     assert code == 1 and "wrong key" in err
 
+    # --type custom wraps any text as cosign does: {"Data": ..., "Timestamp": ...}
+    note = tmp_path / "note.txt"
+    note.write_text("reviewed by alice\n")
+    assert (
+        run(
+            capsys,
+            "attest",
+            ref,
+            "--predicate",
+            str(note),
+            "--type",
+            "custom",
+            "--key",
+            str(private),
+            *auth(tls_registry),
+        )[0]
+        == 0
+    )
+    code, out, err = run(
+        capsys, "verify-attestation", ref, "--key", str(public), "--type", "custom", *auth(tls_registry)
+    )
+    assert code == 0, err
+    (custom,) = out["attestations"]
+    assert custom["predicateType"] == "https://cosign.sigstore.dev/attestation/v1"
+    assert custom["predicate"]["Data"] == "reviewed by alice\n" and custom["predicate"]["Timestamp"].endswith(
+        "Z"
+    )
+
 
 def _retag_signature(registry: LiveRegistry, ref: str, edit: Any) -> None:
     """Rewrite the `.sig` manifest of `ref` through `edit(manifest, client, repository)`."""
@@ -284,3 +312,41 @@ def test_image_require_signature(
     assert report["artifact"]["digest"].startswith("sha256:")
     code, _, err = run(capsys, *scan[:4], str(other_public), *scan[5:], *auth(tls_registry))
     assert code == 2 and "wrong key" in err
+
+
+def test_image_attaches_its_report_as_an_attestation(
+    tls_registry: LiveRegistry, demo_image: BuiltImage, key_pairs: Keys, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (private, public), _ = key_pairs
+    ref = fresh_repo(tls_registry, demo_image, "report")
+    scan = ("image", ref, "--attest-key", str(private), "--scanners", "secret", "--format", "json", "-q")
+    code, report, err = run(capsys, *scan, *auth(tls_registry))
+    assert code == 0, err
+    code, out, err = run(
+        capsys, "verify-attestation", ref, "--key", str(public), "--type", "vuln", *auth(tls_registry)
+    )
+    assert code == 0, err
+    (attestation,) = out["attestations"]
+    predicate = attestation["predicate"]
+    assert predicate["scanner"]["uri"].startswith("pkg:pypi/hullguard@")
+    assert (
+        predicate["scanner"]["result"]["artifact"]["digest"] == out["digest"] == report["artifact"]["digest"]
+    )
+    assert predicate["metadata"]["scanStartedOn"] <= predicate["metadata"]["scanFinishedOn"]
+
+
+def test_image_attaches_its_sbom_as_a_cyclonedx_attestation(
+    tls_registry: LiveRegistry, demo_image: BuiltImage, key_pairs: Keys, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (private, public), _ = key_pairs
+    ref = fresh_repo(tls_registry, demo_image, "sbom")
+    scan = ("image", ref, "--attest-key", str(private), "--scanners", "secret", "--format", "cyclonedx", "-q")
+    code, sbom, err = run(capsys, *scan, *auth(tls_registry))
+    assert code == 0, err
+    code, out, err = run(
+        capsys, "verify-attestation", ref, "--key", str(public), "--type", "cyclonedx", *auth(tls_registry)
+    )
+    assert code == 0, err
+    (attestation,) = out["attestations"]
+    assert attestation["predicateType"] == "https://cyclonedx.org/bom"
+    assert attestation["predicate"] == sbom and sbom["bomFormat"] == "CycloneDX" and sbom["components"]

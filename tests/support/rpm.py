@@ -59,6 +59,22 @@ def query(dbpath: Path, backend: str = "sqlite") -> set[tuple[str, ...]]:
     return rows
 
 
+MANIFEST_FORMAT = (
+    "%{NAME}\\t%{VERSION}-%{RELEASE}\\t%{INSTALLTIME}\\t%{BUILDTIME}\\t%{VENDOR}\\t%{EPOCH}\\t%{SIZE}"
+    "\\t%{ARCH}\\t%{EPOCHNUM}\\t%{SOURCERPM}\\n"
+)
+"""The query Azure Linux / CBL-Mariner distroless builds write container-manifest-2 with."""
+
+
+def manifest(dbpath: Path) -> str:
+    return subprocess.run(
+        ["rpm", "--dbpath", str(dbpath), "-qa", "--qf", MANIFEST_FORMAT],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def db_load_hash(path: Path, records: list[tuple[int, bytes]], *config: str) -> None:
     """A Berkeley DB hash file written by libdb's db_load, one record per (instance, blob)."""
     lines = []

@@ -15,12 +15,13 @@ from hullguard.analyzers.java import JavaAnalyzer
 from hullguard.analyzers.npm import NpmAnalyzer
 from hullguard.analyzers.npm_lock import NpmLockAnalyzer
 from hullguard.analyzers.os_release import OsReleaseAnalyzer
-from hullguard.analyzers.php import ComposerAnalyzer
+from hullguard.analyzers.php import ComposerInstalledAnalyzer, ComposerLockAnalyzer
 from hullguard.analyzers.pnpm import PnpmAnalyzer
 from hullguard.analyzers.python import PythonAnalyzer
 from hullguard.analyzers.python_lock import PythonLockAnalyzer
 from hullguard.analyzers.requirements import RequirementsAnalyzer
 from hullguard.analyzers.rpm import RpmAnalyzer
+from hullguard.analyzers.rpm_manifest import RpmManifestAnalyzer
 from hullguard.analyzers.ruby import GemfileLockAnalyzer, GemspecAnalyzer
 from hullguard.analyzers.rust_binary import RustBinaryAnalyzer
 from hullguard.analyzers.yarn import YarnAnalyzer
@@ -41,8 +42,10 @@ ANALYZERS: tuple[Analyzer, ...] = (
     GemspecAnalyzer(),
     GemfileLockAnalyzer(),
     CargoLockAnalyzer(),
-    ComposerAnalyzer(),
+    ComposerLockAnalyzer(),
+    ComposerInstalledAnalyzer(),
     DotnetAnalyzer(),
     GoBinaryAnalyzer(),
     RustBinaryAnalyzer(),
+    RpmManifestAnalyzer(),
 )

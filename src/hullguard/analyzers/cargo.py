@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import load_toml, mapping, package, sequence, text
-from hullguard.model import Inventory, PackageType
+from hullguard.analyzers.documents import each, inside, load_toml, mapping, package, sequence, text
+from hullguard.model import Inventory, Package, PackageType
 
 
 class CargoLockAnalyzer:
@@ -15,19 +17,23 @@ class CargoLockAnalyzer:
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
-        packages = []
-        for index, value in enumerate(sequence(load_toml(file).get("package"), file, "package")):
-            entry = mapping(value, file, f"package #{index + 1}")
+        if inside(file.path, "cargo/registry", ".cargo/registry", ".cargo/git", "vendor"):
+            return Inventory()  # a crate's own lock in cargo's registry/git cache or a `cargo vendor` folder
+
+        def parse(key: str, value: Any) -> Package | None:
+            entry = mapping(value, file, key)
             name, version = text(entry.get("name")), text(entry.get("version"))
             if not name or not version:
-                ctx.issue(file, f"[[package]] #{index + 1} has no name or version; skipped")
-                continue
+                ctx.issue(file, f"{key} has no name or version; skipped")
+                return None
             if "source" not in entry:
-                continue
+                return None
             # Entries read "name", "name version" or "name version (source)" when names repeat.
-            deps = tuple(
-                str(d).split(" ")[0]
-                for d in sequence(entry.get("dependencies"), file, f"{name} dependencies")
+            deps = sequence(entry.get("dependencies"), file, f"{name} dependencies")
+            return package(
+                PackageType.CARGO, name, version, file, dependencies=tuple(str(d).split(" ")[0] for d in deps)
             )
-            packages.append(package(PackageType.CARGO, name, version, file, dependencies=deps))
+
+        entries = sequence(load_toml(file).get("package"), file, "package")
+        packages = each(((f"[[package]] #{n}", v) for n, v in enumerate(entries, 1)), file, ctx, parse)
         return Inventory(packages=tuple(packages))

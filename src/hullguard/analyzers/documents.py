@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import tomllib
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import yaml
 
-from hullguard.analyzers.base import FileInput
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.errors import AnalyzerError
 from hullguard.model import Package, PackageType
 
+T = TypeVar("T")
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YamlStrings = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def load_json(file: FileInput) -> Any:
     try:
-        return json.loads(file.read_bytes())
+        return json.loads(file.read_bytes().removeprefix(codecs.BOM_UTF8))  # .NET tools write one
     except json.JSONDecodeError as e:
         raise AnalyzerError(f"{file.path}:{e.lineno}: invalid JSON: {e.msg} (column {e.colno})") from e
     except UnicodeDecodeError as e:
@@ -29,7 +32,7 @@ def load_json(file: FileInput) -> Any:
 
 def load_toml(file: FileInput) -> dict[str, Any]:
     try:
-        return tomllib.loads(file.read_bytes().decode("utf-8"))
+        return tomllib.loads(file.read_bytes().removeprefix(codecs.BOM_UTF8).decode("utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise AnalyzerError(f"{file.path}: invalid TOML: {e}") from e
     except UnicodeDecodeError as e:
@@ -37,9 +40,16 @@ def load_toml(file: FileInput) -> dict[str, Any]:
 
 
 def load_yaml(file: FileInput, *, strings: bool = False) -> Any:
-    """`strings=True` keeps every scalar as written: a version `1.10` must not become the float 1.1."""
+    """The first document. `strings=True` keeps every scalar as written: a version `1.10` must
+    not become the float 1.1."""
+    documents = load_yaml_documents(file, strings=strings)
+    return documents[0] if documents else None
+
+
+def load_yaml_documents(file: FileInput, *, strings: bool = False) -> list[Any]:
+    """Every document of a YAML stream (pnpm 10+ writes one per lockfile section)."""
     try:
-        return yaml.load(file.read_bytes(), Loader=_YamlStrings if strings else _YamlLoader)  # noqa: S506
+        return list(yaml.load_all(file.read_bytes(), Loader=_YamlStrings if strings else _YamlLoader))
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise AnalyzerError(f"{file.path}:{line}: invalid YAML: {e.problem}") from e
@@ -94,3 +104,30 @@ def dev_only(edges: dict[str, list[str]], runtime: list[str], dev: list[str]) ->
         return seen
 
     return reach(dev) - reach(runtime)
+
+
+def inside(path: str, *folders: str) -> bool:
+    """True when `path` lies under a folder of one of these names (whole path components): a lock
+    file under `site-packages/`, `vendor/` or `node_modules/` is an installed package's own."""
+    padded = f"/{path}"
+    return any(f"/{folder}/" in padded for folder in folders)
+
+
+def each(
+    entries: Iterable[tuple[str, Any]],
+    file: FileInput,
+    ctx: AnalysisContext,
+    parse: Callable[[str, Any], T | None],
+) -> list[T]:
+    """`parse(key, value)` for every entry of a lock file. An entry of the wrong shape costs that
+    entry (an issue naming it), not the rest of the file."""
+    found = []
+    for key, value in entries:
+        try:
+            result = parse(key, value)
+        except AnalyzerError as e:
+            ctx.issue(file, f"{key} skipped: {e}")
+            continue
+        if result is not None:
+            found.append(result)
+    return found

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import package
+from hullguard.analyzers.java_coordinates import from_manifest, from_properties, parse_manifest
 from hullguard.errors import AnalyzerError
-from hullguard.model import Inventory, Package, PackageType
+from hullguard.model import Inventory, Package
 
 ARCHIVES = (".jar", ".war", ".ear", ".jpi", ".hpi", ".par", ".sar")
 MAX_DEPTH = 4
@@ -19,8 +18,17 @@ MAX_NESTED_BYTES = 64 << 20
 MAX_TOTAL_BYTES = 512 << 20
 MAX_RATIO = 200
 MAX_ENTRIES = 100_000
-_PROPERTY = re.compile(r"^\s*([^=:\s]+)\s*[=:\s]\s*(.*)$")
-_FILENAME = re.compile(r"^(?P<artifact>[A-Za-z0-9_.]+(?:-[A-Za-z][A-Za-z0-9_.]*)*)-(?P<version>\d[\w.+-]*)$")
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+)
+"""What zipfile raises on damaged archives: bad headers, encryption, unknown methods, bad names."""
 
 
 @dataclass
@@ -55,7 +63,7 @@ def read_archive(
 ) -> list[Package]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
+    except _ZIP_ERRORS as e:
         raise AnalyzerError(f"{where}: not a readable zip archive ({e})") from e
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES:
@@ -107,7 +115,7 @@ def _read(
     try:
         with archive.open(info) as member:
             data = member.read(limit + 1)
-    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError) as e:
+    except _ZIP_ERRORS as e:
         ctx.issue(file, f"{where}!/{info.filename}: unreadable ({e})")
         return None
     budget.left -= len(data)
@@ -115,49 +123,3 @@ def _read(
         ctx.issue(file, f"{where}!/{info.filename}: larger than it declares; not read")
         return None
     return data
-
-
-def from_properties(content: str, where: str, file: FileInput) -> Package | None:
-    props = {}
-    for line in content.splitlines():
-        match = _PROPERTY.match(line)
-        if match and not line.lstrip().startswith(("#", "!")):
-            props[match.group(1)] = match.group(2).strip()
-    group, artifact, version = props.get("groupId"), props.get("artifactId"), props.get("version")
-    if not (group and artifact and version):
-        return None
-    return package(PackageType.MAVEN, f"{group}:{artifact}", version, file, path=where)
-
-
-def parse_manifest(content: str) -> dict[str, str]:
-    """The main section of a JAR manifest; lines wrap at 72 bytes with a leading space."""
-    fields: dict[str, str] = {}
-    key = None
-    for line in content.splitlines():
-        if not line:
-            break
-        if line.startswith(" ") and key:
-            fields[key] += line[1:]
-        elif ":" in line:
-            key, _, value = line.partition(":")
-            fields[key.strip()] = value.strip()
-    return fields
-
-
-def from_manifest(fields: dict[str, str], where: str, file: FileInput) -> Package | None:
-    named = _FILENAME.match(where.rpartition("/")[2].rsplit(".", 1)[0])
-    artifact = (
-        (named and named.group("artifact"))
-        or fields.get("Implementation-Title")
-        or (fields.get("Bundle-SymbolicName", "").partition(";")[0] or None)
-    )
-    version = (
-        fields.get("Implementation-Version")
-        or fields.get("Bundle-Version")
-        or (named and named.group("version"))
-        or fields.get("Specification-Version")
-    )
-    if not artifact or not version:
-        return None
-    group = fields.get("Implementation-Vendor-Id")
-    return package(PackageType.MAVEN, f"{group}:{artifact}" if group else artifact, version, file, path=where)

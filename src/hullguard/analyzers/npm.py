@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
 from hullguard.analyzers.documents import load_json, mapping, package, text
+from hullguard.errors import Error
 from hullguard.model import Inventory, PackageType
-from hullguard.sources.tree import EntryType
+from hullguard.sources.tree import EntryType, FileEntry
+
+_NAME = re.compile(r"^(?:@[^\s/@]+/)?[^\s/@][^\s/]*$")
+"""npm's rule, loosely: an optional `@scope/`, then one path segment (old packages may use capitals)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstalledManifestSpec(AnalyzerSpec):
+    """Only package folders' manifests: an image keeps the content of what analyzers want, and
+    big packages carry dozens of `dist/*/package.json` files that describe no package."""
+
+    def matches(self, entry: FileEntry) -> bool:
+        return entry.size <= self.max_size and is_package_folder(entry.path)
 
 
 class NpmAnalyzer:
@@ -17,7 +33,7 @@ class NpmAnalyzer:
     (`dist/esm/package.json` saying `{"type": "module"}`) are not packages and are passed over.
     """
 
-    spec = AnalyzerSpec(
+    spec: AnalyzerSpec = InstalledManifestSpec(
         id=AnalyzerId("npm-installed"),
         kind=AnalyzerKind.LANGUAGE,
         version=1,
@@ -33,6 +49,9 @@ class NpmAnalyzer:
         if not name or not version:
             ctx.issue(file, "installed package.json without name or version; skipped")
             return Inventory()
+        if not _NAME.match(name):
+            ctx.issue(file, f"{name!r} is not an npm package name; skipped")
+            return Inventory()
         deps = mapping(doc.get("dependencies"), file, "dependencies")
         return Inventory(
             packages=(
@@ -44,6 +63,9 @@ class NpmAnalyzer:
 
 
 def is_package_folder(path: str) -> bool:
+    """`.../node_modules/<name>/package.json` or `.../node_modules/@scope/<name>/package.json`."""
+    if not path.endswith("/package.json"):
+        return False
     parts = path.split("/")
     if len(parts) >= 3 and parts[-3] == "node_modules" and not parts[-2].startswith("@"):
         return True
@@ -61,9 +83,28 @@ def licenses(doc: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def installed_beside(file: FileInput, ctx: AnalysisContext) -> bool:
-    """True when a `node_modules` folder sits next to this lock file: the installed manifests are
-    then the truth, read by `NpmAnalyzer`, and the lock would only repeat them."""
+def superseded_lock(file: FileInput, ctx: AnalysisContext) -> bool:
+    """True when this lock file is not the one to read: it ships inside an installed package
+    (`node_modules/x/yarn.lock` is that package's own development lock), or packages are installed
+    in a `node_modules` folder beside it, whose manifests `NpmAnalyzer` reads as the truth."""
+    if "/node_modules/" in f"/{file.path}":
+        return True
     folder = file.path.rpartition("/")[0]
-    entry = ctx.tree.lookup(f"{folder}/node_modules" if folder else "node_modules")
-    return entry is not None and entry.type is EntryType.DIR
+    prefix = f"{folder}/node_modules/" if folder else "node_modules/"
+    return any(
+        e.path.startswith(prefix) and is_package_folder(e.path)
+        for e in ctx.tree.entries()
+        if e.type is EntryType.FILE
+    )
+
+
+def project_manifest(file: FileInput, ctx: AnalysisContext) -> dict[str, dict[str, str]]:
+    """The dependency groups of the project's `package.json` beside a lock file; {} when absent."""
+    folder = file.path.rpartition("/")[0]
+    entry = ctx.tree.lookup(f"{folder}/package.json" if folder else "package.json")
+    try:
+        doc = json.loads(ctx.tree.read_bytes(entry)) if entry is not None else {}
+    except (Error, ValueError):
+        return {}
+    groups = ("dependencies", "optionalDependencies", "devDependencies")
+    return {k: v for k in groups if isinstance(doc, dict) and isinstance(v := doc.get(k), dict)}

@@ -11,10 +11,10 @@ from hullguard.analyzers.documents import package
 from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory, PackageType
 
+_SPDX_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$")
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _CLASSIFIER_LICENSES = {
     "Apache Software License": "Apache-2.0",
-    "BSD License": "BSD-3-Clause",
     "MIT License": "MIT",
     "MIT No Attribution License (MIT-0)": "MIT-0",
     "ISC License (ISCL)": "ISC",
@@ -76,19 +76,18 @@ class PythonAnalyzer:
 def licenses(
     expression: str | None, license: str | None, classifiers: list[str] | tuple[str, ...]
 ) -> tuple[str, ...]:
-    """PEP 639's expression first, then a short `License:` value, then the trove classifiers."""
+    """PEP 639's expression; else a `License:` that is one SPDX-like id; else the trove classifiers
+    (known ones as SPDX ids); else a short free-text `License:` ("Apache 2.0") as written."""
     if expression and expression.strip():
         return (expression.strip(),)
-    if (
-        license
-        and "\n" not in license.strip()
-        and 0 < len(license.strip()) <= 80
-        and license.strip() != "UNKNOWN"
-    ):
-        return (license.strip(),)
+    text = (license or "").strip()
+    if _SPDX_ID.match(text) and text != "UNKNOWN":
+        return (text,)
     found = []
     for classifier in classifiers:
         parts = [p.strip() for p in classifier.split("::")]
         if parts[0] == "License" and len(parts) > 1 and parts[-1] != "OSI Approved":
             found.append(_CLASSIFIER_LICENSES.get(parts[-1], parts[-1]))
-    return tuple(dict.fromkeys(found))
+    if found:
+        return tuple(dict.fromkeys(found))
+    return (text,) if text and "\n" not in text and len(text) <= 80 and text != "UNKNOWN" else ()

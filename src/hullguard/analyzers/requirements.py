@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import package
+from hullguard.analyzers.documents import inside, package
+from hullguard.analyzers.python_lock import VENDORED
 from hullguard.model import Inventory, Package, PackageType
 from hullguard.sources.tree import FileEntry
 
@@ -15,7 +17,9 @@ _REQUIREMENT = re.compile(
     r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;@]*?)\s*(?:;.*)?$"
 )
 _PIN = re.compile(r"^===?\s*(?P<version>[A-Za-z0-9][A-Za-z0-9.+!_-]*)$")
-_COMMENT = re.compile(r"(^|\s)#.*$")
+_COMMENT = re.compile(r"#.*$")
+"""pip wants a space before `#`, but `Jinja2==3.0.0#pinned` is common and the pin is what was meant."""
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _OPTION = re.compile(r"\s--?[a-z].*$")
 
 
@@ -34,13 +38,20 @@ class RequirementsAnalyzer:
     """Exact pins only: a range names no version that is installed, so it is reported as skipped."""
 
     spec: AnalyzerSpec = RequirementsSpec(
-        id=AnalyzerId("pip-requirements"), kind=AnalyzerKind.LANGUAGE, version=1, max_size=4 << 20
+        id=AnalyzerId("pip-requirements"),
+        kind=AnalyzerKind.LANGUAGE,
+        version=1,
+        suffixes=(".txt",),  # what a quick prefilter over all specs sees; `matches` decides
+        max_size=4 << 20,
+        pre_build=True,
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if inside(file.path, *VENDORED):
+            return Inventory()
         packages: list[Package] = []
         skipped: list[str] = []
-        for number, line in iter_logical_lines(file.read_text()):
+        for number, line in iter_logical_lines(decode(file.read_bytes())):
             if line.startswith("-"):
                 if line.startswith(("-e", "--editable")):
                     skipped.append(f"line {number}: {line}")
@@ -56,6 +67,12 @@ class RequirementsAnalyzer:
                 file, f"{len(skipped)} requirement(s) not pinned with == were skipped: " + "; ".join(skipped)
             )
         return Inventory(packages=tuple(packages))
+
+
+def decode(data: bytes) -> str:
+    """UTF-8, or what a byte-order mark says (Windows editors save requirements as UTF-16)."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    return data.decode(encoding, errors="replace")
 
 
 def iter_logical_lines(text: str) -> Iterator[tuple[int, str]]:

@@ -13,13 +13,17 @@ from hullguard.sources.tree import EntryType
 DATABASES = (
     "usr/lib/sysimage/rpm/rpmdb.sqlite",
     "var/lib/rpm/rpmdb.sqlite",
+    "usr/share/rpm/rpmdb.sqlite",
     "usr/lib/sysimage/rpm/Packages.db",
     "var/lib/rpm/Packages.db",
+    "usr/share/rpm/Packages.db",
     "usr/lib/sysimage/rpm/Packages",
     "var/lib/rpm/Packages",
+    "usr/share/rpm/Packages",
 )
-"""Where rpm keeps its database, newest backend first. Only the first one present is read:
-a converted image can keep the old backend's file next to the live one."""
+"""Where rpm keeps its database (usr/share/rpm on rpm-ostree systems), newest backend first.
+Only the first one present is read: a converted image can keep the old backend's file next
+to the live one."""
 _WAL = "-wal"
 
 _NO_VALUE = "(none)"

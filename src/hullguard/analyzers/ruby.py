@@ -10,10 +10,14 @@ from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory, Package, PackageType
 
 _LITERAL = re.compile(r""""([^"\\]*)"|'([^'\\]*)'|%q\{([^}]*)\}|%q<([^>]*)>""")
-_ASSIGN = re.compile(r"^\s*\w+\.(?P<key>name|version|license|licenses)\s*=\s*(?P<value>.*)$", re.MULTILINE)
+_BLOCK = re.compile(r"Gem::Specification\.new\s*(?:do|\{)\s*\|\s*(\w+)\s*\|")
+_ASSIGN = re.compile(
+    r"^\s*(?P<receiver>\w+)\.(?P<key>name|version|license|licenses)\s*=\s*(?P<value>.*)$", re.MULTILINE
+)
 _DEPENDENCY = re.compile(r"\.add_(?P<kind>runtime_|development_)?dependency[\s(]+(?P<args>.*)$", re.MULTILINE)
 _STARTS_LITERAL = re.compile(r"""^(?:Gem::Version\.new\(|\[)?\s*(?:["']|%q)""")
 _STUB = re.compile(r"^# stub: (?P<name>\S+) (?P<version>\S+)", re.MULTILINE)
+_INSTALLED_GEM = re.compile(r"(^|/)gems/[^/]+-\d[^/]*/")
 _LOCK_SPEC = re.compile(r"^    (?P<name>[^\s(]+) \((?P<version>[^)]+)\)$")
 
 
@@ -38,7 +42,10 @@ class GemspecAnalyzer:
             return Inventory()  # a gem's own source gemspec is Ruby code, not an installed record
         content = file.read_text()
         fields: dict[str, list[str]] = {}
+        block = _BLOCK.search(content)
         for match in _ASSIGN.finditer(content):
+            if block and match.group("receiver") != block.group(1):
+                continue  # `s.name = ...` in a `do |spec|` block would not run: Ruby raises NameError
             if _STARTS_LITERAL.match(match.group("value")):  # not `File.read("VERSION")`
                 fields.setdefault(match.group("key"), literals(match.group("value")))
         stub = _STUB.search(content)
@@ -66,9 +73,12 @@ class GemfileLockAnalyzer:
         kind=AnalyzerKind.LANGUAGE,
         version=1,
         basenames=("Gemfile.lock", "gems.locked"),
+        pre_build=True,
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if _INSTALLED_GEM.search(file.path):
+            return Inventory()  # an installed gem's own development lock
         return Inventory(packages=tuple(parse_gemfile_lock(file, ctx)))
 
 

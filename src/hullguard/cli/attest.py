@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ MAX_PREDICATE = 8 * 1024 * 1024
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("image", help="image reference; a tag is resolved to its digest first")
-    parser.add_argument("--predicate", type=Path, required=True, help="JSON file: the predicate")
+    parser.add_argument(
+        "--predicate", type=Path, required=True, help="the predicate: JSON, or any text with --type custom"
+    )
     parser.add_argument(
         "--type",
         default="custom",
@@ -31,11 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_registry_arguments(parser)
 
 
-def read_predicate(path: Path) -> Any:
+def read_predicate(path: Path, custom: bool) -> Any:
+    """The predicate as JSON; for `--type custom`, cosign's generic predicate around the text."""
     try:
         if path.stat().st_size > MAX_PREDICATE:
             raise UsageError(f"{path}: larger than {MAX_PREDICATE >> 20} MiB")
-        return json.loads(path.read_bytes())
+        text = path.read_text(encoding="utf-8")
+        if custom:
+            return {"Data": text, "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return json.loads(text)
     except OSError as e:
         raise UsageError(f"--predicate {path}: {e.strerror}") from e
     except (ValueError, UnicodeDecodeError) as e:
@@ -44,7 +51,7 @@ def read_predicate(path: Path) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     kind = predicate_type(args.type)
-    predicate = read_predicate(args.predicate)
+    predicate = read_predicate(args.predicate, custom=args.type == "custom")
     key = load_signing_key(args.key)
     with open_target(args.image, registry_options(args)) as target:
         artifact = attest_image(target, key, kind, predicate)

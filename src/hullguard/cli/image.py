@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from hullguard.cli.options import add_report_options, add_source_options, emit, layer_progress, scan_options
-from hullguard.cli.signing_args import add_signature_policy_arguments, require_signature
+from hullguard.cli.image_signing import add_signature_policy_arguments, emit_report, plan_image_scan
+from hullguard.cli.options import add_report_options, add_source_options, layer_progress, scan_options
 from hullguard.pipeline import scan_image
 
 NAME = "image"
@@ -20,5 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = scan_image(require_signature(args), scan_options(args), on_layer=layer_progress(args))
-    return emit(report, args)
+    plan = plan_image_scan(args)
+    report = scan_image(plan.target, scan_options(args), on_layer=layer_progress(args))
+    return emit_report(plan, report, args)

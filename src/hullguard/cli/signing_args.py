@@ -17,6 +17,7 @@ from hullguard.signing.errors import KeyFileError, VerificationFailed
 
 MAX_KEY_FILE = 64 * 1024
 EXIT_NOT_VERIFIED = 1
+LOCAL_SCHEMES = ("oci:", "oci-archive:", "docker-archive:", "docker-daemon:")
 
 
 def add_registry_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,26 +90,3 @@ def report_failure(image: str, failure: VerificationFailed) -> int:
     sys.stderr.write(f"hullguard: {failure.diagnostics()}\n")
     print_json({"image": image, "verified": False, "error": str(failure), "reasons": list(failure.reasons)})
     return EXIT_NOT_VERIFIED
-
-
-def add_signature_policy_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--require-signature", action="store_true", help="refuse to scan unless the image is signed by --key"
-    )
-    parser.add_argument("--key", type=Path, help="public key that must have signed the image")
-
-
-def require_signature(args: argparse.Namespace) -> str:
-    """The target to scan: unchanged without --require-signature; else the verified digest, so
-    that what is scanned is exactly what was verified even if the tag moves meanwhile."""
-    if not args.require_signature:
-        return str(args.target)
-    if args.key is None:
-        raise UsageError("--require-signature needs --key PUB")
-    from hullguard.signing.remote import open_target, verify_image
-
-    key = load_verifying_key(args.key)
-    with open_target(args.target, registry_options(args)) as target:
-        verify_image(target, key=key)
-        sys.stderr.write(f"Signature verified for {target.pinned}\n")
-        return f"{target.ref.registry}/{target.ref.repository}@{target.digest}"

@@ -13,10 +13,11 @@ network: the trust root is the one embedded in the installed package, or a file 
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from hullguard.signing.errors import SigningError, VerificationFailed
@@ -45,29 +46,48 @@ class VerifiedBundle:
     identity: Identity
 
 
-def load_trusted_root(path: Path | None = None, staging: bool = False) -> TrustedRoot:
+@dataclass(frozen=True, slots=True)
+class TrustRoot:
+    """A Sigstore trusted root: its JSON document (for the legacy checks in `legacy.py`) and
+    sigstore-python's view of it (for bundles)."""
+
+    document: dict[str, Any]
+    sigstore: TrustedRoot
+
+
+def load_trusted_root(path: Path | None = None, staging: bool = False) -> TrustRoot:
     """The trust root: a file the user names, else the one sigstore-python embeds (no TUF refresh,
     no cache writes, so the result does not depend on what an earlier online run left behind)."""
     from sigstore.errors import Error as SigstoreError
     from sigstore.models import TrustedRoot
 
-    if path is None:
-        url = STAGING_TUF if staging else PRODUCTION_TUF
-        embedded = resources.files("sigstore._store").joinpath(quote(url, safe=""), "trusted_root.json")
-        with resources.as_file(embedded) as file:
-            return TrustedRoot.from_file(str(file))
+    where = f"--trusted-root {path}"
     try:
-        return TrustedRoot.from_file(str(path))
+        if path is None:
+            where = "sigstore-python's embedded trusted root"
+            url = STAGING_TUF if staging else PRODUCTION_TUF
+            raw = (
+                resources.files("sigstore._store")
+                .joinpath(quote(url, safe=""), "trusted_root.json")
+                .read_bytes()
+            )
+        else:
+            raw = path.read_bytes()
+        document = json.loads(raw)
+        with tempfile.TemporaryDirectory() as folder:  # sigstore-python reads trust roots from files only
+            copy = Path(folder) / "trusted_root.json"
+            copy.write_bytes(raw)
+            return TrustRoot(document=document, sigstore=TrustedRoot.from_file(str(copy)))
     except OSError as e:
-        raise SigningError(f"--trusted-root {path}: {e.strerror}") from e
+        raise SigningError(f"{where}: {e.strerror}") from e
     except (SigstoreError, ValueError) as e:
-        raise SigningError(f"--trusted-root {path}: not a Sigstore trusted root: {e}") from e
+        raise SigningError(f"{where}: not a Sigstore trusted root: {e}") from e
 
 
 def verify_bundle(
     bundle_json: bytes,
     identity: Identity,
-    trusted_root: TrustedRoot,
+    trusted_root: TrustRoot,
     artifact: bytes | None = None,
     where: str = "bundle",
 ) -> VerifiedBundle:
@@ -83,7 +103,7 @@ def verify_bundle(
         bundle = Bundle.from_json(bundle_json)
     except (SigstoreError, ValueError) as e:
         raise VerificationFailed(f"{where}: not a usable Sigstore bundle: {e}") from e
-    verifier = Verifier(trusted_root=trusted_root)
+    verifier = Verifier(trusted_root=trusted_root.sigstore)
     wanted = policy.Identity(identity=identity.identity, issuer=identity.issuer)
     try:
         if artifact is not None:

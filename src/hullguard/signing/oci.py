@@ -25,6 +25,9 @@ from hullguard.signing.payload import make_payload
 from hullguard.sources.manifest import OCI_MANIFEST, Manifest, parse_any
 
 MAX_BLOB = 16 * 1024 * 1024
+MAX_TOTAL = 64 * 1024 * 1024
+"""All signature or attestation blobs of one image, together: a hostile registry cannot make us
+hold more than this however many layers it lists."""
 MAX_REFERRERS = 100
 
 
@@ -54,10 +57,18 @@ def read_layers(repo: Repository, tag: str, media_type: str) -> tuple[Layer, ...
     manifest = parse_any(raw, where, OCI_MANIFEST)
     if not isinstance(manifest, Manifest):
         raise SigningError(f"{where}: expected an image manifest, found an index")
+    wanted = [d for d in manifest.layers if d.media_type == media_type]
+    if sum(max(d.size, 0) for d in wanted) > MAX_TOTAL:
+        raise SigningError(
+            f"{where}: its layers add up to more than {MAX_TOTAL >> 20} MiB; refusing to read them"
+        )
     return tuple(
-        Layer(media_type=d.media_type, blob=repo.get_blob(d.digest, MAX_BLOB), annotations=d.annotations)
-        for d in manifest.layers
-        if d.media_type == media_type
+        Layer(
+            media_type=d.media_type,
+            blob=repo.get_blob(d.digest, min(MAX_BLOB, max(d.size, 0))),
+            annotations=d.annotations,
+        )
+        for d in wanted
     )
 
 

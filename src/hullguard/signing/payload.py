@@ -57,7 +57,7 @@ def parse_payload(raw: bytes, where: str) -> SimpleSigning:
         reference = critical["identity"]["docker-reference"]
         digest = critical["image"]["docker-manifest-digest"]
     except (ValueError, KeyError, TypeError) as e:
-        raise SigningError(f"{where}: not a simple-signing payload (missing {e})") from e
+        raise SigningError(f"{where}: not a simple-signing payload ({type(e).__name__}: {e})") from e
     if kind != SIGNATURE_TYPE:
         raise SigningError(f"{where}: payload type {kind!r} is not {SIGNATURE_TYPE!r}")
     optional = doc.get("optional") or {}

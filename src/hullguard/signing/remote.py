@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from hullguard.model import Digest
 from hullguard.registry.client import RegistryClient
@@ -16,6 +15,8 @@ from hullguard.signing import keyless, keys, oci
 from hullguard.signing.errors import SigningError, VerificationFailed
 from hullguard.signing.layout import ATTESTATION_LAYER, SIGNATURE_LAYER, Artifact, tag_for
 from hullguard.signing.verify import (
+    KeylessPolicy,
+    Signer,
     VerifiedAttestation,
     VerifiedSignature,
     check_key_bundle,
@@ -23,9 +24,6 @@ from hullguard.signing.verify import (
     verify_attestations,
     verify_signatures,
 )
-
-if TYPE_CHECKING:
-    from sigstore.models import TrustedRoot
 
 SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1"
 """The predicate type of cosign v3's bundle-format image signatures."""
@@ -111,16 +109,20 @@ def verify_image(
     *,
     key: keys.PublicKey | None = None,
     identity: keyless.Identity | None = None,
-    root: TrustedRoot | None = None,
+    root: keyless.TrustRoot | None = None,
     annotations: Mapping[str, str] | None = None,
 ) -> Verification:
-    """Signatures by `key` (classic `.sig`, or cosign v3 bundles), or keyless bundles by `identity`."""
+    """Signatures by `key` (classic `.sig`, or cosign v3 bundles), or keyless by `identity`
+    (cosign v1/v2 `.sig` layers with certificate and Rekor SET, or cosign v3 bundles)."""
     reasons: list[str] = []
     signatures: tuple[VerifiedSignature, ...] = ()
-    if key is not None:
+    signer: Signer | None = key
+    if signer is None and identity is not None and root is not None:
+        signer = KeylessPolicy(identity=identity, root=root)
+    if signer is not None:
         layers = oci.read_layers(target.repo, tag_for(target.digest, "sig"), SIGNATURE_LAYER)
         try:
-            signatures = verify_signatures(layers, key, target.digest, annotations or {}, target.pinned)
+            signatures = verify_signatures(layers, signer, target.digest, annotations or {}, target.pinned)
         except VerificationFailed as e:
             reasons += [r for r in e.reasons if r != "no signatures found"]
     bundles = []
@@ -150,7 +152,7 @@ def verify_image_attestations(
     *,
     key: keys.PublicKey | None = None,
     identity: keyless.Identity | None = None,
-    root: TrustedRoot | None = None,
+    root: keyless.TrustRoot | None = None,
     predicate_type: str | None = None,
 ) -> tuple[VerifiedAttestation, ...]:
     """Attestations by `key` (`.att` layers, cosign v3 bundles) or keyless by `identity` (bundles)."""

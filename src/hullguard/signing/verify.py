@@ -8,17 +8,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from hullguard.model import Digest
-from hullguard.signing import keyless, keys
+from hullguard.signing import keyless, keys, legacy
 from hullguard.signing.dsse import INTOTO_PAYLOAD_TYPE, Statement, parse_envelope, parse_statement
 from hullguard.signing.errors import SigningError, VerificationFailed
 from hullguard.signing.layout import SIGNATURE_ANNOTATION, Layer
 from hullguard.signing.payload import SimpleSigning, parse_payload
-
-if TYPE_CHECKING:
-    from sigstore.models import TrustedRoot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,8 +29,19 @@ class VerifiedAttestation:
     statement: Statement
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeylessPolicy:
+    """Who must have signed, keyless: an identity under a trust root."""
+
+    identity: keyless.Identity
+    root: keyless.TrustRoot
+
+
+Signer = keys.PublicKey | KeylessPolicy
+
+
 def check_signature(
-    layer: Layer, key: keys.PublicKey, image: Digest, required: Mapping[str, str], where: str
+    layer: Layer, signer: Signer, image: Digest, required: Mapping[str, str], where: str
 ) -> VerifiedSignature:
     """One `.sig` layer: signature over the payload blob, the digest it names, the claims it makes."""
     encoded = layer.annotation(SIGNATURE_ANNOTATION)
@@ -44,7 +51,11 @@ def check_signature(
         signature = base64.b64decode(encoded, validate=True)
     except binascii.Error as e:
         raise SigningError(f"{where}: signature annotation is not base64") from e
-    if not keys.verify(key, signature, layer.blob):
+    if isinstance(signer, KeylessPolicy):
+        if not legacy.is_keyless(layer):
+            raise SigningError(f"{where}: signed with a key, not keyless (no certificate)")
+        legacy.check_keyless_layer(layer, signature, signer.identity, signer.root, where)
+    elif not keys.verify(signer, signature, layer.blob):
         raise SigningError(
             f"{where}: signature does not match the payload with this key (wrong key, or tampered)"
         )
@@ -62,14 +73,14 @@ def check_signature(
 
 
 def verify_signatures(
-    layers: tuple[Layer, ...], key: keys.PublicKey, image: Digest, required: Mapping[str, str], name: str
+    layers: tuple[Layer, ...], signer: Signer, image: Digest, required: Mapping[str, str], name: str
 ) -> tuple[VerifiedSignature, ...]:
     """Every layer that passes; VerificationFailed with each layer's reason when none does."""
     verified, reasons = [], []
     for number, layer in enumerate(layers, 1):
         try:
             verified.append(
-                check_signature(layer, key, image, required, f"signature {number} ({layer.digest[:19]})")
+                check_signature(layer, signer, image, required, f"signature {number} ({layer.digest[:19]})")
             )
         except SigningError as e:
             reasons.append(str(e))
@@ -134,7 +145,7 @@ def check_key_bundle(
 def check_keyless_bundle(
     bundle_json: bytes,
     identity: keyless.Identity,
-    root: TrustedRoot,
+    root: keyless.TrustRoot,
     image: Digest,
     where: str,
     predicate_type: str | None = None,
@@ -151,3 +162,22 @@ def check_keyless_bundle(
     return VerifiedAttestation(
         layer=Digest("sha256:" + hashlib.sha256(bundle_json).hexdigest()), statement=statement
     )
+
+
+def check_key_message_bundle(bundle_json: bytes, key: keys.PublicKey, artifact: bytes, where: str) -> None:
+    """A Sigstore bundle whose message signature was made with a key (no certificate): the digest
+    it records is the artifact's, and the signature over the artifact verifies with `key`.
+    The transparency-log entry is not checked (as `cosign verify-blob --insecure-ignore-tlog`)."""
+    try:
+        signature_doc = json.loads(bundle_json)["messageSignature"]
+        recorded = signature_doc["messageDigest"]
+        signature = base64.b64decode(signature_doc["signature"], validate=True)
+        digest = base64.b64decode(recorded["digest"], validate=True)
+    except (ValueError, KeyError, TypeError, binascii.Error) as e:
+        raise SigningError(f"{where}: not a Sigstore bundle with a message signature") from e
+    if recorded.get("algorithm") != "SHA2_256" or digest != hashlib.sha256(artifact).digest():
+        raise SigningError(f"{where}: the bundle records the digest of another artifact")
+    if not keys.verify(key, signature, artifact):
+        raise SigningError(
+            f"{where}: signature does not match the artifact with this key (wrong key, or tampered)"
+        )
