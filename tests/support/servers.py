@@ -243,7 +243,9 @@ default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+tmp_dir = "{tmp}"
 """
+# tmp_dir is private too: the default /run/libpod is shared with every other rootful podman here.
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,7 @@ def missing_podman_tools() -> list[str]:
 def run_podman_service(load: Path | None = None) -> Iterator[PodmanService]:
     """`podman system service unix:///PATH` on private storage (vfs), with `load` loaded first."""
     root = Path(tempfile.mkdtemp(prefix="hg-podman-"))
-    (root / "containers.conf").write_text(PODMAN_CONF)
+    (root / "containers.conf").write_text(PODMAN_CONF.format(tmp=root / "libpod-tmp"))
     env = {**os.environ, "CONTAINERS_CONF": str(root / "containers.conf")}
     podman = (
         "podman",
