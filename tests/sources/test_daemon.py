@@ -13,7 +13,7 @@ from hullguard.pipeline import ScanOptions, scan_image
 from hullguard.sources import SourceOptions
 from hullguard.sources.daemon import open_daemon_image
 from tests.conftest import require
-from tests.support import servers
+from tests.support import podman as podman_support
 from tests.support.images import BuiltImage
 
 pytestmark = pytest.mark.integration
@@ -21,15 +21,15 @@ NAME = "hullguard/bookworm-demo:latest"
 
 
 @pytest.fixture(scope="module")
-def podman(demo_image: BuiltImage) -> Iterator[servers.PodmanService]:
-    missing = servers.missing_podman_tools()
+def podman(demo_image: BuiltImage) -> Iterator[podman_support.PodmanService]:
+    missing = podman_support.missing_podman_tools()
     require(not missing, f"podman test needs: {', '.join(missing)}")
-    with servers.run_podman_service(load=demo_image.archive) as service:
+    with podman_support.run_podman_service(load=demo_image.archive) as service:
         yield service
 
 
 def test_daemon_scan_equals_archive_scan(
-    podman: servers.PodmanService, demo_image: BuiltImage, monkeypatch: pytest.MonkeyPatch
+    podman: podman_support.PodmanService, demo_image: BuiltImage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
     archive = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
@@ -41,7 +41,7 @@ def test_daemon_scan_equals_archive_scan(
 
 
 def test_spool_is_removed(
-    podman: servers.PodmanService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    podman: podman_support.PodmanService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
@@ -57,7 +57,7 @@ def test_spool_is_removed(
 
 
 def test_missing_image_and_missing_socket(
-    podman: servers.PodmanService,
+    podman: podman_support.PodmanService,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
