@@ -204,3 +204,27 @@ def test_fs_with_the_config_scanner(classic: Path, capsys: pytest.CaptureFixture
     assert main(["fs", str(classic), "--scanners", "config", "--format", "json"]) == 0
     ids = {f["id"] for f in json.loads(capsys.readouterr().out)["findings"]}
     assert {"HG-DF-006", "HG-PSS-019"} <= ids
+
+
+def test_links_out_of_the_tree_are_not_followed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("FROM ubuntu:latest\n")
+    scanned = tmp_path / "repo"
+    scanned.mkdir()
+    (scanned / "Dockerfile").symlink_to(outside / "Dockerfile")
+    (scanned / "linked-dir").symlink_to(outside, target_is_directory=True)
+    assert run_json(capsys, str(scanned))["findings"] == []
+
+
+def test_alias_bombs_and_deep_nesting_do_not_hang_or_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for n in range(1, 12):
+        bomb.append(f"{chr(97 + n)}: &{chr(97 + n)} [" + ", ".join([f"*{chr(96 + n)}"] * 9) + "]")
+    (tmp_path / "bomb.yaml").write_text("\n".join(bomb) + "\n")
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    report = run_json(capsys, str(tmp_path))
+    assert report["findings"] == []
+    assert [i["path"] for i in report["issues"]] in ([], ["deep.yaml"])
