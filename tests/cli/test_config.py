@@ -228,3 +228,10 @@ def test_alias_bombs_and_deep_nesting_do_not_hang_or_crash(
     report = run_json(capsys, str(tmp_path))
     assert report["findings"] == []
     assert [i["path"] for i in report["issues"]] in ([], ["deep.yaml"])
+
+
+def test_docs_rules_md_is_generated_from_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/rules.md is `hullguard rules list --format markdown`; regenerate it when rules change."""
+    assert main(["rules", "list", "--format", "markdown"]) == 0
+    docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    assert docs.read_text() == capsys.readouterr().out
