@@ -16,7 +16,25 @@ HISTORY_RULES: tuple[RuleId, ...] = tuple(
 NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
 SHELL = re.compile(r"^(?:\|\d+(?: [A-Za-z_][A-Za-z0-9_]*=\S*)* )?/bin/(?:ba)?sh -c ")
 KEYWORDS = frozenset(
-    "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE HEALTHCHECK LABEL MAINTAINER ONBUILD RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
+    [
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
+    ]
 )
 
 
