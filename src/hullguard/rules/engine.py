@@ -113,7 +113,10 @@ def scan_config(root: Path, options: ConfigOptions) -> ConfigResult:
         findings.extend(_run(rules, o, o.path, o.doc))
     if options.policies:
         for result in run_policies(options.policies, objects):
-            (issues if isinstance(result, Issue) else findings).append(result)  # type: ignore[arg-type]
+            if isinstance(result, Issue):
+                issues.append(result)
+            else:
+                findings.append(result)
     marks = {path: ignores(text) for path, text in texts.items()}
     kept = [f for f in findings if not suppressed(f, marks.get(f.location.path or "", []))]
     return ConfigResult(findings=kept, issues=issues, objects=objects)
