@@ -15,7 +15,7 @@ from hullguard.rules.compose.model import is_compose, iter_services
 from hullguard.rules.discover import ConfigFile, FileKind, discover
 from hullguard.rules.dockerfile.parse import parse_dockerfile
 from hullguard.rules.kubernetes import pss
-from hullguard.rules.kubernetes.objects import KubeObject, ManifestContext, iter_objects
+from hullguard.rules.kubernetes.objects import KubeObject, iter_objects, manifest_context
 from hullguard.rules.kubernetes.yamldoc import YamlDoc, check_syntax, load_documents, only_skipped_kinds
 from hullguard.rules.policy import Policy, run_policies
 
@@ -101,12 +101,7 @@ def scan_config(root: Path, options: ConfigOptions) -> ConfigResult:
                 objects.extend(objs)
         except Error as e:
             issues.append(_problem(file, text, e))
-    context = ManifestContext(
-        network_policy_namespaces=frozenset(
-            o.namespace or "default" for o in objects if o.kind == "NetworkPolicy"
-        ),
-        pss_version=options.pss_version,
-    )
+    context = manifest_context(objects, options.pss_version)
     objects = [replace(o, context=context) for o in objects]
     rules = _kube_rules(options)
     for o in objects:
