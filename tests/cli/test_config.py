@@ -66,7 +66,7 @@ def test_the_classic_example(classic: Path, capsys: pytest.CaptureFixture[str]) 
 def test_pss_level_runs_only_that_levels_controls(classic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     restricted = run_json(capsys, str(classic), "--pss", "restricted")
     assert [f["id"] for f in restricted["findings"]] == ["HG-PSS-019"]
-    assert "seccompProfile" in restricted["findings"][0]["message"]
+    assert "(restricted control seccompProfile_restricted, policy v1.37)" in restricted["findings"][0]["message"]
     assert run_json(capsys, str(classic), "--pss", "baseline")["findings"] == []
     # Before v1.19 restricted had no seccomp control.
     assert run_json(capsys, str(classic), "--pss", "restricted", "--pss-version", "v1.18")["findings"] == []

@@ -20,7 +20,8 @@ def _control_check(control: Control) -> RuleCheck[KubeObject]:
         denial = fn(workload.meta, workload.spec)
         if denial is not None:
             for node in denial.nodes[:1]:
-                yield Violation(denial.message, node=(*workload.node, *node))
+                where = f"{control.level} control {control.id}, policy v1.{obj.context.pss_version}"
+            yield Violation(f"{denial.message} ({where})", node=(*workload.node, *node))
 
     return RuleCheck(RULE_IDS[control.id], Target.KUBERNETES, check)
 
