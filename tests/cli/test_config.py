@@ -66,7 +66,9 @@ def test_the_classic_example(classic: Path, capsys: pytest.CaptureFixture[str]) 
 def test_pss_level_runs_only_that_levels_controls(classic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     restricted = run_json(capsys, str(classic), "--pss", "restricted")
     assert [f["id"] for f in restricted["findings"]] == ["HG-PSS-019"]
-    assert "(restricted control seccompProfile_restricted, policy v1.37)" in restricted["findings"][0]["message"]
+    assert (
+        "(restricted control seccompProfile_restricted, policy v1.37)" in restricted["findings"][0]["message"]
+    )
     assert run_json(capsys, str(classic), "--pss", "baseline")["findings"] == []
     # Before v1.19 restricted had no seccomp control.
     assert run_json(capsys, str(classic), "--pss", "restricted", "--pss-version", "v1.18")["findings"] == []
@@ -235,3 +237,13 @@ def test_docs_rules_md_is_generated_from_the_catalogue(capsys: pytest.CaptureFix
     assert main(["rules", "list", "--format", "markdown"]) == 0
     docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
     assert docs.read_text() == capsys.readouterr().out
+
+
+def test_only_compose_like_files_get_compose_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "app-config.yaml").write_text("services:\n  billing:\n    url: https://billing.internal\n")
+    (tmp_path / "stack.yml").write_text("services:\n  web:\n    build: .\n    privileged: true\n")
+    ids = [(f["id"], f["location"]["path"]) for f in run_json(capsys, str(tmp_path))["findings"]]
+    assert ("HG-DC-001", "stack.yml") in ids
+    assert all(path == "stack.yml" for _, path in ids)
