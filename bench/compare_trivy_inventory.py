@@ -53,42 +53,17 @@ def binaries_image() -> Path:
     return images.build(binaries.binaries_recipe()).archive
 
 
-def trivy_command(trivy: str, image: Path, out: Path, cache: Path) -> list[str]:
-    return [
-        trivy,
-        "image",
-        "--input",
-        str(image),
-        "--format",
-        "cyclonedx",
-        "--scanners",
-        "",
-        "--offline-scan",
-        "--skip-db-update",
-        "--cache-dir",
-        str(cache),
-        "--quiet",
-        "--output",
-        str(out),
-    ]
+def trivy_command(trivy: str, image: Path, out: Path, cache: Path, fmt: str = "cyclonedx") -> list[str]:
+    # --list-all-pkgs: Trivy's own JSON lists packages only with it (CycloneDX always does).
+    flags = ["--scanners", "", "--offline-scan", "--skip-db-update", "--list-all-pkgs", "--quiet"]
+    return [trivy, "image", "--input", str(image), "--format", fmt, *flags,
+            "--cache-dir", str(cache), "--output", str(out)]  # fmt: skip
 
 
-def hullguard_command(image: Path, out: Path) -> list[str]:
+def hullguard_command(image: Path, out: Path, fmt: str = "cyclonedx") -> list[str]:
     """Run from source (`--src`), so another branch's tree can be compared the same way."""
-    return [
-        sys.executable,
-        "-m",
-        "hullguard.cli.main",
-        "image",
-        str(image),
-        "--format",
-        "cyclonedx",
-        "--scanners",
-        "",
-        "--quiet",
-        "--output",
-        str(out),
-    ]
+    return [sys.executable, "-m", "hullguard.cli.main", "image", str(image), "--format", fmt,
+            "--scanners", "", "--quiet", "--output", str(out)]  # fmt: skip
 
 
 def keys(bom: dict) -> set[Key]:  # type: ignore[type-arg]

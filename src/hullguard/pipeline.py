@@ -103,6 +103,23 @@ def scan_fs(path: Path, options: ScanOptions, analyzers: tuple[Analyzer, ...] = 
     )
 
 
+def scan_sbom(path: Path, options: ScanOptions) -> Report:
+    """Vulnerabilities (and any other inventory-based scanner) for a CycloneDX or SPDX SBOM."""
+    from hullguard.sources.sbom import EmptyTree, read_sbom
+
+    sbom = read_sbom(path)
+    artifact = Artifact(name=sbom.name, type=ArtifactType.SBOM, os=sbom.inventory.os)
+    active = _active(options)
+    ctx = ScanContext(artifact=artifact, tree=EmptyTree(), inventory=sbom.inventory, options=options)
+    findings, scan_issues = _run_scanners(active, ctx, {s.name: None for s in active})
+    return Report(
+        artifact=artifact,
+        packages=sbom.inventory.packages,
+        findings=filter_findings(findings, options),
+        issues=(*sbom.issues, *scan_issues),
+    )
+
+
 def _run_scanners(
     active: tuple[Scanner, ...], ctx: ScanContext, visitors: dict[str, LayerVisitor | None]
 ) -> tuple[list[Finding], list[Issue]]:

@@ -21,6 +21,7 @@ from hullguard.registry import (
     parse_reference,
 )
 from hullguard.sources.manifest import OCI_INDEX, OCI_MANIFEST, Index, Manifest
+from tests.conftest import require
 from tests.registry.conftest import LiveRegistry
 from tests.support import servers
 from tests.support.images import BuiltImage
@@ -218,3 +219,24 @@ def test_bad_ca_file_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("not a certificate")
     with pytest.raises(RegistryError, match="--ca-cert: cannot load certificate"):
         RegistryClient("127.0.0.1:1", RegistryOptions(ca_cert=bad))
+
+
+def test_client_certificates(tmp_path: Path) -> None:
+    require(not servers.missing_registry_tools(), "registry test tools missing (run scripts/setup)")
+    client_ca, cert, key = servers.make_client_certificate(tmp_path / "client")
+    _, other_cert, other_key = servers.make_client_certificate(tmp_path / "other")
+    with servers.run_registry(tls=True, client_ca=client_ca) as server:
+        good = RegistryOptions(ca_cert=server.ca_cert, client_cert=cert, client_key=key)
+        with RegistryClient(server.host, good) as client:
+            assert client.catalog() == []
+        for options, said in (
+            (RegistryOptions(ca_cert=server.ca_cert), "it wants a client certificate"),
+            (
+                RegistryOptions(ca_cert=server.ca_cert, client_cert=other_cert, client_key=other_key),
+                "its client certificate was refused",
+            ),
+        ):
+            with RegistryClient(server.host, options) as client, pytest.raises(RegistryError) as caught:
+                client.catalog()
+            assert said in str(caught.value)
+            assert "--client-cert" in caught.value.diagnostics()

@@ -9,9 +9,9 @@ import pytest
 from hullguard.cli.main import main
 from hullguard.errors import SourceError
 from hullguard.pipeline import ScanOptions, scan_image
-from hullguard.registry import RegistryClient, parse_reference
+from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
 from hullguard.sources import SourceOptions
-from hullguard.sources.manifest import DOCKER_MANIFEST, OCI_INDEX, Platform
+from hullguard.sources.manifest import DOCKER_MANIFEST, OCI_INDEX, Manifest, Platform
 from tests.registry.conftest import LiveRegistry
 from tests.support import servers
 from tests.support.images import BuiltImage
@@ -103,3 +103,25 @@ def test_cli_scan_with_password_from_environment(
     report = json.loads(capsys.readouterr().out)
     assert report["artifact"]["name"] == tls_registry.demo_ref
     assert any(p["name"] == "bash" and p["type"] == "deb" for p in report["packages"])
+
+
+def test_tampered_and_missing_layers_in_the_registry_stop_the_scan(
+    demo_image: BuiltImage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A private registry (blobs are shared across repositories, so not the session one)."""
+    with servers.run_registry() as server:
+        ref = servers.push(server, demo_image.oci_ref, "demo/tampered")
+        with RegistryClient.for_reference(parse_reference(ref), RegistryOptions(insecure=True)) as client:
+            manifest = client.get_manifest(parse_reference(ref)).parsed
+        assert isinstance(manifest, Manifest)
+        blobs = server.root / "data/docker/registry/v2/blobs/sha256"
+        smallest = min(manifest.layers, key=lambda layer: layer.size).digest.split(":")[1]
+        data = blobs / smallest[:2] / smallest / "data"
+        original = data.read_bytes()
+        data.write_bytes(original[:-64] + bytes(64))
+        assert main(["image", ref, "--insecure", "--scanners", ""]) == 2
+        err = capsys.readouterr().err
+        assert "digest mismatch" in err and smallest in err and "Traceback" not in err
+        data.unlink()
+        assert main(["image", ref, "--insecure", "--scanners", ""]) == 2
+        assert "HTTP 404" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 
 from hullguard.pipeline import ScanOptions, scan_image
 from hullguard.report import writer_for
-from hullguard.report.spdx import to_document
+from hullguard.report.spdx_document import to_document
 from tests.report.factories import make_report
 from tests.support.images import BuiltImage
 
@@ -59,8 +59,8 @@ def test_packages_keep_purl_licences_source_and_layer(tmp_path) -> None:  # type
     ]
     assert zlib["licenseDeclared"] == "Zlib"
     assert zlib["sourceInfo"] == "built package from: zlib 1:1.2.13.dfsg-1"
-    comments = {a["comment"] for a in zlib["annotations"]}
-    assert f"hullguard:layer_diff_id: sha256:{'1' * 64}" in comments
+    assert f"hullguard:layer_diff_id: sha256:{'1' * 64}" in zlib["comment"].splitlines()
+    assert "hullguard:source_name: zlib" in zlib["comment"].splitlines()
     assert _package(doc, "@babel/core")["licenseDeclared"] == "MIT OR Apache-2.0"
     libc = _package(doc, "libc6")["licenseDeclared"]
     assert libc.startswith("LicenseRef-GPL-2-") and libc.endswith(" AND LGPL-2.1-only")

@@ -177,3 +177,20 @@ def test_baseline_hides_known_secrets_and_ci_fails_only_on_new_ones(
     assert main(args) == 0
     (project / "new.env").write_text(f"API_TOKEN={expand('<<alnum:32>>', RNG)}\n")
     assert main(args) == 5
+
+
+def test_config_targets_read_only_config_and_credential_files(project: Path) -> None:
+    from hullguard.secrets.config_target import scan_config_secrets
+    from hullguard.secrets.settings import load_settings
+
+    (project / "notes.txt").write_text(f"token {GH}\n")
+    findings, issues = scan_config_secrets(project, load_settings())
+    found = {(f.location.path, f.location.start_line, f.id) for f in findings}
+    assert ("notes.txt", 1, "github-pat") not in found
+    assert found == EXPECTED - {("home/.ssh/id_rsa", 1, "private-key-rsa")}
+    assert issues == []
+    single, _ = scan_config_secrets(project / "deploy/secret.yaml", load_settings())
+    assert {(f.location.path, f.id) for f in single} == {
+        ("secret.yaml", "slack-webhook-url"),
+        ("secret.yaml", "docker-config-auth"),
+    }

@@ -45,7 +45,7 @@ class GoBinaryAnalyzer:
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         data = file.read_bytes()
-        if not is_elf(data):
+        if not is_elf(data) or BUILDINFO_MAGIC not in data:
             return Inventory()
         info = read_build_info(data)
         if info is None:

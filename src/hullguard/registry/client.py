@@ -105,9 +105,9 @@ class RegistryClient:
 
     # -- API version check ------------------------------------------------------------------------
 
-    def ping(self, anonymous: bool = False) -> httpx.Response:
-        """GET /v2/: 200 (open) or 401 (auth needed) are both answers; the response is read."""
-        return self.transport.request("GET", "/v2/", ok=(200, 401), anonymous=anonymous, what="GET /v2/")
+    def ping(self) -> httpx.Response:
+        """GET /v2/: 200 (open) or 401 (auth needed; its challenge is in the response, not acted on)."""
+        return self.transport.request("GET", "/v2/", ok=(200, 401), what="GET /v2/")
 
     # -- manifests --------------------------------------------------------------------------------
 
@@ -320,19 +320,17 @@ class RegistryClient:
     def list_tags(self, repository: str, page_size: int = 1000) -> list[str]:
         return list(self._paged(f"/v2/{repository}/tags/list", "tags", pull_scope(repository), page_size))
 
-    def catalog(self, page_size: int = 1000, anonymous: bool = False) -> list[str]:
-        return list(self._paged("/v2/_catalog", "repositories", CATALOG_SCOPE, page_size, anonymous))
+    def catalog(self, page_size: int = 1000, limit: int | None = None) -> list[str]:
+        """Repository names (at most `limit`, fetched page by page)."""
+        names = self._paged("/v2/_catalog", "repositories", CATALOG_SCOPE, page_size)
+        return [name for _, name in zip(range(limit), names, strict=False)] if limit else list(names)
 
-    def _paged(
-        self, path: str, key: str, scope: str, page_size: int, anonymous: bool = False
-    ) -> Iterator[str]:
+    def _paged(self, path: str, key: str, scope: str, page_size: int) -> Iterator[str]:
         url: str | None = self.transport.url(path) + f"?n={page_size}"
         for _ in range(MAX_PAGES):
             if url is None:
                 return
-            response = self.transport.request(
-                "GET", url, scope=scope, what=f"GET {path}", anonymous=anonymous
-            )
+            response = self.transport.request("GET", url, scope=scope, what=f"GET {path}")
             doc = parse_json(response.content, f"{self.host} {path}")
             for item in doc.get(key) or ():
                 if isinstance(item, str):

@@ -33,6 +33,8 @@ class RegistryOptions:
     password: str | None = None
     docker_config: Path | None = None
     """Default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json."""
+    anonymous: bool = False
+    """Never send credentials, not even from config.json (the audit asks what a stranger may do)."""
     timeout: float = 30.0
     retries: int = 3
     backoff: float = 0.5
@@ -100,7 +102,7 @@ class Transport:
 
     @property
     def credentials(self) -> Credentials | None:
-        if not self._creds_loaded:
+        if not self._creds_loaded and not self.options.anonymous:
             self._creds = find_credentials(
                 self.host, self.options.username, self.options.password, self.options.docker_config
             )
@@ -126,19 +128,16 @@ class Transport:
         stream: bool = False,
         ok: tuple[int, ...] = (200,),
         what: str = "",
-        anonymous: bool = False,
     ) -> httpx.Response:
         """Send, authenticate on a 401 (once), retry 429/5xx with backoff, map failures to errors.
 
         Statuses in `ok` are returned (with `stream`, unread: the caller closes the response);
         404 raises NotFound, 401/403 Unauthorized, anything else RegistryError.
-        `anonymous` sends no credentials (the audit asks what a stranger may do).
         """
         what = what or f"{method} {path}"
         url = self.url(path)
-        attempt_auth = not anonymous
-        response = self._send(method, url, scope, headers, params, content, stream, attempt_auth, what)
-        if response.status_code == 401 and attempt_auth:
+        response = self._send(method, url, scope, headers, params, content, stream, what)
+        if response.status_code == 401 and 401 not in ok:
             header = response.headers.get("www-authenticate", "")
             challenge = parse_challenge(header)
             response.close()
@@ -146,7 +145,7 @@ class Transport:
                 raise Unauthorized(f"{what}: 401 without an auth challenge", status=401)
             self._challenge = challenge
             self._authorize(challenge, scope, what)
-            response = self._send(method, url, scope, headers, params, content, stream, True, what)
+            response = self._send(method, url, scope, headers, params, content, stream, what)
         if response.status_code in ok:
             return response
         try:
@@ -163,11 +162,10 @@ class Transport:
         params: Mapping[str, str] | None,
         content: bytes | None,
         stream: bool,
-        with_auth: bool,
         what: str,
     ) -> httpx.Response:
         all_headers = dict(headers or {})
-        if with_auth and httpx.URL(url).netloc.decode() == self.host:
+        if httpx.URL(url).netloc.decode() == self.host:
             auth = self._auth_header(scope)
             if auth:
                 all_headers["Authorization"] = auth
@@ -318,6 +316,16 @@ class Transport:
             return RegistryError(
                 f"{what}: {self.host} does not speak TLS on this port",
                 hint="If the registry serves plain HTTP, pass --insecure.",
+            )
+        if "ALERT_BAD_CERTIFICATE" in text or "ALERT_CERTIFICATE_REQUIRED" in text or "UNKNOWN_CA" in text:
+            given = (
+                "its client certificate was refused"
+                if self.options.client_cert
+                else "it wants a client certificate"
+            )
+            return RegistryError(
+                f"{what}: {self.host} ended the TLS handshake: {given}",
+                hint="Pass --client-cert (and --client-key) with a certificate the registry's client CA signed.",
             )
         if isinstance(e, httpx.ConnectError) or "SSL" in text:
             return RegistryError(f"{what}: cannot connect to {self.host}: {text or type(e).__name__}")

@@ -8,6 +8,7 @@ from typing import TextIO
 from hullguard.model import Report
 from hullguard.report import cyclonedx as cyclonedx_writer
 from hullguard.report import json as json_writer
+from hullguard.report import sarif as sarif_writer
 from hullguard.report import spdx as spdx_writer
 from hullguard.report import table as table_writer
 
@@ -18,6 +19,7 @@ WRITERS: tuple[tuple[str, Writer], ...] = (
     ("json", json_writer.write),
     ("cyclonedx", cyclonedx_writer.write),
     ("spdx-json", spdx_writer.write),
+    ("sarif", sarif_writer.write),
 )
 
 

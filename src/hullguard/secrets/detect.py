@@ -7,12 +7,17 @@ import binascii
 import hashlib
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from hullguard.secrets.rules import Rule, RuleSet
 
 BINARY_SNIFF = 8192
+MAX_KEY_PREFIX = 64
+NAME_BYTES = frozenset(
+    bytes([c]) for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
+)
 MAX_STARS = 32
 
 
@@ -84,8 +89,7 @@ class Detector:
                 if start < 0 or any(h.start < end and start < h.end for h in hits):
                     continue
                 secret = m.group(group).decode("utf-8", errors="replace")
-                key_raw = m.group("key") if "key" in rule.regex.groupindex else None
-                key = key_raw.decode("utf-8", errors="replace") if key_raw is not None else None
+                key = _key_of(data, m) if "key" in rule.regex.groupindex else None
                 if self._accepts(rule, secret, key):
                     hits.append(Hit(rule, data.count(b"\n", 0, start) + 1, start, end, secret))
         return sorted(hits, key=lambda h: h.start)
@@ -96,6 +100,18 @@ class Detector:
         if rule.allow.allows_secret(secret, key) or self.ruleset.allow.allows_secret(secret, key):
             return False
         return rule.validate is None or VALIDATE[rule.validate](secret)
+
+
+def _key_of(data: bytes, m: re.Match[bytes]) -> str | None:
+    """The name a secret is assigned to, widened to the left over name characters, since
+    patterns start at the keyword (`ClientRequestToken`, not `Token`) to stay fast."""
+    start, end = m.span("key")
+    if start < 0:
+        return None
+    floor = max(0, start - MAX_KEY_PREFIX)
+    while start > floor and data[start - 1 : start] in NAME_BYTES:
+        start -= 1
+    return data[start:end].decode("utf-8", errors="replace")
 
 
 def _has(cache: dict[bytes, bool], lowered: bytes, keyword: bytes) -> bool:

@@ -67,13 +67,15 @@ class FileScanner:
         self.stats.files += 1
         self.stats.bytes += len(data)
         decoded: list[Found] = []
+        lines: set[int] = set()
         for extra in manifest_extras(path, data):
+            if extra.line is not None:
+                lines.add(extra.line)
             decoded += [
                 Found(path, extra.line or h.line, h, layer)
                 for h in self.detector.scan(extra.text, extra.path)
             ]
-        # On a line whose decoded value was scanned, the decoded finding says more than the base64.
-        lines = {f.line for f in decoded}
+        # Where a value was decoded and scanned, its encoded form on that line is not scanned again.
         found = [Found(path, h.line, h, layer) for h in self.detector.scan(data, path) if h.line not in lines]
         found += decoded
         unique = {(f.path, f.line, f.hit.rule.id, f.hit.digest): f for f in reversed(found)}

@@ -50,7 +50,7 @@ def manifest_extras(path: str, data: bytes) -> Iterator[Extra]:
                 ):
                     yield from _secret_data(path, data, item["data"])
         for name, value in _env_pairs(doc):
-            yield Extra(path, f"{name}={value}".encode(), _line_of(data, value))
+            yield Extra(path, f"{name}={value}".encode(), _line_of(data, value) if value else None)
 
 
 def _secret_data(path: str, data: bytes, values: dict[Any, Any]) -> Iterator[Extra]:
