@@ -176,6 +176,24 @@ def test_cyclonedx_vex_and_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["fs", str(root), *cache, "--vex", str(vex)]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert "CVE-2016-2781" not in {f["id"] for f in doc["findings"]}
+    image_vex = tmp_path / "image.openvex.json"
+    image_vex.write_text(
+        json.dumps(
+            {
+                "@context": "https://openvex.dev/ns/v0.2.0",
+                "statements": [
+                    {
+                        "vulnerability": {"name": "CVE-2011-4116"},
+                        "status": "not_affected",
+                        "products": [{"@id": "pkg:oci/demo@sha256%3Aabc"}],
+                        "justification": "component_not_present",
+                    }
+                ],
+            }
+        )
+    )
+    assert main(["fs", str(root), *cache, "--vex", str(image_vex)]) == 0
+    assert "CVE-2011-4116" not in {f["id"] for f in json.loads(capsys.readouterr().out)["findings"]}
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: CVE-1\n  expires: someday\n")
     code = main(["fs", str(root), *cache, "--ignorefile", str(bad)])
