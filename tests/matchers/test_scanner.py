@@ -221,3 +221,14 @@ def test_invalid_installed_version_is_reported_not_matched(tmp_path: Path) -> No
     assert issues[0].path == "site-packages/urllib3/METADATA"
     # 1.26.18 is past every 1.26 fix in the bundled set except the two later ones.
     assert {f.id for f in findings} == {"CVE-2024-37891", "CVE-2025-50181"}
+
+
+def test_unusable_cache_dir_is_an_issue_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _rootfs(tmp_path / "root")
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    assert main(["fs", str(root), "--cache-dir", str(not_a_dir), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["findings"] == [] and any("vulnerability database" in i["message"] for i in doc["issues"])
