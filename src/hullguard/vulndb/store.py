@@ -13,7 +13,7 @@ from pathlib import Path
 from hullguard.errors import Error
 from hullguard.vulndb.osv import Advisory, Affected, Event, Range, Severity, package_key
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 DB_NAME = "vulndb.sqlite"
 
 _SCHEMA = """
