@@ -199,3 +199,13 @@ def test_go_stdlib_devel_and_case_insensitive_names(tmp_path: Path) -> None:
         ("newtonsoft.json", "GHSA-nuget-0001", "13.0.1"),
         ("symfony/http-kernel", "GHSA-composer-0001", "5.4.20"),
     }
+
+
+def test_os_packages_without_a_known_release_are_reported(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite"
+    import_locations(db, [])
+    deb = Package(type=PackageType.DEB, name="bash", version="5.2-1", source_name="bash")
+    with store.opened(db) as conn:
+        for os in (None, OS(family="debian", version=""), OS(family="plan9", version="4")):
+            findings, issues = Matcher(conn).match([deb], os)
+            assert findings == [] and len(issues) == 1 and "1 OS packages not checked" in issues[0].message

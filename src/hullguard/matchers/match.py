@@ -63,6 +63,15 @@ class Matcher:
         issues: list[Issue] = []
         targets = [(package, target_for(package, os)) for package in packages]
         self._prefetch(t for _, t in targets if t is not None)
+        unmatched_os = [p for p, t in targets if t is None and p.type.is_os]
+        if unmatched_os:
+            where = f"{os.family} {os.version}".strip() if os else "an unknown OS"
+            issues.append(
+                Issue(
+                    stage="matcher",
+                    message=f"{len(unmatched_os)} OS packages not checked: no advisory ecosystem for {where}",
+                )
+            )
         for package, target in targets:
             if target is None:
                 continue
