@@ -81,6 +81,9 @@ def test_update_downloads_configured_ecosystems_then_status(
     assert "newest modified: 2026-11-20T00:00:00Z" in out
     assert f"{osv_mirror}/PyPI/all.zip" in out
     assert "warning" not in err
+    # `db import` takes the same URLs.
+    assert main(["db", "import", f"{osv_mirror}/npm/all.zip", "--cache-dir", str(tmp_path / "other")]) == 0
+    assert "1 added" in capsys.readouterr().err
     assert main(["db", "status", "--cache-dir", str(cache), "--max-age", "0"]) == 0
     assert "warning: the newest advisory is older than 0 days" in capsys.readouterr().err
 
