@@ -232,3 +232,16 @@ def test_unusable_cache_dir_is_an_issue_not_a_crash(
     assert main(["fs", str(root), "--cache-dir", str(not_a_dir), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["findings"] == [] and any("vulnerability database" in i["message"] for i in doc["issues"])
+
+
+def test_severity_and_ignore_unfixed_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _rootfs(tmp_path / "root")
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+    assert main(["fs", str(root), *cache, "--ignore-unfixed"]) == 0
+    assert {f["id"] for f in json.loads(capsys.readouterr().out)["findings"]} == {"CVE-2023-31484"}
+    assert main(["fs", str(root), *cache, "--severity", "MEDIUM,LOW", "--exit-code", "1"]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert {f["severity"] for f in found} == {"MEDIUM"} and {f["id"] for f in found} == {
+        "CVE-2016-2781",
+        "CVE-2017-18018",
+    }
