@@ -245,3 +245,42 @@ def test_severity_and_ignore_unfixed_filters(tmp_path: Path, capsys: pytest.Capt
         "CVE-2016-2781",
         "CVE-2017-18018",
     }
+
+
+def _annotated_layout(image: BuiltImage, dest: Path, annotations: dict[str, str]) -> str:
+    """A copy of the demo OCI layout (blobs hard-linked) whose manifest carries ANNOTATIONS."""
+    import hashlib
+
+    subprocess.run(["cp", "-al", str(image.oci_dir), str(dest)], check=True)
+    index = json.loads((dest / "index.json").read_text())
+    desc = index["manifests"][0]
+    algo, hexdigest = desc["digest"].split(":")
+    manifest = json.loads((dest / "blobs" / algo / hexdigest).read_text())
+    manifest["annotations"] = {**manifest.get("annotations", {}), **annotations}
+    raw = json.dumps(manifest).encode()
+    digest = hashlib.sha256(raw).hexdigest()
+    (dest / "blobs/sha256" / digest).write_bytes(raw)
+    desc.update(digest=f"sha256:{digest}", size=len(raw))
+    (dest / "index.json").unlink()  # a hard link to the cached layout's file: replace, never edit
+    (dest / "index.json").write_text(json.dumps(index))
+    return f"oci:{dest}:{image.tag}"
+
+
+@pytest.mark.integration
+def test_base_image_from_the_manifest_annotation(demo_image: BuiltImage, tmp_path: Path) -> None:
+    base = _base_only(demo_image.archive, tmp_path / "base.tar")
+    ref = _annotated_layout(
+        demo_image, tmp_path / "layout", {"org.opencontainers.image.base.name": str(base)}
+    )
+    report = scan_image(ref, ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache"))
+    debs = [f for f in report.findings if f.kind == "vulnerability" and f.package.type is PackageType.DEB]
+    assert debs and all(f.in_base_image is True for f in debs)
+    # An annotation naming something that cannot be opened is an issue, not a failure.
+    ref = _annotated_layout(
+        demo_image, tmp_path / "layout2", {"org.opencontainers.image.base.name": str(tmp_path / "gone.tar")}
+    )
+    report = scan_image(ref, ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache"))
+    assert report.findings and all(
+        f.in_base_image is None for f in report.findings if f.kind == "vulnerability"
+    )
+    assert any(i.message.startswith("base image:") for i in report.issues)
