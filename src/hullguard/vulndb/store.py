@@ -153,17 +153,21 @@ def affected_for_many(
         "JOIN affected AS a ON a.ecosystem = w.ecosystem AND a.package = w.package"
     ).fetchall()
     out: dict[tuple[str, str], list[AffectedRow]] = {key: [] for key in keys}
+    # The binaries of one advisory often share the same ranges: decode each distinct text once.
+    decoded: dict[str, tuple[tuple[Range, ...], tuple[str, ...]]] = {}
     for ecosystem, name, ident, data, severity in rows:
-        ranges, versions = json.loads(data)
+        parts = decoded.get(data)
+        if parts is None:
+            ranges, versions = json.loads(data)
+            parts = decoded[data] = (
+                tuple(
+                    Range(type=kind, events=tuple(Event(kind=k, version=v) for k, v in events))
+                    for kind, events in ranges
+                ),
+                tuple(versions),
+            )
         affected = Affected(
-            ecosystem=ecosystem,
-            package=name,
-            ranges=tuple(
-                Range(type=kind, events=tuple(Event(kind=k, version=v) for k, v in events))
-                for kind, events in ranges
-            ),
-            versions=tuple(versions),
-            severity=severity,
+            ecosystem=ecosystem, package=name, ranges=parts[0], versions=parts[1], severity=severity
         )
         out[(ecosystem, name)].append(AffectedRow(advisory_id=ident, affected=affected))
     return out
