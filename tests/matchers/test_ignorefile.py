@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.errors import UsageError
-from hullguard.matchers.ignorefile import apply_ignore_rules, load_ignorefile
+from hullguard.ignorefile import apply_ignore_rules, load_ignorefile
 from hullguard.model import Location, Misconfiguration, Package, PackageType, Secret, Severity, Vulnerability
 
 TODAY = date(2026, 6, 1)

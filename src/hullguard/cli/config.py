@@ -70,9 +70,10 @@ def run(args: argparse.Namespace) -> int:
             policies=policies,
         ),
     )
+    kept, notes = filter_findings(list(result.findings), options)
     report = Report(
         artifact=Artifact(name=str(args.path), type=ArtifactType.CONFIG),
-        findings=filter_findings(list(result.findings), options),
-        issues=tuple(result.issues),
+        findings=kept,
+        issues=(*result.issues, *notes),
     )
     return emit(report, args)

@@ -1,13 +1,12 @@
-"""Suppression of vulnerability findings: ignore-file entries and VEX `not_affected` statements.
-Both come parsed in ScanOptions (by the CLI) and leave a note for each thing they did."""
+"""Suppression of vulnerability findings by VEX `not_affected` statements (parsed by the CLI
+into ScanOptions); each suppression leaves a note. The ignore file applies to every kind of
+finding, so it lives in the pipeline's filters (`hullguard.ignorefile`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from hullguard.matchers.ignorefile import IgnoreRule, apply_ignore_rules
 from hullguard.matchers.vex import VexStatement
 from hullguard.model import Issue, Vulnerability
 
@@ -18,13 +17,10 @@ if TYPE_CHECKING:
 def suppress(
     findings: Iterable[Vulnerability], options: ScanOptions
 ) -> tuple[list[Vulnerability], list[Issue]]:
-    rules: tuple[IgnoreRule, ...] = options.get("ignore_rules", ()) or ()  # type: ignore[assignment]
     statements: tuple[VexStatement, ...] = options.get("vex_statements", ()) or ()  # type: ignore[assignment]
-    today = options.get("today") or datetime.now(UTC).date()
-    assert isinstance(today, date)
-    remaining, notes = apply_ignore_rules(findings, rules, today)
+    notes: list[Issue] = []
     kept: list[Vulnerability] = []
-    for finding in remaining:
+    for finding in findings:
         assert finding.kind == "vulnerability"
         statement = next((s for s in statements if s.applies(finding, {finding.id, *finding.aliases})), None)
         if statement is None:
