@@ -41,7 +41,7 @@ def test_binaries_are_inventoried_with_their_layer(image: images.BuiltImage) -> 
     assert umoci_info is not None
     umoci_go = "v" + umoci_info.go_version.removeprefix("go")
     assert found == {
-        (PackageType.GOLANG, "example.com/hello", "(devel)", "usr/local/bin/hello-go"),
+        (PackageType.GOLANG, "example.com/hello", "v1.4.2", "usr/local/bin/hello-go"),
         (PackageType.GOLANG, "example.com/greet", "v1.2.3", "usr/local/bin/hello-go"),
         (PackageType.GOLANG, "example.com/new", "v1.1.0", "usr/local/bin/hello-go"),
         (

@@ -8,6 +8,9 @@ before, the header holds two pointers to Go string headers elsewhere in the imag
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 import struct
 from dataclasses import dataclass
 
@@ -21,6 +24,7 @@ FLAG_BIG_ENDIAN = 0x1
 FLAG_INLINE = 0x2
 MAX_STRING = 1 << 20
 DEVEL = "(devel)"
+_SEMVER = re.compile(r"v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,8 @@ class BuildInfo:
     path: str | None
     main: Module | None
     deps: tuple[Module, ...]
+    settings: tuple[tuple[str, str], ...] = ()
+    """`build` lines: `-ldflags`, `GOOS`, `vcs.revision`, ..."""
 
 
 class GoBinaryAnalyzer:
@@ -115,6 +121,7 @@ def parse_modinfo(go_version: str, text: str) -> BuildInfo:
     path: str | None = None
     main: Module | None = None
     deps: list[Module] = []
+    settings: list[tuple[str, str]] = []
     for line in text.splitlines():
         kind, _, rest = line.partition("\t")
         fields = rest.split("\t")
@@ -127,13 +134,16 @@ def parse_modinfo(go_version: str, text: str) -> BuildInfo:
                     main = module
                 else:
                     deps.append(module)
+            case "build" if "=" in rest:
+                key, _, value = rest.partition("=")
+                settings.append((key, value))
             case "=>" if fields[0]:
                 replacement = Module(path=fields[0], version=fields[1] if len(fields) > 1 else "")
                 if deps:
                     deps[-1] = Module(deps[-1].path, deps[-1].version, replacement)
                 elif main is not None:
                     main = Module(main.path, main.version, replacement)
-    return BuildInfo(go_version=go_version, path=path, main=main, deps=tuple(deps))
+    return BuildInfo(go_version=go_version, path=path, main=main, deps=tuple(deps), settings=tuple(settings))
 
 
 def packages(info: BuildInfo, file: FileInput) -> list[Package]:
@@ -150,11 +160,37 @@ def packages(info: BuildInfo, file: FileInput) -> list[Package]:
     deps = [_effective(m) for m in info.deps]
     found = [package(name, version) for name, version in deps]
     if info.main is not None:
-        found.append(package(info.main.path, info.main.version or DEVEL, tuple(name for name, _ in deps)))
+        version = (
+            info.main.version if info.main.version not in ("", DEVEL) else ldflags_version(info) or DEVEL
+        )
+        found.append(package(info.main.path, version, tuple(name for name, _ in deps)))
     go = info.go_version.split()[0] if info.go_version.strip() else ""
     if go.startswith("go"):
         found.append(package("stdlib", "v" + go.removeprefix("go")))
     return found
+
+
+def ldflags_version(info: BuildInfo) -> str | None:
+    """The version a build stamped with `-ldflags "-X <pkg>.version=1.4.2"`, the usual way to give
+    a main module built from a checkout (`(devel)`) its release number."""
+    flags = dict(info.settings).get("-ldflags")
+    if not flags:
+        return None
+    if flags.startswith('"'):
+        try:
+            flags = json.loads(flags)  # Go quotes the value as strconv.Quote does
+        except ValueError:
+            return None
+    try:
+        words = shlex.split(flags)
+    except ValueError:
+        return None
+    for flag, value in zip(words, [*words[1:], ""], strict=True):
+        assignment = value if flag == "-X" else flag.removeprefix("-X=") if flag.startswith("-X=") else ""
+        key, _, version = assignment.partition("=")
+        if key.lower().endswith((".version", ".ver")) and _SEMVER.fullmatch(version):
+            return version if version.startswith("v") else f"v{version}"
+    return None
 
 
 def _effective(module: Module) -> tuple[str, str]:
