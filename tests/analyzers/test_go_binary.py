@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import struct
 from pathlib import Path
@@ -135,3 +136,23 @@ def test_main_module_version_from_ldflags(ldflags: str, expected: str) -> None:
     file = FileInput(path="app", layer=LAYER, size=0, read_bytes=lambda: b"")
     [main] = [p for p in packages(info, file) if p.name == "a"]
     assert main.version == expected
+
+
+def test_damaged_binaries_raise_only_value_errors(hello: Path) -> None:
+    """What the scan turns into an issue: any other exception would end it."""
+    import random
+
+    rng = random.Random(7)
+    data = hello.read_bytes()
+    info_at = data.find(b"\xff Go buildinf:")
+    regions = [(0, 64), (len(data) - 4096, len(data)), (info_at, info_at + 600)]
+    for _ in range(300):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            lo, hi = rng.choice(regions)
+            damaged[rng.randrange(lo, hi)] = rng.randrange(256)
+        with contextlib.suppress(ValueError):
+            read_build_info(bytes(damaged))
+    for n in range(70):  # too short to hold the header: an error; long enough: no Go here
+        with contextlib.suppress(ValueError):
+            assert read_build_info(b"\x7fELF\x02\x01" + b"\0" * n) is None
