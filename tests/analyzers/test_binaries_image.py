@@ -10,7 +10,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from hullguard.analyzers.go_binary import read_build_info
+from hullguard.analyzers.go_buildinfo import read_build_info
 from hullguard.model import PackageType
 from hullguard.pipeline import ScanOptions, scan_image
 from hullguard.report.cyclonedx_bom import to_json

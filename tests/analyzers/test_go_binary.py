@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from hullguard.analyzers.base import AnalysisContext, FileInput
-from hullguard.analyzers.go_binary import GoBinaryAnalyzer, packages, parse_modinfo, read_build_info
+from hullguard.analyzers.go_binary import GoBinaryAnalyzer, packages
+from hullguard.analyzers.go_buildinfo import parse_modinfo, read_build_info
 from hullguard.model import Digest, PackageType
 from hullguard.pipeline import ScanOptions, scan_fs
 from hullguard.sources.rootfs import DirTree
