@@ -12,6 +12,7 @@ from hullguard.model import Artifact, ArtifactType, Report
 from hullguard.pipeline import filter_findings
 from hullguard.rules.engine import ConfigOptions, scan_config
 from hullguard.rules.kubernetes import pss
+from hullguard.rules.policy import Policy, load_policies
 
 NAME = "config"
 HELP = "scan Dockerfiles, Kubernetes YAML/JSON and Compose files for misconfigurations"
@@ -51,10 +52,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise UsageError(f"--pss-version: {e}") from e
     options = scan_options(args)
-    policies: tuple[object, ...] = ()
+    policies: tuple[Policy, ...] = ()
     if args.policy:
-        from hullguard.rules.policy import load_policies
-
         policies = tuple(p for path in args.policy for p in load_policies(path))
     if args.fix:
         from hullguard.rules.fix import fix_tree
@@ -68,12 +67,13 @@ def run(args: argparse.Namespace) -> int:
             pss_level=args.pss,
             pss_version=version,
             dockerfile_patterns=tuple(args.dockerfile_pattern),
-            policies=policies,  # type: ignore[arg-type]
+            policies=policies,
         ),
     )
+    kept, notes = filter_findings(list(result.findings), options)
     report = Report(
         artifact=Artifact(name=str(args.path), type=ArtifactType.CONFIG),
-        findings=filter_findings(list(result.findings), options),
-        issues=tuple(result.issues),
+        findings=kept,
+        issues=(*result.issues, *notes),
     )
     return emit(report, args)
