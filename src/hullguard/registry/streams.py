@@ -8,7 +8,7 @@ from typing import IO, cast
 import httpx
 
 from hullguard.registry.errors import RegistryError
-from hullguard.sources.blobs import VerifyingReader
+from hullguard.sources.blobs import SizeCapExceeded, VerifyingReader
 
 
 def read_capped(response: httpx.Response, cap: int, what: str) -> bytes:
@@ -66,7 +66,12 @@ class VerifiedBlob(VerifyingReader):
         self._verified = False
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        n = super().readinto(buffer)
+        try:
+            n = super().readinto(buffer)
+        except SizeCapExceeded as e:
+            raise RegistryError(
+                f"{self._what}: the registry sent more than the {self._cap} bytes the manifest declares"
+            ) from e
         if n == 0 and not self._verified:
             self._verified = True
             self.finish()
