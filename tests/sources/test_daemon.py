@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from hullguard.sources.daemon import open_daemon_image
 from tests.conftest import require
 from tests.support import podman as podman_support
 from tests.support.images import BuiltImage
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
 NAME = "hullguard/bookworm-demo:latest"
@@ -77,3 +81,29 @@ def test_missing_image_and_missing_socket(
     monkeypatch.setenv("DOCKER_HOST", "ssh://host")
     assert main(["image", f"docker-daemon:{NAME}"]) == 2
     assert "expected unix:///path" in capsys.readouterr().err
+
+
+def test_daemon_over_tcp(podman: podman_support.PodmanService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DOCKER_HOST=tcp://HOST:PORT: the same store served by a second podman on 127.0.0.1."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*podman.podman, "system", "service", "--time=0", f"tcp://127.0.0.1:{port}"],
+        env=podman.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, (
+                    "podman tcp service did not start"
+                )
+                time.sleep(0.1)
+        monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{port}")
+        with open_daemon_image(NAME, SourceOptions()) as image:
+            assert len(image.layers) == 4
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -31,6 +31,8 @@ class PodmanService:
     docker_host: str
     podman: tuple[str, ...]
     """The podman command line bound to this service's private storage."""
+    env: dict[str, str]
+    """The environment to run `podman` with (CONTAINERS_CONF)."""
 
 
 def missing_podman_tools() -> list[str]:
@@ -72,7 +74,7 @@ def run_podman_service(load: Path | None = None) -> Iterator[PodmanService]:
                     f"podman system service did not start: {(root / 'service.log').read_text()[-2000:]}"
                 )
             time.sleep(0.1)
-        yield PodmanService(socket=socket_path, docker_host=f"unix://{socket_path}", podman=podman)
+        yield PodmanService(socket=socket_path, docker_host=f"unix://{socket_path}", podman=podman, env=env)
     finally:
         process.terminate()
         try:
