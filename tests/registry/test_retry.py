@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import email.utils
 import http.server
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -62,6 +64,16 @@ def test_retries_429_and_5xx_with_backoff_then_succeeds(flaky: _FlakyServer) -> 
         assert client.ping().status_code == 200
     assert flaky.seen == [429, 503, 502, 200]
     assert sleeps == [2.0, 1.0, 2.0]  # Retry-After honoured, else 0.5 * 2**attempt
+
+
+def test_retry_after_as_an_http_date(flaky: _FlakyServer) -> None:
+    soon = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=5), usegmt=True)
+    flaky.script = [(503, {"Retry-After": soon}), (503, {"Retry-After": "Sun, 06 Nov 1994 08:49:37 GMT"})]
+    sleeps: list[float] = []
+    with _client(flaky, sleeps) as client:
+        assert client.ping().status_code == 200
+    assert 3.0 < sleeps[0] <= 5.0  # until that moment
+    assert sleeps[1] == 0.0  # a date in the past: retry at once
 
 
 def test_retries_are_bounded(flaky: _FlakyServer) -> None:
