@@ -86,7 +86,10 @@ def test_deleted_key_is_found_with_the_adding_and_the_deleting_layer(
     key = found[("private-key-rsa", "root/.ssh/id_rsa")]
     assert key.location.layer == layers[1]
     assert key.removed_in_layer == layers[2]
-    assert "still in the image" in key.title
+    assert key.title == (
+        f"RSA private key: added in layer 2 ({layers[1][7:19]}), deleted in layer 3 ({layers[2][7:19]}), "
+        "still in the image"
+    )
     overwritten = found[("github-pat", "app/.env")]
     assert (overwritten.location.layer, overwritten.removed_in_layer) == (layers[1], layers[3])
     assert found[("generic-env-secret", "image-config:Env")].location.start_line is not None

@@ -177,15 +177,15 @@ def image_findings(found: list[Found], ctx: ScanContext) -> list[Secret]:
             continue
         later = [removed_by[(f.path, layer)] for layer in layers_of[key] if (f.path, layer) in removed_by]
         by = later[-1] if later else (final.layer if final is not None else None)
-        findings.append(to_finding(f, removed_in=by))
+        findings.append(to_finding(f, removed_in=by, layers=ctx.artifact.layers))
     return findings
 
 
-def to_finding(f: Found, removed_in: Digest | None = None) -> Secret:
+def to_finding(f: Found, removed_in: Digest | None = None, layers: tuple[Digest, ...] = ()) -> Secret:
     rule = f.hit.rule
     title = rule.title
     if removed_in is not None:
-        title = f"{rule.title} (deleted by a later layer, still in the image)"
+        title = f"{rule.title}: added in {_layer_name(f.layer, layers)}, deleted in {_layer_name(removed_in, layers)}, still in the image"
     return Secret(
         id=rule.id,
         severity=rule.severity,
@@ -195,3 +195,8 @@ def to_finding(f: Found, removed_in: Digest | None = None) -> Secret:
         removed_in_layer=removed_in,
         fingerprint=f.hit.digest,
     )
+
+
+def _layer_name(digest: Digest | None, layers: tuple[Digest, ...]) -> str:
+    short = (digest or "")[7:19]
+    return f"layer {layers.index(digest) + 1} ({short})" if digest in layers else f"layer {short}"
