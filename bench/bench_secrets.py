@@ -83,7 +83,7 @@ def run(kind: str, target: Path, runs: int, like_for_like: Path) -> None:
                 results[name] = (elapsed, cpu, count_findings("hullguard", out))
         with tempfile.TemporaryDirectory(prefix="trivy-cache-") as cache:
             args = ["--input", str(target)] if kind == "image" else [str(target)]
-            elapsed, out = timed(
+            elapsed, cpu, out = timed(
                 [
                     str(TRIVY),
                     kind,

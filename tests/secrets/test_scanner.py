@@ -194,3 +194,14 @@ def test_config_targets_read_only_config_and_credential_files(project: Path) -> 
         ("secret.yaml", "slack-webhook-url"),
         ("secret.yaml", "docker-config-auth"),
     }
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_cli_output_and_errors_never_hold_a_secret(
+    project: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fs", str(project), "--scanners", "secret", "-f", fmt]) == 0
+    captured = capsys.readouterr()
+    assert "github-pat" in captured.out
+    for raw in RAW:
+        assert raw not in captured.out + captured.err
