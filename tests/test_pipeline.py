@@ -29,7 +29,8 @@ def test_docker_archive_and_oci_layout_give_the_same_inventory(demo_image: Built
     assert from_archive.artifact.layers == from_oci.artifact.layers
     assert len(from_archive.artifact.layers) == 4
     assert from_archive.artifact.os is not None
-    assert (from_archive.artifact.os.family, from_archive.artifact.os.version) == ("debian", "12")
+    assert from_archive.artifact.os.family == "debian"
+    assert from_archive.artifact.os.version.startswith("12.")  # point release from etc/debian_version
     assert from_archive.artifact.os.eol is False
     assert not from_archive.issues
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from hullguard import scanners as scanner_registry
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import Analyzer
+from hullguard.analyzers.history import PackageHistory
 from hullguard.analyzers.run import analyze_tree
 from hullguard.model import Artifact, ArtifactType, Finding, Issue, Report, Severity
 from hullguard.model.finding import sort_findings
@@ -48,6 +49,7 @@ def scan_image(
     analyzers: tuple[Analyzer, ...] = ANALYZERS,
     on_layer: Callable[[LayerRef, int], None] | None = None,
 ) -> Report:
+    analyzers = tuple(a for a in analyzers if not a.spec.pre_build)
     active = _active(options)
     visitors = {s.name: s.new_visitor(options) for s in active}
 
@@ -57,9 +59,11 @@ def scan_image(
     with open_image(target, options.source) as image:
         count = len(image.layers)
         progress = (lambda layer: on_layer(layer, count)) if on_layer else None
-        live = tuple(v for v in visitors.values() if v is not None)
+        history = PackageHistory()  # which layer added each OS package
+        live = (*(v for v in visitors.values() if v is not None), history)
         with build_tree(image, wanted, live, progress) as tree:
             inventory, issues = analyze_tree(tree, analyzers)
+            inventory = history.attribute(inventory)
             artifact = Artifact(
                 name=image.name,
                 type=ArtifactType.CONTAINER_IMAGE,
@@ -96,6 +100,23 @@ def scan_fs(path: Path, options: ScanOptions, analyzers: tuple[Analyzer, ...] = 
         packages=inventory.packages,
         findings=filter_findings(findings, options),
         issues=(*issues, *scan_issues),
+    )
+
+
+def scan_sbom(path: Path, options: ScanOptions) -> Report:
+    """Vulnerabilities (and any other inventory-based scanner) for a CycloneDX or SPDX SBOM."""
+    from hullguard.sources.sbom import EmptyTree, read_sbom
+
+    sbom = read_sbom(path)
+    artifact = Artifact(name=sbom.name, type=ArtifactType.SBOM, os=sbom.inventory.os)
+    active = _active(options)
+    ctx = ScanContext(artifact=artifact, tree=EmptyTree(), inventory=sbom.inventory, options=options)
+    findings, scan_issues = _run_scanners(active, ctx, {s.name: None for s in active})
+    return Report(
+        artifact=artifact,
+        packages=sbom.inventory.packages,
+        findings=filter_findings(findings, options),
+        issues=(*sbom.issues, *scan_issues),
     )
 
 

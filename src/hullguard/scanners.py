@@ -46,6 +46,8 @@ class Scanner(Protocol):
 
 def registered() -> tuple[Scanner, ...]:
     """The scanners, imported lazily so that `hullguard image --scanners vuln` loads only what it needs."""
+    from hullguard.matchers.scanner import VulnScanner
+    from hullguard.rules.scanner import ConfigScanner
     from hullguard.secrets.scanner import SecretScanner
 
-    return (SecretScanner(),)
+    return (VulnScanner(), SecretScanner(), ConfigScanner())

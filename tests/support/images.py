@@ -64,7 +64,7 @@ class Recipe:
 
     def digest(self) -> str:
         text = json.dumps(
-            [RECIPE_VERSION, self.name, [(l.created_by, l.whiteouts, l.key) for l in self.layers], self.config]
+            [RECIPE_VERSION, self.name, [(layer.created_by, layer.whiteouts, layer.key) for layer in self.layers], self.config]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers.licenses import normalize
 from hullguard.model import Inventory, Package, PackageType
 
 
@@ -12,7 +15,7 @@ class ApkAnalyzer:
     spec = AnalyzerSpec(
         id=AnalyzerId("apk"),
         kind=AnalyzerKind.OS_PACKAGES,
-        version=1,
+        version=2,
         paths=("lib/apk/db/installed",),
     )
 
@@ -40,10 +43,22 @@ def parse_installed(file: FileInput, ctx: AnalysisContext) -> list[Package]:
                 arch=fields.get("A"),
                 source_name=fields.get("o") or name,
                 source_version=version,
-                licenses=tuple(fields["L"].split()) if fields.get("L") else (),
+                licenses=apk_licences(fields.get("L", "")),
                 layer=file.layer,
                 path=file.path,
                 dependencies=tuple(d for d in fields.get("D", "").split() if not d.startswith("!")),
             )
         )
     return packages
+
+
+_EXPRESSION = re.compile(r"[()]|\b(?:AND|OR|WITH)\b", re.IGNORECASE)
+
+
+def apk_licences(field: str) -> tuple[str, ...]:
+    """`L:` is an SPDX expression in current Alpine and a space-separated list in older ones."""
+    if not field.strip():
+        return ()
+    if _EXPRESSION.search(field):
+        return (normalize(field),)
+    return tuple(dict.fromkeys(normalize(name) for name in field.split()))

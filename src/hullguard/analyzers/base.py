@@ -34,6 +34,9 @@ class AnalyzerSpec:
     executables: bool = False
     """Wants every executable regular file (binaries carrying build info)."""
     max_size: int = 64 << 20
+    pre_build: bool = False
+    """Reads what a project is built from (lock files, requirements): not read in images, whose
+    installed metadata is the truth (a lock copied into an image proves no install)."""
 
     def matches(self, entry: FileEntry) -> bool:
         if entry.size > self.max_size:
@@ -42,9 +45,9 @@ class AnalyzerSpec:
         if path in self.paths:
             return True
         name = path.rpartition("/")[2]
-        if name in self.basenames or any(path.endswith(s) for s in self.suffixes):
+        if name in self.basenames or path.endswith(self.suffixes):
             return True
-        if any(path.startswith(p) for p in self.prefixes):
+        if path.startswith(self.prefixes):
             return True
         return self.executables and entry.is_executable
 

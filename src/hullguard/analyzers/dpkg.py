@@ -1,14 +1,24 @@
-"""Debian packages from `var/lib/dpkg/status` and distroless `var/lib/dpkg/status.d/*`."""
+"""Debian packages from `var/lib/dpkg/status` and distroless `var/lib/dpkg/status.d/*`.
+
+Licences come from each package's `usr/share/doc/PKG/copyright`, read through the tree.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers.dpkg_copyright import parse_copyright
+from hullguard.errors import Error
 from hullguard.model import Inventory, Package, PackageType
+from hullguard.sources.tree import EntryType, resolve
 
 _SOURCE = re.compile(r"^(?P<name>\S+)(?:\s+\((?P<version>[^)]+)\))?$")
+_VERSION = re.compile(r"^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~:-]*?(?:-[A-Za-z0-9.+~]+)?$")
+"""deb-version(7): [epoch:]upstream[-revision]; upstream starts with a digit."""
+_MAX_COPYRIGHT = 1 << 20
 
 
 class DpkgAnalyzer:
@@ -17,20 +27,32 @@ class DpkgAnalyzer:
     spec = AnalyzerSpec(
         id=AnalyzerId("dpkg"),
         kind=AnalyzerKind.OS_PACKAGES,
-        version=1,
+        version=2,
         paths=("var/lib/dpkg/status",),
         prefixes=("var/lib/dpkg/status.d/",),
+        basenames=("copyright",),
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
-        if file.path.endswith(".md5sums"):
-            return Inventory()
+        if file.path.endswith(".md5sums") or not file.path.startswith("var/lib/dpkg/"):
+            return Inventory()  # copyright files are kept for `licences`, not read on their own
         packages = []
         for fields in iter_paragraphs(file.read_text()):
             package = _package(fields, file, ctx)
             if package is not None:
-                packages.append(package)
+                packages.append(dataclasses.replace(package, licenses=licences(package.name, ctx)))
         return Inventory(packages=tuple(packages))
+
+
+def licences(name: str, ctx: AnalysisContext) -> tuple[str, ...]:
+    entry = resolve(ctx.tree, f"usr/share/doc/{name}/copyright")
+    if entry is None or entry.type is not EntryType.FILE or entry.size > _MAX_COPYRIGHT:
+        return ()
+    try:
+        text = ctx.tree.read_bytes(entry).decode("utf-8", errors="replace")
+    except Error:
+        return ()
+    return parse_copyright(text)
 
 
 def iter_paragraphs(text: str) -> Iterator[dict[str, str]]:
@@ -62,6 +84,9 @@ def _package(fields: dict[str, str], file: FileInput, ctx: AnalysisContext) -> P
     if not name or not version:
         if name or version:
             ctx.issue(file, f"package record without name or version: {name or version}")
+        return None
+    if not _VERSION.match(version):
+        ctx.issue(file, f"package {name}: {version!r} is not a valid Debian version; skipped")
         return None
     source_name, source_version = name, version
     if "Source" in fields:

@@ -6,6 +6,8 @@ import functools
 from datetime import date
 from importlib import resources
 
+from hullguard.model import OS
+
 ROLLING = "rolling"
 
 
@@ -18,12 +20,7 @@ def _table() -> dict[tuple[str, str], str]:
 
 def release_of(family: str, version: str) -> str:
     """The release cycle a version belongs to: Alpine 3.19.1 is 3.19, Debian 12.5 is 12."""
-    parts = version.split(".")
-    if family == "alpine":
-        return ".".join(parts[:2])
-    if family == "ubuntu" or (family == "amazon" and version.startswith("2018")):
-        return ".".join(parts[:2])
-    return parts[0]
+    return OS(family=family, version=version).release
 
 
 def lookup_eol(family: str, version: str, today: date | None = None) -> tuple[bool, date | None] | None:

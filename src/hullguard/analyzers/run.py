@@ -3,27 +3,50 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
-from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
+from hullguard.analyzers.base import AnalysisContext, Analyzer, AnalyzerSpec, FileInput
 from hullguard.analyzers.purl import with_purls
 from hullguard.errors import Error
 from hullguard.model import Inventory, Issue, Package
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
 
 
-def wants(analyzers: tuple[Analyzer, ...]) -> object:
-    """A predicate for the layer reader: keep the content of files any analyzer reads."""
+def wants(analyzers: tuple[Analyzer, ...]) -> Callable[[FileEntry], bool]:
+    """A predicate for the layer reader: keep the content of files any analyzer reads.
+
+    It runs for every file of every layer, so one look at the union of all specs' paths,
+    names, endings and folders turns most files away before any spec is asked itself.
+    """
+    specs = [a.spec for a in analyzers]
+    paths = frozenset(p for s in specs for p in s.paths)
+    basenames = frozenset(b for s in specs for b in s.basenames)
+    suffixes = tuple(x for s in specs for x in s.suffixes)
+    prefixes = tuple(x for s in specs for x in s.prefixes)
+    executables = any(s.executables for s in specs)
+    # Specs with a `matches` of their own (name patterns) cannot be summed up; ask them always.
+    custom = tuple(s for s in specs if type(s).matches is not AnalyzerSpec.matches)
 
     def wanted(entry: FileEntry) -> bool:
-        return any(a.spec.matches(entry) for a in analyzers)
+        path = entry.path
+        if not (
+            path in paths
+            or path.endswith(suffixes)
+            or path.startswith(prefixes)
+            or path.rpartition("/")[2] in basenames
+            or (executables and entry.is_executable)
+        ):
+            return any(spec.matches(entry) for spec in custom)
+        return any(spec.matches(entry) for spec in specs)
 
     return wanted
 
 
 def analyze_tree(tree: FileTree, analyzers: tuple[Analyzer, ...]) -> tuple[Inventory, tuple[Issue, ...]]:
     ctx = AnalysisContext(tree=tree)
-    files = [e for e in tree.entries() if e.type is EntryType.FILE]
-    inventory = Inventory()
+    wanted = wants(analyzers)
+    files = [e for e in tree.entries() if e.type is EntryType.FILE and wanted(e)]
+    found: list[Inventory] = []
     for analyzer in analyzers:
         matched = sorted(
             (e for e in files if analyzer.spec.matches(e)), key=lambda e: (analyzer.spec.rank(e.path), e.path)
@@ -33,13 +56,18 @@ def analyze_tree(tree: FileTree, analyzers: tuple[Analyzer, ...]) -> tuple[Inven
                 path=entry.path, layer=entry.layer, size=entry.size, read_bytes=_reader(tree, entry)
             )
             try:
-                inventory = inventory.merge(analyzer.analyze(file, ctx))
+                found.append(analyzer.analyze(file, ctx))
             except Error as e:
                 ctx.issue(file, f"{analyzer.spec.id}: {e}")
             except (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError) as e:
                 ctx.issue(file, f"{analyzer.spec.id}: could not parse: {type(e).__name__}: {e}")
-    inventory = with_purls(_dedupe(inventory))
-    return inventory, tuple(ctx.issues)
+    # One merge at the end: Inventory.merge per file copies every tuple again (quadratic).
+    inventory = Inventory(
+        packages=tuple(p for part in found for p in part.packages),
+        os=next((part.os for part in found if part.os is not None), None),
+        extra=tuple(x for part in found for x in part.extra),
+    )
+    return with_purls(_dedupe(inventory)), tuple(ctx.issues)
 
 
 def _reader(tree: FileTree, entry: FileEntry):  # type: ignore[no-untyped-def]

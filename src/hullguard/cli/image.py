@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from hullguard.cli.options import add_report_options, add_source_options, emit, layer_progress, scan_options
+from hullguard.cli.image_signing import add_signature_policy_arguments, emit_report, plan_image_scan
+from hullguard.cli.options import add_report_options, add_source_options, layer_progress, scan_options
 from hullguard.pipeline import scan_image
 
 NAME = "image"
@@ -15,8 +16,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", help="image reference, archive or layout path, or docker-daemon:NAME")
     add_report_options(parser, default_scanners="vuln,secret")
     add_source_options(parser)
+    add_signature_policy_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    report = scan_image(args.target, scan_options(args), on_layer=layer_progress(args))
-    return emit(report, args)
+    plan = plan_image_scan(args)
+    report = scan_image(plan.target, scan_options(args), on_layer=layer_progress(args))
+    return emit_report(plan, report, args)

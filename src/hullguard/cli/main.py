@@ -9,10 +9,38 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
-from hullguard.cli import fs, image, secret
+from hullguard.cli import (
+    attest,
+    config,
+    db,
+    fs,
+    image,
+    key,
+    registry,
+    rules,
+    sbom,
+    secret,
+    sign,
+    verify,
+    verify_attestation,
+)
 from hullguard.errors import Error
 
-COMMANDS: tuple[ModuleType, ...] = (image, fs, secret)
+COMMANDS: tuple[ModuleType, ...] = (
+    image,
+    fs,
+    config,
+    sbom,
+    db,
+    rules,
+    secret,
+    key,
+    sign,
+    verify,
+    attest,
+    verify_attestation,
+    registry,
+)
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
+from hullguard.cli.vuln_options import add_vuln_arguments, vuln_extra
 from hullguard.errors import UsageError
 from hullguard.model import Report, Severity
 from hullguard.pipeline import ALL_SCANNERS, ScanOptions
@@ -38,6 +40,7 @@ def add_report_options(parser: argparse.ArgumentParser, default_scanners: str) -
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     parser.add_argument("--secret-config", type=Path, help="YAML: secret rules to add or disable, allowlists")
     parser.add_argument("--secret-baseline", type=Path, help="known secrets (`hullguard secret baseline`) to hide")
+    add_vuln_arguments(parser)
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +49,8 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         "--insecure", action="store_true", help="allow plain HTTP and unverified TLS to registries"
     )
     parser.add_argument("--ca-cert", type=Path, help="PEM file of CA certificates to trust for registries")
+    parser.add_argument("--client-cert", type=Path, help="PEM client certificate (and key) for registry mTLS")
+    parser.add_argument("--client-key", type=Path, help="PEM private key of --client-cert, if separate")
     parser.add_argument("--username", help="registry user name (else ~/.docker/config.json)")
     parser.add_argument("--password", help="registry password or token (prefer HULLGUARD_PASSWORD)")
 
@@ -73,6 +78,8 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
             ca_cert=args.ca_cert,
             username=args.username,
             password=args.password,
+            client_cert=args.client_cert,
+            client_key=args.client_key,
         )
     return ScanOptions(
         scanners=scanners,
@@ -81,12 +88,15 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
         ignore_unfixed=args.ignore_unfixed,
         cache_dir=args.cache_dir,
         offline=args.offline,
-        extra=(("secret_config", args.secret_config), ("secret_baseline", args.secret_baseline)),
+        extra=(("secret_config", args.secret_config), ("secret_baseline", args.secret_baseline), *vuln_extra(args)),
     )
 
 
 def emit(report: Report, args: argparse.Namespace) -> int:
     """Write the report where asked and return the exit code its findings call for."""
+    bar = getattr(args, "progress_bar", None)
+    if bar is not None:
+        bar.stop()
     writer = writer_for(args.format)
     target: Any = args.output.open("w", encoding="utf-8") if args.output else nullcontext(sys.stdout)
     with target as out:
@@ -95,14 +105,37 @@ def emit(report: Report, args: argparse.Namespace) -> int:
 
 
 def layer_progress(args: argparse.Namespace, err: TextIO = sys.stderr) -> Callable[..., None] | None:
-    """A progress line per layer on a terminal; nothing when piped or --quiet."""
+    """A progress bar over the layers on a terminal; nothing when piped or --quiet.
+    `emit` takes it off the screen before the report is written."""
     if args.quiet or not err.isatty():
         return None
-    from rich.console import Console
+    bar = _LayerBar(err)
+    args.progress_bar = bar
+    return bar
 
-    console = Console(file=err)
 
-    def show(layer: Any, count: int) -> None:
-        console.print(f"[dim]reading layer {layer.index + 1}/{count} {layer.diff_id[:19]}…[/dim]")
+class _LayerBar:
+    def __init__(self, err: TextIO) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return show
+        self._progress = Progress(
+            TextColumn("[dim]reading layers[/dim]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[dim]{task.fields[layer]}[/dim]"),
+            TimeElapsedColumn(),
+            console=Console(file=err),
+            transient=True,
+        )
+        self._task: Any = None
+
+    def __call__(self, layer: Any, count: int) -> None:
+        if self._task is None:
+            self._progress.start()
+            atexit.register(self.stop)  # an error ends the scan before `emit`: give the cursor back
+            self._task = self._progress.add_task("layers", total=count, layer="")
+        self._progress.update(self._task, completed=layer.index, layer=f"{layer.diff_id[:19]}…")
+
+    def stop(self) -> None:
+        self._progress.stop()

@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import NewType
 
 Digest = NewType("Digest", str)
+_MINOR_RELEASES = frozenset({"alpine", "ubuntu", "suse", "opensuse.leap"})
+"""OS families whose releases are major.minor; the others' are the major version."""
 
 
 class PackageType(StrEnum):
@@ -46,6 +48,8 @@ class Package:
     """The file the package was read from (database, manifest, lock file or binary)."""
     modularity_label: str | None = None
     dependencies: tuple[str, ...] = ()
+    dev: bool = False
+    """Needed only to develop the project (a lock file's dev/optional group), not to run it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,8 +62,12 @@ class OS:
 
     @property
     def release(self) -> str:
-        """The release as advisory ecosystems name it (`12`, `3.19`, `9`)."""
-        return self.version
+        """The release as advisory ecosystems name it (`12`, `3.19`, `9`): Debian 12.5 is
+        release 12, Alpine 3.19.1 is 3.19, Ubuntu 22.04 and SLES 15.5 stay as they are."""
+        parts = self.version.split(".")
+        if self.family in _MINOR_RELEASES or (self.family == "amazon" and self.version.startswith("2018")):
+            return ".".join(parts[:2])
+        return parts[0]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from hullguard.model import Report
+from hullguard.report import cyclonedx as cyclonedx_writer
 from hullguard.report import json as json_writer
+from hullguard.report import sarif as sarif_writer
+from hullguard.report import spdx as spdx_writer
 from hullguard.report import table as table_writer
 
 Writer = Callable[[Report, TextIO], None]
@@ -14,6 +17,9 @@ Writer = Callable[[Report, TextIO], None]
 WRITERS: tuple[tuple[str, Writer], ...] = (
     ("table", table_writer.write),
     ("json", json_writer.write),
+    ("cyclonedx", cyclonedx_writer.write),
+    ("spdx-json", spdx_writer.write),
+    ("sarif", sarif_writer.write),
 )
 
 

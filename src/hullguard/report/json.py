@@ -64,6 +64,7 @@ def package_dict(p: Package) -> dict[str, Any]:
             "layer": p.layer,
             "path": p.path,
             "modularity_label": p.modularity_label,
+            "dev": p.dev or None,
         }
     )
 

@@ -22,6 +22,8 @@ class SourceOptions:
     ca_cert: Path | None = None
     username: str | None = None
     password: str | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
 
 
 @contextmanager

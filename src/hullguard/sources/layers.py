@@ -8,6 +8,8 @@ of every file they want in every layer, including files a later layer removes.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import shutil
 import tarfile
 import tempfile
@@ -29,6 +31,7 @@ from hullguard.sources.blobs import (
     decompress,
 )
 from hullguard.sources.image import Image, LayerRef
+from hullguard.sources.tarheaders import Unsupported, read_members
 from hullguard.sources.tree import EntryType, FileEntry, clean_path
 
 WHITEOUT = ".wh."
@@ -158,11 +161,15 @@ def _apply_layer(
     where = f"layer {layer.index + 1} ({layer.diff_id})"
     try:
         with layer.open_blob() as raw:
+            size = _verified_plain_size(raw, layer)
+            if size is not None:
+                _apply_verified(tree, layer, raw, size, wants, visitors)
+                return
             blob = VerifyingReader(raw, layer.digest, f"{where} blob")
             plain = VerifyingReader(decompress(blob, where), layer.diff_id, where, cap=MAX_LAYER_BYTES)
             with tarfile.open(fileobj=cast(IO[bytes], TarEndPadding(plain)), mode="r|") as tar:
                 for member in tar:
-                    _apply_member(tree, layer, tar, member, wants, visitors)
+                    _apply_member(tree, layer, _tar_reader(tar), member, wants, visitors)
             plain.finish()
             blob.finish()
     except DigestMismatch:
@@ -179,10 +186,88 @@ def _apply_layer(
         )
 
 
+def _verified_plain_size(raw: IO[bytes], layer: LayerRef) -> int | None:
+    """The size of an uncompressed, seekable blob whose sha256 digests check out; else None,
+    and the streaming path reads (and judges) it as before.
+
+    Most layers on disk are like this (docker-archive, OCI layouts of plain tars). Hashing
+    them in large reads and then parsing with seeks skips the file contents nobody wants,
+    and the tar is only parsed once its bytes are known to be the right ones.
+    """
+    expected = {d for d in (layer.digest, layer.diff_id) if d}
+    if not raw.seekable() or any(not d.startswith("sha256:") for d in expected):
+        return None
+    size = raw.seek(0, io.SEEK_END)
+    raw.seek(0)
+    head = raw.read(4)
+    raw.seek(0)
+    compressed = head[:2] == b"\x1f\x8b" or head == b"\x28\xb5\x2f\xfd" or head[:3] == b"BZh"
+    if compressed or size > MAX_LAYER_BYTES:
+        return None
+    digest = hashlib.file_digest(cast(io.BufferedReader, raw), "sha256").hexdigest()  # readinto one buffer: the fastest read
+    raw.seek(0)
+    if any(d != f"sha256:{digest}" for d in expected):
+        return None
+    return size
+
+
+def _apply_verified(
+    tree: LayerTree,
+    layer: LayerRef,
+    raw: IO[bytes],
+    size: int,
+    wants: Callable[[FileEntry], bool],
+    visitors: tuple[LayerVisitor, ...],
+) -> None:
+    try:
+        members = read_members(raw, size)
+    except Unsupported:
+        members = None  # tarfile reads this layer, from the start: nothing is applied yet
+    if members is not None:
+        read = _seek_reader(raw)
+        for info in members:
+            _apply_member(tree, layer, read, info, wants, visitors)
+        return
+    raw.seek(0)
+    with tarfile.open(fileobj=raw, mode="r:") as tar:
+        read = _tar_reader(tar)
+        while True:
+            try:
+                member = tar.next()
+            except tarfile.ReadError:
+                if tar.offset >= size:
+                    break  # the last file's data ends the blob, unpadded: see TarEndPadding
+                raise
+            if member is None:
+                break
+            _apply_member(tree, layer, read, member, wants, visitors)
+            if member.offset_data + (member.size if member.isreg() else 0) > size:
+                raise tarfile.ReadError("unexpected end of data")  # where the stream reader stops too
+
+
+def _tar_reader(tar: tarfile.TarFile) -> Callable[[tarfile.TarInfo], bytes]:
+    def read(member: tarfile.TarInfo) -> bytes:
+        handle = tar.extractfile(member)
+        return handle.read() if handle else b""
+
+    return read
+
+
+def _seek_reader(raw: IO[bytes]) -> Callable[[tarfile.TarInfo], bytes]:
+    def read(member: tarfile.TarInfo) -> bytes:
+        raw.seek(member.offset_data)
+        data = raw.read(member.size)
+        if len(data) != member.size:
+            raise tarfile.ReadError("unexpected end of data")
+        return data
+
+    return read
+
+
 def _apply_member(
     tree: LayerTree,
     layer: LayerRef,
-    tar: tarfile.TarFile,
+    read: Callable[[tarfile.TarInfo], bytes],
     member: tarfile.TarInfo,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
@@ -213,8 +298,7 @@ def _apply_member(
         keep = wants(entry)
         watchers = tuple(v for v in visitors if v.wants(entry))
         if (keep or watchers) and member.size <= MAX_FILE_BYTES:
-            handle = tar.extractfile(member)
-            data = handle.read() if handle else b""
+            data = read(member)
             if keep:
                 tree._keep(path, data)
             for visitor in watchers:

@@ -1,0 +1,75 @@
+"""Crates compiled into a Rust binary, from the dependency tree cargo-auditable embeds.
+
+cargo-auditable stores zlib-compressed JSON in the `.dep-v0` ELF section:
+`{"packages": [{"name", "version", "source", "kind"?, "dependencies"?: [index], "root"?}]}`.
+Build-only dependencies (`"kind": "build"`) are not linked into the binary and are left out.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers.elf import is_elf, parse_elf
+from hullguard.model import Inventory, Package, PackageType
+
+SECTION = ".dep-v0"
+MAX_JSON_BYTES = 8 << 20
+
+
+class RustBinaryAnalyzer:
+    """Crates listed in a cargo-auditable binary's `.dep-v0` section."""
+
+    spec = AnalyzerSpec(id=AnalyzerId("rust-binary"), kind=AnalyzerKind.LANGUAGE, version=1, executables=True)
+
+    def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        data = file.read_bytes()
+        if not is_elf(data) or SECTION.encode() not in data:
+            return Inventory()
+        section = parse_elf(data).section_bytes(SECTION)
+        if section is None:
+            return Inventory()
+        return Inventory(packages=tuple(parse_audit_data(section, file)))
+
+
+def parse_audit_data(compressed: bytes, file: FileInput) -> list[Package]:
+    inflater = zlib.decompressobj()
+    try:
+        text = inflater.decompress(compressed, MAX_JSON_BYTES)
+    except zlib.error as e:
+        raise ValueError(f"{SECTION}: not zlib data ({e})") from e
+    if inflater.unconsumed_tail:
+        raise ValueError(f"{SECTION}: dependency data inflates past {MAX_JSON_BYTES} bytes")
+    doc = json.loads(text)
+    raw = doc.get("packages") if isinstance(doc, dict) else None
+    if not isinstance(raw, list):
+        raise ValueError(f"{SECTION}: expected an object with a `packages` array")
+    entries = [_entry(p, i) for i, p in enumerate(raw)]
+    packages = []
+    for entry in entries:
+        if entry.get("kind", "runtime") == "build":
+            continue
+        deps = entry.get("dependencies", [])
+        if not isinstance(deps, list) or not all(isinstance(d, int) and 0 <= d < len(entries) for d in deps):
+            raise ValueError(f"{SECTION}: package {entry['name']} has a dependency index out of range")
+        packages.append(
+            Package(
+                type=PackageType.CARGO,
+                name=entry["name"],
+                version=entry["version"],
+                layer=file.layer,
+                path=file.path,
+                dependencies=tuple(
+                    entries[d]["name"] for d in deps if entries[d].get("kind", "runtime") != "build"
+                ),
+            )
+        )
+    return packages
+
+
+def _entry(raw: Any, index: int) -> dict[str, Any]:
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("name", "version")):
+        raise ValueError(f"{SECTION}: package #{index} lacks a string name or version")
+    return raw

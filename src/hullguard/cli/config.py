@@ -1,0 +1,79 @@
+"""`hullguard config PATH`: misconfigurations in Dockerfiles, Kubernetes manifests and Compose files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from hullguard.cli.options import add_report_options, emit, scan_options
+from hullguard.errors import UsageError
+from hullguard.model import Artifact, ArtifactType, Report
+from hullguard.pipeline import filter_findings
+from hullguard.rules.engine import ConfigOptions, scan_config
+from hullguard.rules.kubernetes import pss
+
+NAME = "config"
+HELP = "scan Dockerfiles, Kubernetes YAML/JSON and Compose files for misconfigurations"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, help="file or folder (searched recursively)")
+    add_report_options(parser, default_scanners="config")
+    parser.add_argument(
+        "--pss", choices=(pss.BASELINE, pss.RESTRICTED), help="run only this Pod Security Standards level"
+    )
+    parser.add_argument(
+        "--pss-version",
+        default="latest",
+        help=f"policy version v1.N (default: latest = v1.{pss.NEWEST_MINOR})",
+    )
+    parser.add_argument(
+        "--dockerfile-pattern",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="also treat files named GLOB as Dockerfiles",
+    )
+    parser.add_argument(
+        "--policy", action="append", type=Path, default=[], help="CEL policy file or folder (repeatable)"
+    )
+    parser.add_argument(
+        "--fix", action="store_true", help="harden Kubernetes manifests in place (a .orig backup is kept)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.path.exists():
+        raise UsageError(f"{args.path}: no such file or folder")
+    try:
+        version = pss.parse_version(args.pss_version)
+    except ValueError as e:
+        raise UsageError(f"--pss-version: {e}") from e
+    options = scan_options(args)
+    policies: tuple[object, ...] = ()
+    if args.policy:
+        from hullguard.rules.policy import load_policies
+
+        policies = tuple(p for path in args.policy for p in load_policies(path))
+    if args.fix:
+        from hullguard.rules.fix import fix_tree
+
+        for line in fix_tree(args.path):
+            if not args.quiet:
+                sys.stderr.write(f"hullguard: {line}\n")
+    result = scan_config(
+        args.path,
+        ConfigOptions(
+            pss_level=args.pss,
+            pss_version=version,
+            dockerfile_patterns=tuple(args.dockerfile_pattern),
+            policies=policies,  # type: ignore[arg-type]
+        ),
+    )
+    report = Report(
+        artifact=Artifact(name=str(args.path), type=ArtifactType.CONFIG),
+        findings=filter_findings(list(result.findings), options),
+        issues=tuple(result.issues),
+    )
+    return emit(report, args)

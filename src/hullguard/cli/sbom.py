@@ -1,0 +1,24 @@
+"""`hullguard sbom FILE`: vulnerabilities of the packages a CycloneDX or SPDX JSON SBOM lists."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from hullguard.cli.options import add_report_options, emit, scan_options
+from hullguard.errors import UsageError
+from hullguard.pipeline import scan_sbom
+
+NAME = "sbom"
+HELP = "scan a CycloneDX or SPDX JSON SBOM (e.g. from Trivy or Syft) for vulnerabilities"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="CycloneDX JSON or SPDX JSON file")
+    add_report_options(parser, default_scanners="vuln")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    return emit(scan_sbom(args.file, scan_options(args)), args)

@@ -1,0 +1,1 @@
+"""Matchers: inventory x vulnerability database -> vulnerability findings."""

@@ -1,0 +1,107 @@
+"""The `--ignorefile` YAML: entries with an id, optional package and path, a reason, an expiry.
+
+Either a list of entries, or Trivy's layout (`vulnerabilities:`, `misconfigurations:`,
+`secrets:` lists). Keys: `id`; `package` (name or purl) or `purls`; `path` or `paths`
+(globs); `reason` or `statement`; `expires` or `expired_at` (YYYY-MM-DD).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hullguard.errors import UsageError
+from hullguard.model import Vulnerability
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IgnoreRule:
+    id: str
+    packages: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    reason: str = ""
+    expires: date | None = None
+    source: str = ""
+
+    def applies(self, finding: Vulnerability, ids: set[str]) -> bool:
+        if self.id not in ids:
+            return False
+        if self.packages and not any(_package_matches(p, finding) for p in self.packages):
+            return False
+        return not self.paths or any(
+            fnmatch.fnmatchcase(
+                (finding.location.path or finding.package.path or "").lstrip("/"), p.lstrip("/")
+            )
+            for p in self.paths
+        )
+
+
+def _package_matches(wanted: str, finding: Vulnerability) -> bool:
+    package = finding.package
+    if wanted.startswith("pkg:"):
+        purl = package.purl.split("?")[0]
+        return purl == wanted.split("?")[0] or purl.split("@")[0] == wanted.split("?")[0]
+    return wanted.lower() == package.name.lower()
+
+
+def load_ignorefile(path: Path) -> tuple[IgnoreRule, ...]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UsageError(f"--ignorefile {path}: cannot read: {e}") from e
+    except yaml.YAMLError as e:
+        raise UsageError(f"--ignorefile {path}: not valid YAML: {e}") from e
+    if doc is None:
+        return ()
+    if isinstance(doc, dict):
+        entries = [
+            e
+            for key in ("vulnerabilities", "misconfigurations", "secrets", "ignore")
+            for e in doc.get(key) or ()
+        ]
+    elif isinstance(doc, list):
+        entries = doc
+    else:
+        raise UsageError(f"--ignorefile {path}: expected a list of entries or a `vulnerabilities:` list")
+    return tuple(_rule(entry, n, path) for n, entry in enumerate(entries, 1))
+
+
+def _rule(entry: Any, number: int, path: Path) -> IgnoreRule:
+    where = f"--ignorefile {path}: entry {number}"
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        raise UsageError(f"{where}: expected a mapping with a string `id`")
+    expires = entry.get("expires", entry.get("expired_at"))
+    if isinstance(expires, datetime):
+        expires = expires.date()
+    elif isinstance(expires, str):
+        try:
+            expires = date.fromisoformat(expires)
+        except ValueError:
+            raise UsageError(
+                f"{where} ({entry['id']}): `expires` {expires!r} is not a YYYY-MM-DD date"
+            ) from None
+    elif expires is not None and not isinstance(expires, date):
+        raise UsageError(f"{where} ({entry['id']}): `expires` must be a YYYY-MM-DD date")
+    return IgnoreRule(
+        id=entry["id"],
+        packages=_strings(entry.get("package"), entry.get("purls")),
+        paths=_strings(entry.get("path"), entry.get("paths")),
+        reason=str(entry.get("reason") or entry.get("statement") or ""),
+        expires=expires,
+        source=str(path),
+    )
+
+
+def _strings(*values: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(str(v) for v in value)
+    return tuple(out)

@@ -1,0 +1,53 @@
+"""Compose files: each service with its node path, read from a located YAML document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from hullguard.rules.base import NodePath
+from hullguard.rules.kubernetes.objects import obj, seq
+from hullguard.rules.kubernetes.yamldoc import YamlDoc
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComposeService:
+    path: str
+    doc: YamlDoc
+    name: str
+    spec: dict[str, Any]
+
+    def at(self, *keys: str | int) -> NodePath:
+        return ("services", self.name, *keys)
+
+    def volumes(self) -> Iterator[tuple[int, str, str]]:
+        """(index, source, target) of each bind or volume, short or long syntax."""
+        for n, v in enumerate(seq(self.spec.get("volumes"))):
+            if isinstance(v, str):
+                parts = v.split(":")
+                yield n, parts[0], parts[1] if len(parts) > 1 else parts[0]
+            elif isinstance(v, dict):
+                yield n, str(v.get("source") or ""), str(v.get("target") or "")
+
+    def environment(self) -> Iterator[tuple[NodePath, str, str | None]]:
+        env = self.spec.get("environment")
+        if isinstance(env, dict):
+            for k, v in env.items():
+                yield self.at("environment", k), str(k), None if v is None else str(v)
+        for n, item in enumerate(seq(env)):
+            name, eq, value = str(item).partition("=")
+            yield self.at("environment", n), name, value if eq else None
+
+
+def is_compose(data: Any, filename: str) -> bool:
+    name = filename.lower()
+    named = name.startswith(("docker-compose", "compose")) and name.endswith((".yml", ".yaml"))
+    looks = isinstance(data, dict) and isinstance(data.get("services"), dict) and "apiVersion" not in data
+    return looks and (named or all(isinstance(s, dict) for s in data["services"].values()))
+
+
+def iter_services(doc: YamlDoc, path: str) -> Iterator[ComposeService]:
+    for name, spec in obj(obj(doc.data).get("services")).items():
+        if isinstance(spec, dict):
+            yield ComposeService(path=path, doc=doc, name=str(name), spec=spec)

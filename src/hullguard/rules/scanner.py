@@ -1,0 +1,61 @@
+"""The "config" scanner: image-config rules for images, config rules for directories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hullguard.model import ArtifactType, Finding, Location, Misconfiguration
+from hullguard.rules import rules_for
+from hullguard.rules.base import Target
+from hullguard.rules.engine import ConfigOptions, scan_config
+from hullguard.rules.image.config import ImageFacts
+from hullguard.scanners import ScanContext, ScanResult
+from hullguard.sources.layers import LayerVisitor
+from hullguard.sources.tree import EntryType, FileEntry
+
+if TYPE_CHECKING:
+    from hullguard.pipeline import ScanOptions
+
+SETID = 0o6000
+
+
+class ConfigScanner:
+    name = "config"
+
+    def wants(self, entry: FileEntry) -> bool:
+        return False
+
+    def new_visitor(self, options: ScanOptions) -> LayerVisitor | None:
+        return None
+
+    def scan(self, ctx: ScanContext, visitor: LayerVisitor | None) -> ScanResult:
+        if ctx.image is not None:
+            return ScanResult(findings=tuple(image_findings(ctx)))
+        if ctx.artifact.type is ArtifactType.FILESYSTEM:
+            result = scan_config(Path(ctx.artifact.name), ConfigOptions())
+            return ScanResult(findings=tuple(result.findings), issues=tuple(result.issues))
+        return ScanResult()
+
+
+def image_findings(ctx: ScanContext) -> list[Finding]:
+    assert ctx.image is not None
+    setid = tuple(
+        sorted((e.path, e.mode) for e in ctx.tree.entries() if e.type is EntryType.FILE and e.mode & SETID)
+    )
+    facts = ImageFacts(name=ctx.image.name, config=ctx.image.config, os=ctx.inventory.os, setid_files=setid)
+    findings: list[Finding] = []
+    for rule in rules_for(Target.IMAGE):
+        for v in rule.run(facts):
+            findings.append(
+                Misconfiguration(
+                    id=rule.meta.id,
+                    severity=rule.meta.severity,
+                    title=rule.meta.title,
+                    message=v.message,
+                    location=Location(path=f"{ctx.image.name} (image config)"),
+                    remediation=rule.meta.remediation,
+                    references=rule.meta.references,
+                )
+            )
+    return findings

@@ -1,0 +1,1 @@
+"""cosign-compatible keys, image signatures, attestations and their verification."""

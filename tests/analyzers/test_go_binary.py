@@ -1,0 +1,120 @@
+"""Go build info from real binaries (Debian's and one built here) and from the pre-1.18 layout."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+
+from hullguard.analyzers.base import AnalysisContext, FileInput
+from hullguard.analyzers.go_binary import GoBinaryAnalyzer, parse_modinfo, read_build_info
+from hullguard.model import Digest, PackageType
+from hullguard.pipeline import ScanOptions, scan_fs
+from hullguard.sources.rootfs import DirTree
+from tests.analyzers.elf_builder import old_go_binary
+from tests.conftest import require
+from tests.support import binaries
+
+LAYER = Digest("sha256:" + "c" * 64)
+
+
+def _analyze(data: bytes, path: str = "usr/bin/tool") -> set[tuple[str, str]]:
+    file = FileInput(path=path, layer=LAYER, size=len(data), read_bytes=lambda: data)
+    inventory = GoBinaryAnalyzer().analyze(file, AnalysisContext(tree=DirTree(Path("/tmp"))))
+    assert all(
+        p.type is PackageType.GOLANG and p.layer == LAYER and p.path == path for p in inventory.packages
+    )
+    return {(p.name, p.version) for p in inventory.packages}
+
+
+@pytest.fixture(scope="module")
+def hello() -> Path:
+    require(binaries.go_available(), "go is not installed (scripts/setup installs golang-go)")
+    return binaries.go_hello()
+
+
+def _go_version() -> str:
+    return "v" + binaries.go_version().removeprefix("go")
+
+
+def test_module_binary_reports_main_deps_replacements_and_stdlib(hello: Path) -> None:
+    assert _analyze(hello.read_bytes()) == {
+        ("example.com/hello", "(devel)"),
+        ("example.com/greet", "v1.2.3"),
+        ("example.com/new", "v1.1.0"),  # example.com/old => example.com/new v1.1.0
+        ("example.com/local", "v0.0.0-00010101000000-000000000000"),  # => ./local keeps the required one
+        ("stdlib", _go_version()),
+    }
+
+
+def test_binary_without_section_headers_is_found_by_magic(hello: Path) -> None:
+    data = bytearray(hello.read_bytes())
+    struct.pack_into("<Q", data, 0x28, 0)  # e_shoff
+    struct.pack_into("<HHH", data, 0x3C, 0, 0, 0)  # e_shentsize... e_shnum, e_shstrndx
+    assert _analyze(bytes(data)) == _analyze(hello.read_bytes())
+
+
+def test_debian_gopath_binary_has_only_stdlib() -> None:
+    umoci = Path("/usr/bin/umoci")
+    require(umoci.is_file(), "umoci is not installed (scripts/setup)")
+    info = read_build_info(umoci.read_bytes())
+    assert info is not None and info.path == "github.com/opencontainers/umoci/cmd/umoci" and info.main is None
+    [(name, version)] = _analyze(umoci.read_bytes())
+    assert name == "stdlib" and version.startswith("v1.")
+
+
+@pytest.mark.parametrize(("wide", "big"), [(True, False), (False, True)])
+def test_pre_118_pointer_layout(wide: bool, big: bool) -> None:
+    modinfo = (
+        "path\texample.com/tool\nmod\texample.com/tool\tv0.3.0\th1:abc=\n"
+        "dep\tgolang.org/x/text\tv0.3.2\th1:def=\n=>\tgolang.org/x/text\tv0.3.8\th1:ghi=\n"
+        "dep\tgithub.com/pkg/errors\tv0.9.1\th1:jkl=\n"
+    )
+    data = old_go_binary("go1.16.15", modinfo, wide=wide, big=big)
+    assert _analyze(data) == {
+        ("example.com/tool", "v0.3.0"),
+        ("golang.org/x/text", "v0.3.8"),
+        ("github.com/pkg/errors", "v0.9.1"),
+        ("stdlib", "v1.16.15"),
+    }
+
+
+def test_other_files_give_nothing() -> None:
+    assert _analyze(b"#!/bin/sh\necho hi\n") == set()
+    ls = Path("/bin/ls")
+    if ls.is_file():
+        assert _analyze(ls.read_bytes()) == set()
+
+
+def test_truncated_build_info_raises() -> None:
+    data = bytearray(old_go_binary("go1.20", "", wide=True))
+    at = data.find(b"\xff Go buildinf:")
+    data[at + 15] = 0x2  # claims the inline layout, then a length far past the end
+    data[at + 32 : at + 37] = b"\xff\xff\xff\xff\x0f"
+    with pytest.raises(ValueError, match="Go build info"):
+        read_build_info(bytes(data))
+
+
+def test_modinfo_lines() -> None:
+    info = parse_modinfo(
+        "go1.22.1 X:boringcrypto", "path\ta/cmd\nmod\ta\tv1.0.0\t\n=>\t../a\t\t\nbuild\tx=y\n"
+    )
+    assert info.main is not None and info.main.replace is not None and info.main.replace.path == "../a"
+
+
+def test_fs_scan_has_purls_and_turns_a_broken_binary_into_an_issue(hello: Path, tmp_path: Path) -> None:
+    (tmp_path / "usr/bin").mkdir(parents=True)
+    shutil.copy2(hello, tmp_path / "usr/bin/hello")
+    broken = bytearray(hello.read_bytes())
+    at = broken.find(b"\xff Go buildinf:")
+    broken[at + 32 : at + 37] = b"\xff\xff\xff\xff\x0f"
+    (tmp_path / "usr/bin/broken").write_bytes(bytes(broken))
+    (tmp_path / "usr/bin/broken").chmod(0o755)
+    report = scan_fs(tmp_path, ScanOptions(scanners=frozenset()))
+    purls = {p.purl for p in report.packages or ()}
+    assert "pkg:golang/example.com/greet@v1.2.3" in purls
+    assert f"pkg:golang/stdlib@{_go_version()}" in purls
+    [issue] = report.issues
+    assert issue.path == "usr/bin/broken" and "go-binary" in issue.message

@@ -1,0 +1,61 @@
+"""Licence strings to SPDX: what must be recognized, and what must stay as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from hullguard.analyzers.apk import apk_licences
+from hullguard.analyzers.dpkg_copyright import parse_copyright
+from hullguard.analyzers.licenses import normalize, to_spdx
+
+RECOGNIZED = [
+    ("MIT", "MIT"),
+    ("mit", "MIT"),
+    ("GPL2", "GPL-2.0-only"),
+    ("GPLv2+", "GPL-2.0-or-later"),
+    ("GPL-2+", "GPL-2.0-or-later"),
+    ("GPL-2.0+", "GPL-2.0-or-later"),
+    ("LGPL-2.1+", "LGPL-2.1-or-later"),
+    ("Expat", "MIT"),
+    ("zlib", "Zlib"),
+    ("BSD-3-clause", "BSD-3-Clause"),
+    ("MIT and ASL 2.0", "MIT AND Apache-2.0"),
+    ("GPL-2+ or Artistic-2.0", "GPL-2.0-or-later OR Artistic-2.0"),
+    ("( Apache-2.0 OR MIT ) AND MPL-2.0", "(Apache-2.0 OR MIT) AND MPL-2.0"),
+    ("Apache-2.0 WITH LLVM-exception", "Apache-2.0 WITH LLVM-exception"),
+]
+AS_WRITTEN = [
+    "GPL",
+    "BSD",
+    "LGPL",
+    "Artistic",
+    "public-domain",
+    "GPLv2+ and BSD",
+    "MIT, BSD; see x",
+    "",
+    "Ünïcode",
+]
+
+
+@pytest.mark.parametrize(("text", "spdx"), RECOGNIZED)
+def test_recognized(text: str, spdx: str) -> None:
+    assert to_spdx(text) == spdx
+
+
+@pytest.mark.parametrize("text", AS_WRITTEN)
+def test_ambiguous_or_unknown_stay_as_written(text: str) -> None:
+    assert to_spdx(text) is None
+    assert normalize(text) == text.strip()
+
+
+def test_apk_list_and_expression() -> None:
+    assert apk_licences("MIT BSD GPL2+") == ("MIT", "BSD", "GPL-2.0-or-later")
+    assert apk_licences("MIT AND BSD-2-Clause") == ("MIT AND BSD-2-Clause",)
+    assert apk_licences("GPL2 GPL2") == ("GPL-2.0-only",)
+    assert apk_licences("  ") == ()
+
+
+def test_copyright_without_format_or_references_gives_nothing() -> None:
+    assert parse_copyright("Copyright 2001 somebody. All rights reserved.\n") == ()
+    dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: other\n"
+    assert parse_copyright(dep5) == ()

@@ -1,0 +1,86 @@
+"""The layer progress bar: on a terminal only, and gone before the report is written."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+import threading
+from types import SimpleNamespace
+
+import pytest
+
+from hullguard.cli.options import layer_progress
+from tests.support.images import BuiltImage
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _args(quiet: bool = False) -> argparse.Namespace:
+    return argparse.Namespace(quiet=quiet)
+
+
+def test_no_bar_when_piped_or_quiet() -> None:
+    assert layer_progress(_args(), io.StringIO()) is None
+    assert layer_progress(_args(quiet=True), _Terminal()) is None
+
+
+def test_bar_counts_layers_and_is_cleared_on_stop() -> None:
+    err = _Terminal()
+    args = _args()
+    bar = layer_progress(args, err)
+    assert bar is not None and args.progress_bar is bar
+    for index in range(3):
+        bar(SimpleNamespace(index=index, diff_id=f"sha256:{index}" * 8), 3)
+    args.progress_bar.stop()
+    shown = err.getvalue()
+    assert "reading layers" in shown and "2/3" in shown
+
+
+@pytest.mark.integration
+def test_real_terminal_gets_a_bar_and_stdout_only_the_report(demo_image: BuiltImage) -> None:
+    master, slave = os.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read as it comes: a full pty buffer would block the child
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "hullguard.cli.main",
+                "image",
+                str(demo_image.archive),
+                "-f",
+                "json",
+                "--scanners",
+                "",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        os.close(slave)
+        reader.join(timeout=10)
+        os.close(master)
+    assert result.returncode == 0, b"".join(chunks)[-2000:]
+    assert b"reading layers" in b"".join(chunks)
+    assert result.stdout.lstrip().startswith(b"{")

@@ -1,0 +1,127 @@
+"""`hullguard image HOST/REPO:TAG`: the same inventory as the docker-archive, from a real registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hullguard.cli.main import main
+from hullguard.errors import SourceError
+from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
+from hullguard.sources import SourceOptions
+from hullguard.sources.manifest import DOCKER_MANIFEST, OCI_INDEX, Manifest, Platform
+from tests.registry.conftest import LiveRegistry
+from tests.support import servers
+from tests.support.images import BuiltImage
+
+pytestmark = pytest.mark.integration
+
+
+def _source(live: LiveRegistry, **overrides: object) -> SourceOptions:
+    o = live.options
+    fields = dict(insecure=o.insecure, ca_cert=o.ca_cert, username=o.username, password=o.password)
+    fields.update(overrides)
+    return SourceOptions(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["plain", "tls"])
+def live(request: pytest.FixtureRequest) -> LiveRegistry:
+    return request.getfixturevalue(f"{request.param}_registry")  # type: ignore[no-any-return]
+
+
+def test_registry_scan_equals_archive_scan(live: LiveRegistry, demo_image: BuiltImage) -> None:
+    archive = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
+    remote = scan_image(live.demo_ref, ScanOptions(scanners=frozenset(), source=_source(live)))
+    assert remote.packages == archive.packages
+    assert remote.artifact.layers == archive.artifact.layers
+    assert remote.artifact.os == archive.artifact.os
+    assert remote.artifact.name == live.demo_ref
+    assert remote.artifact.digest is not None and remote.artifact.digest.startswith("sha256:")
+    assert not remote.issues
+
+
+def test_docker_schema2_manifest(plain_registry: LiveRegistry, demo_image: BuiltImage) -> None:
+    ref = servers.push(plain_registry.server, f"docker-archive:{demo_image.archive}", "demo/v2s2")
+    with RegistryClient.for_reference(parse_reference(ref), plain_registry.options) as client:
+        assert client.get_manifest(parse_reference(ref)).media_type == DOCKER_MANIFEST
+    archive = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
+    remote = scan_image(ref, ScanOptions(scanners=frozenset(), source=_source(plain_registry)))
+    assert remote.packages == archive.packages
+
+
+def test_index_picks_the_platform(plain_registry: LiveRegistry) -> None:
+    ref = parse_reference(plain_registry.demo_ref)
+    with RegistryClient.for_reference(ref, plain_registry.options) as client:
+        image = client.get_manifest(ref)
+        entry = {"mediaType": image.media_type, "digest": image.digest, "size": len(image.raw)}
+        index = {
+            "schemaVersion": 2,
+            "mediaType": OCI_INDEX,
+            "manifests": [
+                {**entry, "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+                {**entry, "platform": {"os": "linux", "architecture": "amd64"}},
+            ],
+        }
+        index_digest = client.put_manifest(ref.repository, "multi", json.dumps(index).encode(), OCI_INDEX)
+    multi = f"{ref.registry}/{ref.repository}:multi"
+    report = scan_image(multi, ScanOptions(scanners=frozenset(), source=_source(plain_registry)))
+    assert report.artifact.digest == image.digest
+    assert report.packages
+    pinned = f"{ref.registry}/{ref.repository}@{index_digest}"
+    assert scan_image(pinned, ScanOptions(scanners=frozenset(), source=_source(plain_registry))).packages
+    s390x = _source(plain_registry, platform=Platform(os="linux", architecture="s390x"))
+    with pytest.raises(
+        SourceError, match=r"no manifest for platform linux/s390x \(available: linux/arm64/v8"
+    ):
+        scan_image(multi, ScanOptions(scanners=frozenset(), source=s390x))
+
+
+def test_cli_errors_exit_2_with_a_message(
+    tls_registry: LiveRegistry, plain_registry: LiveRegistry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ca = str(tls_registry.server.ca_cert)
+    ref = tls_registry.demo_ref
+    assert main(["image", ref, "--ca-cert", ca, "--username", servers.USER, "--password", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "rejected the credentials" in err and "HTTP 401" in err and "Traceback" not in err
+    assert main(["image", ref, "--username", servers.USER, "--password", servers.PASSWORD]) == 2
+    assert "TLS certificate of" in capsys.readouterr().err
+    missing = f"{plain_registry.server.host}/missing/repo:latest"
+    assert main(["image", missing, "--insecure"]) == 2
+    assert "HTTP 404" in capsys.readouterr().err
+
+
+def test_cli_scan_with_password_from_environment(
+    tls_registry: LiveRegistry, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HULLGUARD_PASSWORD", servers.PASSWORD)
+    ca = str(tls_registry.server.ca_cert)
+    args = ["image", tls_registry.demo_ref, "--ca-cert", ca, "--username", servers.USER, "--format", "json"]
+    assert main([*args, "--scanners", "vuln"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["artifact"]["name"] == tls_registry.demo_ref
+    assert any(p["name"] == "bash" and p["type"] == "deb" for p in report["packages"])
+
+
+def test_tampered_and_missing_layers_in_the_registry_stop_the_scan(
+    demo_image: BuiltImage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A private registry (blobs are shared across repositories, so not the session one)."""
+    with servers.run_registry() as server:
+        ref = servers.push(server, demo_image.oci_ref, "demo/tampered")
+        with RegistryClient.for_reference(parse_reference(ref), RegistryOptions(insecure=True)) as client:
+            manifest = client.get_manifest(parse_reference(ref)).parsed
+        assert isinstance(manifest, Manifest)
+        blobs = server.root / "data/docker/registry/v2/blobs/sha256"
+        smallest = min(manifest.layers, key=lambda layer: layer.size).digest.split(":")[1]
+        data = blobs / smallest[:2] / smallest / "data"
+        original = data.read_bytes()
+        data.write_bytes(original[:-64] + bytes(64))
+        assert main(["image", ref, "--insecure", "--scanners", ""]) == 2
+        err = capsys.readouterr().err
+        assert "digest mismatch" in err and smallest in err and "Traceback" not in err
+        data.unlink()
+        assert main(["image", ref, "--insecure", "--scanners", ""]) == 2
+        assert "HTTP 404" in capsys.readouterr().err

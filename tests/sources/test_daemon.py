@@ -1,0 +1,79 @@
+"""`docker-daemon:NAME` against a real `podman system service` (the Docker-compatible API)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hullguard.cli.main import main
+from hullguard.errors import SourceError
+from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.sources import SourceOptions
+from hullguard.sources.daemon import open_daemon_image
+from tests.conftest import require
+from tests.support import servers
+from tests.support.images import BuiltImage
+
+pytestmark = pytest.mark.integration
+NAME = "hullguard/bookworm-demo:latest"
+
+
+@pytest.fixture(scope="module")
+def podman(demo_image: BuiltImage) -> Iterator[servers.PodmanService]:
+    missing = servers.missing_podman_tools()
+    require(not missing, f"podman test needs: {', '.join(missing)}")
+    with servers.run_podman_service(load=demo_image.archive) as service:
+        yield service
+
+
+def test_daemon_scan_equals_archive_scan(
+    podman: servers.PodmanService, demo_image: BuiltImage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
+    archive = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
+    daemon = scan_image(f"docker-daemon:{NAME}", ScanOptions(scanners=frozenset()))
+    assert daemon.packages == archive.packages
+    assert daemon.artifact.layers == archive.artifact.layers
+    assert daemon.artifact.name == NAME
+    assert not daemon.issues
+
+
+def test_spool_is_removed(
+    podman: servers.PodmanService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    with open_daemon_image(NAME, SourceOptions()) as image:
+        assert image.repo_tags and image.repo_tags[0].endswith(NAME)
+        assert len(list(tmp_path.iterdir())) == 1
+        (spool,) = tmp_path.iterdir()
+        assert spool.stat().st_mode & 0o077 == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_image_and_missing_socket(
+    podman: servers.PodmanService,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
+    with pytest.raises(SourceError, match="no such image in the daemon"):
+        scan_image("docker-daemon:nope/missing:1", ScanOptions(scanners=frozenset()))
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/absent.sock")
+    assert main(["image", f"docker-daemon:{NAME}"]) == 2
+    err = capsys.readouterr().err
+    assert "no socket at" in err and "set DOCKER_HOST=unix:///" in err
+    stale = tmp_path / "stale.sock"
+    stale.touch()  # exists, but nothing listens
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{stale}")
+    assert main(["image", f"docker-daemon:{NAME}"]) == 2
+    assert "cannot talk to unix://" in capsys.readouterr().err
+    monkeypatch.setenv("DOCKER_HOST", "ssh://host")
+    assert main(["image", f"docker-daemon:{NAME}"]) == 2
+    assert "expected unix:///path" in capsys.readouterr().err

@@ -1,0 +1,92 @@
+"""The seek path (verified plain blobs) and the streaming path build the same tree."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+
+from hullguard.errors import DigestMismatch
+from hullguard.sources.image import Image
+from hullguard.sources.layers import LayerTree, build_tree
+from tests.sources.test_layers import everything, make_image, make_tar, sha
+
+
+class _Stream(io.RawIOBase):
+    """A blob that cannot seek, as from a registry: forces the streaming path."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _streamed(image: Image) -> Image:
+    layers = []
+    for layer in image.layers:
+        data = layer.open_blob().read()
+        layers.append(dataclasses.replace(layer, open_blob=lambda data=data: _Stream(data)))
+    return dataclasses.replace(image, layers=tuple(layers))
+
+
+def _unpadded(tar: bytes, last_size: int) -> bytes:
+    """What umoci 0.4.7 writes: no end blocks, and the last file's data unpadded."""
+    body = tar.rstrip(b"\0")
+    return body + b"\0" * (last_size - len(body) % 512) if len(body) % 512 > last_size else body
+
+
+def _snapshot(tree: LayerTree) -> tuple[object, ...]:
+    entries = sorted((e.path, e.type, e.size, e.layer) for e in tree.entries())
+    content = sorted((path, tree.read_bytes(tree.lookup(path))) for path in tree._content)  # type: ignore[arg-type]
+    removals = sorted((r.entry.path, r.by_layer) for r in tree.removals)
+    return entries, content, removals, [i.message for i in tree.issues]
+
+
+CASES = {
+    "whiteouts-and-links": (
+        make_tar(
+            ("etc/a", "1", "file"),
+            ("etc/b", "2", "file"),
+            ("usr/x", "x" * 3000, "file"),
+            ("usr/link", "usr/x", "hardlink"),
+            ("usr/sym", "x", "symlink"),
+        ),
+        make_tar(("etc/.wh.a", "", "file"), ("usr/.wh..wh..opq", "", "file"), ("usr/y", "y", "file")),
+    ),
+    "umoci-unpadded-ending": (
+        make_tar(("keep", "1", "file")),
+        _unpadded(make_tar(("dir", None, "dir"), ("dir/last", "abc", "file")), 3),
+    ),
+    "truncated-member": (
+        make_tar(("keep", "1", "file")),
+        make_tar(("big", "x" * 5000, "file"), ("after", "2", "file"))[:700],
+    ),
+}
+
+
+@pytest.mark.parametrize("layers", CASES.values(), ids=CASES.keys())
+def test_both_paths_agree(layers: tuple[bytes, ...]) -> None:
+    image = make_image(*layers)
+    with build_tree(image, everything) as seek, build_tree(_streamed(image), everything) as stream:
+        assert _snapshot(seek) == _snapshot(stream)
+
+
+def test_unpadded_layer_has_no_issue_and_truncated_one_has() -> None:
+    with build_tree(make_image(*CASES["umoci-unpadded-ending"]), everything) as tree:
+        assert tree.read_bytes(tree.lookup("dir/last")) == b"abc"  # type: ignore[arg-type]
+        assert not tree.issues
+    with build_tree(make_image(*CASES["truncated-member"]), everything) as tree:
+        assert tree.lookup("after") is None and "truncated" in tree.issues[0].message
+
+
+def test_a_wrong_digest_still_fails_on_a_seekable_blob() -> None:
+    layer = make_tar(("a", "x", "file"))
+    with pytest.raises(DigestMismatch):
+        build_tree(make_image(layer, diff_ids=[sha(b"other")]), everything)
