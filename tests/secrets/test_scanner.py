@@ -205,3 +205,20 @@ def test_cli_output_and_errors_never_hold_a_secret(
     assert "github-pat" in captured.out
     for raw in RAW:
         assert raw not in captured.out + captured.err
+
+
+def test_config_command_scans_secrets_when_asked(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    out = tmp_path_factory.mktemp("cfg") / "r.json"
+    assert main(["config", str(project), "--scanners", "secret", "-f", "json", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    kinds = {f["kind"] for f in doc["findings"]}
+    assert kinds == {"secret"}
+    found = {(f["location"]["path"], f["id"]) for f in doc["findings"]}
+    assert ("deploy/secret.yaml", "slack-webhook-url") in found
+    assert ("Dockerfile", "github-pat") in found
+    assert main(["config", str(project), "--scanners", "config,secret", "-f", "json", "-o", str(out)]) == 0
+    assert {f["kind"] for f in json.loads(out.read_text())["findings"]} == {"secret", "misconfiguration"}
+    assert main(["config", str(project), "-f", "json", "-o", str(out)]) == 0
+    assert {f["kind"] for f in json.loads(out.read_text())["findings"]} == {"misconfiguration"}

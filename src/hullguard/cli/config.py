@@ -10,8 +10,9 @@ from hullguard.cli.options import add_report_options, emit, scan_options
 from hullguard.errors import UsageError
 from hullguard.model import Artifact, ArtifactType, Report
 from hullguard.pipeline import filter_findings
-from hullguard.rules.engine import ConfigOptions, scan_config
+from hullguard.rules.engine import ConfigOptions, ConfigResult, scan_config
 from hullguard.rules.kubernetes import pss
+from hullguard.secrets.config_target import config_secrets
 
 NAME = "config"
 HELP = "scan Dockerfiles, Kubernetes YAML/JSON and Compose files for misconfigurations"
@@ -62,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         for line in fix_tree(args.path):
             if not args.quiet:
                 sys.stderr.write(f"hullguard: {line}\n")
-    result = scan_config(
+    secrets, secret_issues = config_secrets(args.path, options)
+    result = ConfigResult([], [], []) if "config" not in options.scanners else scan_config(
         args.path,
         ConfigOptions(
             pss_level=args.pss,
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     )
     report = Report(
         artifact=Artifact(name=str(args.path), type=ArtifactType.CONFIG),
-        findings=filter_findings(list(result.findings), options),
-        issues=tuple(result.issues),
+        findings=filter_findings([*result.findings, *secrets], options),
+        issues=(*result.issues, *secret_issues),
     )
     return emit(report, args)
