@@ -100,14 +100,13 @@ def run(kind: str, target: Path, runs: int, like_for_like: Path) -> None:
                 ]
             )
         if "trivy" not in results or elapsed < results["trivy"][0]:
-            results["trivy"] = (elapsed, count_findings("trivy", out))
+            results["trivy"] = (elapsed, cpu, count_findings("trivy", out))
     print(f"\n{kind} {target} ({size / 1e6:.1f} MB input)")
-    trivy_rate = size / results["trivy"][0]
-    for name, (elapsed, found) in results.items():
-        rate = size / elapsed
+    trivy_wall, trivy_cpu, _ = results["trivy"]
+    for name, (wall, cpu_s, found) in results.items():
         print(
-            f"  {name:<26} {elapsed:7.2f} s  {rate / 1e6:7.1f} MB/s  {found:4d} findings  "
-            f"ratio vs Trivy {rate / trivy_rate:5.2f}"
+            f"  {name:<26} wall {wall:7.2f} s ({size / wall / 1e6:6.1f} MB/s)  cpu {cpu_s:7.2f} s  "
+            f"{found:4d} findings  throughput vs Trivy: wall x{trivy_wall / wall:.2f}, cpu x{trivy_cpu / cpu_s:.2f}"
         )
 
 
