@@ -111,3 +111,14 @@ def test_deleted_key_is_found_with_the_adding_and_the_deleting_layer(
 def test_secret_scanner_off_means_no_secret_findings(secret_image: images.BuiltImage) -> None:
     report = scan_image(str(secret_image.archive), ScanOptions(scanners=frozenset({"vuln"})))
     assert not [f for f in report.findings if isinstance(f, Secret)]
+
+
+def test_image_baseline_hides_known_secrets(secret_image: images.BuiltImage, tmp_path: Path) -> None:
+    from hullguard.cli.main import main
+
+    baseline = tmp_path / "baseline.json"
+    assert main(["secret", "baseline", str(secret_image.archive), "-o", str(baseline)]) == 0
+    assert NPM_TOKEN not in baseline.read_text()
+    args = ["image", str(secret_image.archive), "--scanners", "secret", "--exit-code", "4", "-q"]
+    assert main(args) == 4
+    assert main([*args, "--secret-baseline", str(baseline)]) == 0
