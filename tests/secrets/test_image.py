@@ -36,8 +36,9 @@ def _add_key(dest: Path) -> None:
     ssh = dest / "root/.ssh"
     ssh.mkdir(parents=True)
     subprocess.run(
-        ["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", str(ssh / "id_rsa")],
+        ["openssl", "genrsa", "-traditional", "-out", str(ssh / "id_rsa"), "2048"],
         check=True,
+        capture_output=True,
     )
     (dest / "app").mkdir()
     (dest / "app/.env").write_text(f"GITHUB_TOKEN={ENV_TOKEN}\n")
@@ -54,9 +55,9 @@ def secret_recipe() -> images.Recipe:
         layers=(
             images.Layer(created_by="tiny root", populate=_tiny_root, key="tiny-root-v1"),
             images.Layer(
-                created_by=f"|1 NPM_TOKEN={NPM_TOKEN} /bin/sh -c ssh-keygen -f /root/.ssh/id_rsa",
+                created_by=f"|1 NPM_TOKEN={NPM_TOKEN} /bin/sh -c openssl genrsa -traditional -out /root/.ssh/id_rsa",
                 populate=_add_key,
-                key="key-v1",
+                key="key-v2",
             ),
             images.Layer(created_by="/bin/sh -c rm /root/.ssh/id_rsa", whiteouts=("/root/.ssh/id_rsa",)),
             images.Layer(
@@ -69,7 +70,7 @@ def secret_recipe() -> images.Recipe:
 
 @pytest.fixture(scope="module")
 def secret_image() -> images.BuiltImage:
-    missing = [t for t in ("umoci", "skopeo", "ssh-keygen") if shutil.which(t) is None]
+    missing = [t for t in ("umoci", "skopeo", "openssl") if shutil.which(t) is None]
     require(not missing, f"image build tools missing: {', '.join(missing)} (run scripts/setup)")
     return images.build(secret_recipe())
 
