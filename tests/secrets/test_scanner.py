@@ -53,6 +53,15 @@ FILES: dict[str, str] = {
         f"    token: {TOKEN}\n"
     ),
     "home/.aws/credentials": f"[default]\naws_access_key_id = {AWS_ID}\naws_secret_access_key = {AWS_SECRET}\n",
+    "home/.config/gcloud/application_default_credentials.json": json.dumps(
+        {
+            "client_id": "764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com",
+            "client_secret": "d-FL95Q19q7MQmFpd7hHD0Ty",
+            "refresh_token": expand("1//0<<b64url:99>>", RNG),
+            "type": "authorized_user",
+        },
+        indent=2,
+    ),
     "home/.ssh/id_rsa": f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA PRIVATE KEY-----\n",
 }
 EXPECTED = {
@@ -72,6 +81,7 @@ EXPECTED = {
     ("home/.aws/credentials", 2, "aws-access-key-id"),
     ("home/.aws/credentials", 3, "aws-secret-access-key"),
     ("home/.ssh/id_rsa", 1, "private-key-rsa"),
+    ("home/.config/gcloud/application_default_credentials.json", 4, "gcp-oauth-refresh-token"),
 }
 RAW = [GH, NPM, PASSWORD, AWS_ID, AWS_SECRET, SLACK, TOKEN, KEY_BODY.splitlines()[0]]
 
