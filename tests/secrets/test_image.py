@@ -123,3 +123,31 @@ def test_image_baseline_hides_known_secrets(secret_image: images.BuiltImage, tmp
     args = ["image", str(secret_image.archive), "--scanners", "secret", "--exit-code", "4", "-q"]
     assert main(args) == 4
     assert main([*args, "--secret-baseline", str(baseline)]) == 0
+
+
+def test_layer_results_are_cached_by_diff_id_and_rules(
+    secret_image: images.BuiltImage, tmp_path: Path
+) -> None:
+    options = ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path)
+    first = scan_image(str(secret_image.archive), options)
+    entries = sorted((tmp_path / "secrets").glob("*/*.json"))
+    assert len(entries) == 3  # the three layers holding files (the whiteout-only layer holds none)
+    assert all(NPM_TOKEN not in e.read_text() and ENV_TOKEN not in e.read_text() for e in entries)
+    # The second scan reads its results from the cache: a marked entry shows through.
+    for entry in entries:
+        entry.write_text(entry.read_text().replace("ghp_*", "ghp_CACHED*"))
+    second = scan_image(secret_image.oci_ref, options)
+    pat = [f for f in second.findings if isinstance(f, Secret) and f.id == "github-pat"]
+    assert pat and pat[0].match.startswith("ghp_CACHED")
+    assert [(f.id, f.location, f.removed_in_layer) for f in first.findings] == [
+        (f.id, f.location, f.removed_in_layer) for f in second.findings
+    ]
+    # Other rules, other key: nothing is reused.
+    config = tmp_path / "c.yaml"
+    config.write_text("disable: [jwt]\n")
+    third = scan_image(
+        str(secret_image.archive),
+        ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path, extra=(("secret_config", config),)),
+    )
+    assert not any(isinstance(f, Secret) and f.match.startswith("ghp_CACHED") for f in third.findings)
+    assert len(list((tmp_path / "secrets").iterdir())) == 2

@@ -59,7 +59,7 @@ def config_secrets(path: Path, options: ScanOptions) -> tuple[list[Secret], list
 def scan_config_secrets(path: Path, settings: SecretSettings) -> tuple[list[Secret], list[Issue]]:
     tree: FileTree = _ConfigFiles(DirTree(path)) if path.is_dir() else _SingleFile(path)
     found, issues = scan_tree(FileScanner(settings), tree)
-    return [to_finding(f) for f in found if f.hit.digest not in settings.baseline], issues
+    return [to_finding(f) for f in found if f.digest not in settings.baseline], issues
 
 
 class _SingleFile:
