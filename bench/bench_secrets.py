@@ -3,9 +3,10 @@
     PYTHONPATH=. .venv/bin/python bench/bench_secrets.py [--tree /usr/lib/python3.11] [--runs 2]
 
 Inputs: every layer of the bookworm demo image (tests/support/images.py) and a large source
-tree. Both tools run as their command-line programs, each run with a fresh Trivy cache (Trivy
-caches layer results by digest), best of `--runs`. Throughput is input bytes per second of
-wall time; the ratio is hullguard's over Trivy's (above 1: hullguard is faster).
+tree. Both tools run as their command-line programs. Cold runs start from an empty cache;
+warm runs repeat the command on the cache the cold run filled (both tools cache per-layer
+results by diff_id). Best of `--runs`. Throughput is input bytes per second; the ratios are
+Trivy's time over hullguard's (above 1: hullguard is faster), wall and CPU.
 
 Trivy never reads paths its built-in allow rules name (usr/share, usr/lib, usr/include,
 usr/local/lib/python*, anything with "test" or "example", *.md, ...); hullguard reads every
