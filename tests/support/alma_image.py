@@ -93,7 +93,9 @@ def missing_tools() -> list[str]:
 def _run(*cmd: str | Path) -> None:
     result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"{' '.join(map(str, cmd))} failed ({result.returncode}):\n{result.stderr[-3000:]}"
+        )
 
 
 def spec_text(rpm: SourceRpm) -> str:
@@ -128,8 +130,18 @@ def build_rpms(workdir: Path) -> list[Path]:
     for rpm in RPMS:
         spec = workdir / f"{rpm.name}.spec"
         spec.write_text(spec_text(rpm))
-        _run("rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", "--define", f"dist {rpm.dist}",
-             "--define", "_build_id_links none", spec)
+        _run(
+            "rpmbuild",
+            "-bb",
+            "--quiet",
+            "--define",
+            f"_topdir {top}",
+            "--define",
+            f"dist {rpm.dist}",
+            "--define",
+            "_build_id_links none",
+            spec,
+        )
     return sorted((top / "RPMS").rglob("*.rpm"))
 
 
@@ -140,8 +152,22 @@ def rpm_root(dest: Path) -> None:
     (dest / "etc/almalinux-release").write_text("AlmaLinux release 9.4 (Seafoam Ocelot)\n")
     with tempfile.TemporaryDirectory(prefix="hg-rpmbuild-") as tmp:
         packages = build_rpms(Path(tmp))
-        _run("rpm", "--install", "--root", dest, "--dbpath", "/var/lib/rpm", "--define", "_db_backend sqlite",
-             "--nodeps", "--noscripts", "--nosignature", "--ignorearch", "--ignoreos", *packages)
+        _run(
+            "rpm",
+            "--install",
+            "--root",
+            dest,
+            "--dbpath",
+            "/var/lib/rpm",
+            "--define",
+            "_db_backend sqlite",
+            "--nodeps",
+            "--noscripts",
+            "--nosignature",
+            "--ignorearch",
+            "--ignoreos",
+            *packages,
+        )
     for leftover in ("var/lib/rpm/.rpm.lock", "var/lib/rpm/rpmdb.sqlite-shm"):
         (dest / leftover).unlink(missing_ok=True)
 
@@ -150,9 +176,24 @@ def pip_site(dest: Path) -> None:
     target = dest / PYTHON_SITE
     target.mkdir(parents=True, exist_ok=True)
     common = ("-m", "pip", "install", "--quiet", "--no-deps", "--no-compile", "--target", target)
-    _run(sys.executable, *common, "--only-binary=:all:", "--python-version", "3.9", "--implementation", "cp",
-         "--abi", "cp39", "--platform", "manylinux2014_x86_64", "--platform", "manylinux2010_x86_64",
-         "--platform", "manylinux1_x86_64", *WHEELS)
+    _run(
+        sys.executable,
+        *common,
+        "--only-binary=:all:",
+        "--python-version",
+        "3.9",
+        "--implementation",
+        "cp",
+        "--abi",
+        "cp39",
+        "--platform",
+        "manylinux2014_x86_64",
+        "--platform",
+        "manylinux2010_x86_64",
+        "--platform",
+        "manylinux1_x86_64",
+        *WHEELS,
+    )
     _run(sys.executable, *common, "--no-binary=:all:", *SDISTS)
 
 
@@ -162,8 +203,11 @@ def alma_recipe() -> Recipe:
         name="alma9-vuln",
         layers=(
             Layer(created_by=f"rpm --install {packages}", populate=rpm_root, key=repr((RPMS, OS_RELEASE))),
-            Layer(created_by=f"pip install {' '.join(WHEELS + SDISTS)}", populate=pip_site,
-                  key=repr((WHEELS, SDISTS))),
+            Layer(
+                created_by=f"pip install {' '.join(WHEELS + SDISTS)}",
+                populate=pip_site,
+                key=repr((WHEELS, SDISTS)),
+            ),
         ),
         config=("--config.cmd", "/bin/bash"),
     )
