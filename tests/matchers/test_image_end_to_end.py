@@ -11,9 +11,11 @@ per package. The osv.dev Debian/Ubuntu test records go through import too.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
+import tarfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -182,6 +184,20 @@ def _alma_records(root: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((root / "advisories").rglob("*.json"))]
 
 
+def _unpack(archive: Path, dest: Path) -> Path:
+    """The image's root filesystem: its docker-archive's layers extracted in order. umoci 0.4.7
+    `insert` ends a layer without the tar footer (umoci#436, fixed in umoci#534): the padding
+    and two zero blocks are added back so that tarfile reads it."""
+    with tarfile.open(archive) as image:
+        manifest = json.load(image.extractfile("manifest.json"))  # type: ignore[arg-type]
+        for name in manifest[0]["Layers"]:
+            data = image.extractfile(name).read()  # type: ignore[union-attr]
+            data += bytes(-len(data) % 512 + 1024)
+            with tarfile.open(fileobj=io.BytesIO(data)) as layer:
+                layer.extractall(dest, filter="data")
+    return dest
+
+
 # --- the test -------------------------------------------------------------------------------
 
 
@@ -259,6 +275,14 @@ def test_real_advisories_against_the_alma_image(
     assert not any("ALSA-2023:0959" in ids for p, ids in rpm_expected if p == "tar")
     assert any(len(ids) > 2 for _, ids in pypi_expected)  # PYSEC + CVE + GHSA merged
     assert len(pypi_expected) > 50 and len(rpm_expected) > 50
+
+    # The same root filesystem unpacked, as `hullguard fs` sees it: the same findings.
+    root = _unpack(alma_vuln_image.archive, tmp_path / "root")
+    argv = ["fs", str(root), "--scanners", "vuln", "--format", "json", "--cache-dir", str(cache)]
+    assert main([*argv, "--output", str(tmp_path / "fs.json")]) == 0
+    fs_report = json.loads((tmp_path / "fs.json").read_text())
+    assert _found(fs_report, "pypi") == pypi_found
+    assert _found(fs_report, "rpm") == rpm_found
 
 
 def test_osv_dev_debian_and_ubuntu_records_import(shared_dir: Path, tmp_path: Path) -> None:
