@@ -319,6 +319,25 @@ def test_real_advisories_against_the_alma_image(
     assert _found(fs_report, "pypi") == pypi_found
     assert _found(fs_report, "rpm") == rpm_found
 
+    # The image's own CycloneDX and SPDX SBOMs, scanned as `hullguard sbom`: the same findings
+    # (PyPI names come back from purls, normalised).
+    def named(
+        found: dict[tuple[str, frozenset[str]], str | None],
+    ) -> dict[tuple[str, frozenset[str]], str | None]:
+        return {(canonicalize_name(name), ids): fix for (name, ids), fix in found.items()}
+
+    for form in ("cyclonedx", "spdx-json"):
+        sbom, scanned = tmp_path / f"image.{form}.json", tmp_path / f"sbom-{form}.json"
+        assert main(["image", str(alma_vuln_image.archive), "--scanners", "vuln", "--format", form,
+                     "--cache-dir", str(cache), "--output", str(sbom)]) == 0  # fmt: skip
+        assert (
+            main(["sbom", str(sbom), "--format", "json", "--cache-dir", str(cache), "--output", str(scanned)])
+            == 0
+        )
+        sbom_report = json.loads(scanned.read_text())
+        assert named(_found(sbom_report, "pypi")) == named(pypi_found), form
+        assert _found(sbom_report, "rpm") == rpm_found, form
+
 
 def test_osv_dev_debian_and_ubuntu_records_import(shared_dir: Path, tmp_path: Path) -> None:
     testdata = shared_dir / ADVISORIES / "osv.dev-testdata"
