@@ -36,8 +36,9 @@ def _add_key(dest: Path) -> None:
     ssh = dest / "root/.ssh"
     ssh.mkdir(parents=True)
     subprocess.run(
-        ["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", str(ssh / "id_rsa")],
+        ["openssl", "genrsa", "-traditional", "-out", str(ssh / "id_rsa"), "2048"],
         check=True,
+        capture_output=True,
     )
     (dest / "app").mkdir()
     (dest / "app/.env").write_text(f"GITHUB_TOKEN={ENV_TOKEN}\n")
@@ -54,9 +55,9 @@ def secret_recipe() -> images.Recipe:
         layers=(
             images.Layer(created_by="tiny root", populate=_tiny_root, key="tiny-root-v1"),
             images.Layer(
-                created_by=f"|1 NPM_TOKEN={NPM_TOKEN} /bin/sh -c ssh-keygen -f /root/.ssh/id_rsa",
+                created_by=f"|1 NPM_TOKEN={NPM_TOKEN} /bin/sh -c openssl genrsa -traditional -out /root/.ssh/id_rsa",
                 populate=_add_key,
-                key="key-v1",
+                key="key-v2",
             ),
             images.Layer(created_by="/bin/sh -c rm /root/.ssh/id_rsa", whiteouts=("/root/.ssh/id_rsa",)),
             images.Layer(
@@ -69,7 +70,7 @@ def secret_recipe() -> images.Recipe:
 
 @pytest.fixture(scope="module")
 def secret_image() -> images.BuiltImage:
-    missing = [t for t in ("umoci", "skopeo", "ssh-keygen") if shutil.which(t) is None]
+    missing = [t for t in ("umoci", "skopeo", "openssl") if shutil.which(t) is None]
     require(not missing, f"image build tools missing: {', '.join(missing)} (run scripts/setup)")
     return images.build(secret_recipe())
 
@@ -86,7 +87,10 @@ def test_deleted_key_is_found_with_the_adding_and_the_deleting_layer(
     key = found[("private-key-rsa", "root/.ssh/id_rsa")]
     assert key.location.layer == layers[1]
     assert key.removed_in_layer == layers[2]
-    assert "still in the image" in key.title
+    assert key.title == (
+        f"RSA private key: added in layer 2 ({layers[1][7:19]}), deleted in layer 3 ({layers[2][7:19]}), "
+        "still in the image"
+    )
     overwritten = found[("github-pat", "app/.env")]
     assert (overwritten.location.layer, overwritten.removed_in_layer) == (layers[1], layers[3])
     assert found[("generic-env-secret", "image-config:Env")].location.start_line is not None
@@ -108,3 +112,42 @@ def test_deleted_key_is_found_with_the_adding_and_the_deleting_layer(
 def test_secret_scanner_off_means_no_secret_findings(secret_image: images.BuiltImage) -> None:
     report = scan_image(str(secret_image.archive), ScanOptions(scanners=frozenset({"vuln"})))
     assert not [f for f in report.findings if isinstance(f, Secret)]
+
+
+def test_image_baseline_hides_known_secrets(secret_image: images.BuiltImage, tmp_path: Path) -> None:
+    from hullguard.cli.main import main
+
+    baseline = tmp_path / "baseline.json"
+    assert main(["secret", "baseline", str(secret_image.archive), "-o", str(baseline)]) == 0
+    assert NPM_TOKEN not in baseline.read_text()
+    args = ["image", str(secret_image.archive), "--scanners", "secret", "--exit-code", "4", "-q"]
+    assert main(args) == 4
+    assert main([*args, "--secret-baseline", str(baseline)]) == 0
+
+
+def test_layer_results_are_cached_by_diff_id_and_rules(
+    secret_image: images.BuiltImage, tmp_path: Path
+) -> None:
+    options = ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path)
+    first = scan_image(str(secret_image.archive), options)
+    entries = sorted((tmp_path / "secrets").glob("*/*.json"))
+    assert len(entries) == 3  # the three layers holding files (the whiteout-only layer holds none)
+    assert all(NPM_TOKEN not in e.read_text() and ENV_TOKEN not in e.read_text() for e in entries)
+    # The second scan reads its results from the cache: a marked entry shows through.
+    for entry in entries:
+        entry.write_text(entry.read_text().replace("ghp_*", "ghp_CACHED*"))
+    second = scan_image(secret_image.oci_ref, options)
+    pat = [f for f in second.findings if isinstance(f, Secret) and f.id == "github-pat"]
+    assert pat and pat[0].match.startswith("ghp_CACHED")
+    assert [(f.id, f.location, f.removed_in_layer) for f in first.findings] == [
+        (f.id, f.location, f.removed_in_layer) for f in second.findings
+    ]
+    # Other rules, other key: nothing is reused.
+    config = tmp_path / "c.yaml"
+    config.write_text("disable: [jwt]\n")
+    third = scan_image(
+        str(secret_image.archive),
+        ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path, extra=(("secret_config", config),)),
+    )
+    assert not any(isinstance(f, Secret) and f.match.startswith("ghp_CACHED") for f in third.findings)
+    assert len(list((tmp_path / "secrets").iterdir())) == 2

@@ -53,6 +53,15 @@ FILES: dict[str, str] = {
         f"    token: {TOKEN}\n"
     ),
     "home/.aws/credentials": f"[default]\naws_access_key_id = {AWS_ID}\naws_secret_access_key = {AWS_SECRET}\n",
+    "home/.config/gcloud/application_default_credentials.json": json.dumps(
+        {
+            "client_id": "764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com",
+            "client_secret": "d-FL95Q19q7MQmFpd7hHD0Ty",
+            "refresh_token": expand("1//0<<b64url:99>>", RNG),
+            "type": "authorized_user",
+        },
+        indent=2,
+    ),
     "home/.ssh/id_rsa": f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA PRIVATE KEY-----\n",
 }
 EXPECTED = {
@@ -72,6 +81,7 @@ EXPECTED = {
     ("home/.aws/credentials", 2, "aws-access-key-id"),
     ("home/.aws/credentials", 3, "aws-secret-access-key"),
     ("home/.ssh/id_rsa", 1, "private-key-rsa"),
+    ("home/.config/gcloud/application_default_credentials.json", 4, "gcp-oauth-refresh-token"),
 }
 RAW = [GH, NPM, PASSWORD, AWS_ID, AWS_SECRET, SLACK, TOKEN, KEY_BODY.splitlines()[0]]
 
@@ -194,3 +204,31 @@ def test_config_targets_read_only_config_and_credential_files(project: Path) -> 
         ("secret.yaml", "slack-webhook-url"),
         ("secret.yaml", "docker-config-auth"),
     }
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_cli_output_and_errors_never_hold_a_secret(
+    project: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fs", str(project), "--scanners", "secret", "-f", fmt]) == 0
+    captured = capsys.readouterr()
+    assert "github-pat" in captured.out
+    for raw in RAW:
+        assert raw not in captured.out + captured.err
+
+
+def test_config_command_scans_secrets_when_asked(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    out = tmp_path_factory.mktemp("cfg") / "r.json"
+    assert main(["config", str(project), "--scanners", "secret", "-f", "json", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    kinds = {f["kind"] for f in doc["findings"]}
+    assert kinds == {"secret"}
+    found = {(f["location"]["path"], f["id"]) for f in doc["findings"]}
+    assert ("deploy/secret.yaml", "slack-webhook-url") in found
+    assert ("Dockerfile", "github-pat") in found
+    assert main(["config", str(project), "--scanners", "config,secret", "-f", "json", "-o", str(out)]) == 0
+    assert {f["kind"] for f in json.loads(out.read_text())["findings"]} == {"secret", "misconfiguration"}
+    assert main(["config", str(project), "-f", "json", "-o", str(out)]) == 0
+    assert {f["kind"] for f in json.loads(out.read_text())["findings"]} == {"misconfiguration"}

@@ -10,9 +10,10 @@ from hullguard.cli.options import add_report_options, emit, scan_options
 from hullguard.errors import UsageError
 from hullguard.model import Artifact, ArtifactType, Report
 from hullguard.pipeline import filter_findings
-from hullguard.rules.engine import ConfigOptions, scan_config
+from hullguard.rules.engine import ConfigOptions, ConfigResult, scan_config
 from hullguard.rules.kubernetes import pss
 from hullguard.rules.policy import Policy, load_policies
+from hullguard.secrets.config_target import config_secrets
 
 NAME = "config"
 HELP = "scan Dockerfiles, Kubernetes YAML/JSON and Compose files for misconfigurations"
@@ -61,19 +62,24 @@ def run(args: argparse.Namespace) -> int:
         for line in fix_tree(args.path):
             if not args.quiet:
                 sys.stderr.write(f"hullguard: {line}\n")
-    result = scan_config(
-        args.path,
-        ConfigOptions(
-            pss_level=args.pss,
-            pss_version=version,
-            dockerfile_patterns=tuple(args.dockerfile_pattern),
-            policies=policies,
-        ),
+    secrets, secret_issues = config_secrets(args.path, options)
+    result = (
+        ConfigResult([], [], [])
+        if "config" not in options.scanners
+        else scan_config(
+            args.path,
+            ConfigOptions(
+                pss_level=args.pss,
+                pss_version=version,
+                dockerfile_patterns=tuple(args.dockerfile_pattern),
+                policies=policies,
+            ),
+        )
     )
-    kept, notes = filter_findings(list(result.findings), options)
+    kept, notes = filter_findings([*result.findings, *secrets], options)
     report = Report(
         artifact=Artifact(name=str(args.path), type=ArtifactType.CONFIG),
         findings=kept,
-        issues=(*result.issues, *notes),
+        issues=(*result.issues, *secret_issues, *notes),
     )
     return emit(report, args)

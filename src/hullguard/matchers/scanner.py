@@ -12,6 +12,7 @@ from hullguard.matchers.match import Matcher, Provenance
 from hullguard.matchers.suppress import suppress
 from hullguard.model import Digest, Issue
 from hullguard.scanners import ScanContext, ScanResult
+from hullguard.secrets.scrub import scrub
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import FileEntry
 from hullguard.vulndb import store
@@ -51,7 +52,8 @@ def _provenance(ctx: ScanContext, issues: list[Issue]) -> Provenance | None:
     image = ctx.image
     if image is None:
         return None
-    created = {layer.diff_id: layer.created_by for layer in image.layers}
+    # History keeps build arguments (`|1 NPM_TOKEN=…`): never let them into a report unredacted.
+    created = {layer.diff_id: scrub(layer.created_by) if layer.created_by else None for layer in image.layers}
     base_ref = ctx.options.get("base_image")
     base: frozenset[Digest] | None = None
     try:

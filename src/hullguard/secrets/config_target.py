@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hullguard.model import Issue, Secret
 from hullguard.secrets.scanner import FileScanner, scan_tree, to_finding
 from hullguard.secrets.settings import SecretSettings
 from hullguard.sources.rootfs import DirTree
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
+
+if TYPE_CHECKING:
+    from hullguard.pipeline import ScanOptions
 
 CONFIG_FILES = re.compile(
     r"(?:^|/)(?:"
@@ -43,10 +47,19 @@ class _ConfigFiles:
         return self.tree.read_bytes(entry)
 
 
+def config_secrets(path: Path, options: ScanOptions) -> tuple[list[Secret], list[Issue]]:
+    """What `hullguard config --scanners secret` adds: nothing unless `secret` was asked for."""
+    if "secret" not in options.scanners:
+        return [], []
+    from hullguard.secrets.scanner import settings_for
+
+    return scan_config_secrets(path, settings_for(options))
+
+
 def scan_config_secrets(path: Path, settings: SecretSettings) -> tuple[list[Secret], list[Issue]]:
     tree: FileTree = _ConfigFiles(DirTree(path)) if path.is_dir() else _SingleFile(path)
     found, issues = scan_tree(FileScanner(settings), tree)
-    return [to_finding(f) for f in found if f.hit.digest not in settings.baseline], issues
+    return [to_finding(f) for f in found if f.digest not in settings.baseline], issues
 
 
 class _SingleFile:

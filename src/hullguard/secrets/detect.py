@@ -88,7 +88,7 @@ class Detector:
                 start, end = m.span(group)
                 if start < 0 or any(h.start < end and start < h.end for h in hits):
                     continue
-                secret = m.group(group).decode("utf-8", errors="replace")
+                secret = _trim(m.group(group).decode("utf-8", errors="replace"))
                 key = _key_of(data, m) if "key" in rule.regex.groupindex else None
                 if self._accepts(rule, secret, key):
                     hits.append(Hit(rule, data.count(b"\n", 0, start) + 1, start, end, secret))
@@ -112,6 +112,16 @@ def _key_of(data: bytes, m: re.Match[bytes]) -> str | None:
     while start > floor and data[start - 1 : start] in NAME_BYTES:
         start -= 1
     return data[start:end].decode("utf-8", errors="replace")
+
+
+def _trim(secret: str) -> str:
+    """Key bodies start and end with line breaks, real or JSON-escaped: not part of the secret."""
+    secret = secret.strip()
+    while secret.startswith("\\n"):
+        secret = secret[2:].lstrip()
+    while secret.endswith("\\n"):
+        secret = secret[:-2].rstrip()
+    return secret
 
 
 def _has(cache: dict[bytes, bool], lowered: bytes, keyword: bytes) -> bool:

@@ -10,10 +10,13 @@ from hullguard.errors import SourceError
 from hullguard.model import Digest, Issue, Location, Secret
 from hullguard.scanners import ScanContext, ScanResult
 from hullguard.secrets.detect import Detector, Hit, is_binary
+from hullguard.secrets.layer_cache import LayerCache, Row, settings_key
+from hullguard.secrets.rules import Rule
 from hullguard.secrets.settings import SecretSettings, load_settings
 from hullguard.secrets.structured import image_config_texts, manifest_extras
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
+from hullguard.vulndb.store import default_cache_dir
 
 if TYPE_CHECKING:
     from hullguard.pipeline import ScanOptions
@@ -27,10 +30,18 @@ BINARY_SUFFIXES = (
 
 @dataclass(frozen=True, slots=True)
 class Found:
+    """A secret found: what a report needs, without the secret itself."""
+
     path: str
     line: int
-    hit: Hit
+    rule: Rule
+    redacted: str
+    digest: str
     layer: Digest | None = None
+
+    @classmethod
+    def of(cls, path: str, line: int, hit: Hit, layer: Digest | None = None) -> Found:
+        return cls(path, line, hit.rule, hit.redacted, hit.digest, layer)
 
 
 @dataclass(slots=True)
@@ -72,25 +83,72 @@ class FileScanner:
             if extra.line is not None:
                 lines.add(extra.line)
             decoded += [
-                Found(path, extra.line or h.line, h, layer)
+                Found.of(path, extra.line or h.line, h, layer)
                 for h in self.detector.scan(extra.text, extra.path)
             ]
         # Where a value was decoded and scanned, its encoded form on that line is not scanned again.
-        found = [Found(path, h.line, h, layer) for h in self.detector.scan(data, path) if h.line not in lines]
+        found = [
+            Found.of(path, h.line, h, layer) for h in self.detector.scan(data, path) if h.line not in lines
+        ]
         found += decoded
-        unique = {(f.path, f.line, f.hit.rule.id, f.hit.digest): f for f in reversed(found)}
-        return sorted(unique.values(), key=lambda f: (f.line, f.hit.rule.id))
+        unique = {(f.path, f.line, f.rule.id, f.digest): f for f in reversed(found)}
+        return sorted(unique.values(), key=lambda f: (f.line, f.rule.id))
 
 
 class LayerSecrets(FileScanner):
-    """A layer visitor: sees each file of each layer as it streams, so later deletions hide nothing."""
+    """A layer visitor: sees each file of each layer as it streams, so later deletions hide nothing.
 
-    def __init__(self, settings: SecretSettings) -> None:
+    With a cache, a layer already scanned under the same rules is not read again: its files
+    are declined in `wants` and its stored results stand in for them."""
+
+    def __init__(self, settings: SecretSettings, cache: LayerCache | None = None) -> None:
         super().__init__(settings)
         self.found: list[Found] = []
+        self.cache = cache
+        self.from_cache: dict[Digest, bool] = {}
+        self.fresh: dict[Digest, list[Found]] = {}
+        self.too_large_in: dict[Digest, int] = {}
+
+    def wants(self, entry: FileEntry) -> bool:
+        layer = entry.layer
+        if layer is None or self.cache is None:
+            return super().wants(entry)
+        if layer not in self.from_cache:
+            self._open_layer(layer, self.cache)
+        if self.from_cache[layer]:
+            return False
+        before = self.stats.too_large
+        wanted = super().wants(entry)
+        self.too_large_in[layer] += self.stats.too_large - before
+        return wanted
+
+    def _open_layer(self, layer: Digest, cache: LayerCache) -> None:
+        cached = cache.load(layer)
+        rules = {r.id: r for r in self.settings.ruleset.rules}
+        if cached is None or any(row.rule not in rules for row in cached.rows):
+            self.from_cache[layer] = False
+            self.fresh[layer], self.too_large_in[layer] = [], 0
+            return
+        self.from_cache[layer] = True
+        self.stats.too_large += cached.too_large
+        self.found += [
+            Found(r.path, r.line, rules[r.rule], r.redacted, r.fingerprint, layer) for r in cached.rows
+        ]
 
     def visit(self, entry: FileEntry, data: bytes) -> None:
-        self.found += self.scan(entry.path, data, entry.layer)
+        found = self.scan(entry.path, data, entry.layer)
+        self.found += found
+        if entry.layer in self.fresh:
+            self.fresh[entry.layer] += found
+
+    def save(self, unreadable: set[Digest | None]) -> None:
+        """Store each layer read in full this time (not one that broke off part-way)."""
+        if self.cache is None:
+            return
+        for layer, found in self.fresh.items():
+            if layer not in unreadable:
+                rows = [Row(f.path, f.line, f.rule.id, f.redacted, f.digest) for f in found]
+                self.cache.store(layer, rows, self.too_large_in[layer])
 
 
 class SecretScanner:
@@ -100,10 +158,13 @@ class SecretScanner:
         return False  # the layer visitor reads what it needs; an fs tree is read on demand
 
     def new_visitor(self, options: ScanOptions) -> LayerVisitor | None:
-        return LayerSecrets(settings_for(options))
+        settings = settings_for(options)
+        root = options.cache_dir or default_cache_dir()
+        return LayerSecrets(settings, LayerCache(root, settings_key(settings, BINARY_SUFFIXES)))
 
     def scan(self, ctx: ScanContext, visitor: LayerVisitor | None) -> ScanResult:
         if isinstance(visitor, LayerSecrets):
+            visitor.save({i.layer for i in getattr(ctx.tree, "issues", ()) if i.stage == "source"})
             found = [*_in_image_config(visitor, ctx), *visitor.found]
             findings = image_findings(found, ctx)
             scanner: FileScanner = visitor
@@ -153,7 +214,7 @@ def _in_image_config(scanner: FileScanner, ctx: ScanContext) -> list[Found]:
         return []
     found: list[Found] = []
     for path, text in image_config_texts(ctx.image.config):
-        found += [Found(path, h.line, h) for h in scanner.detector.scan(text, path)]
+        found += [Found.of(path, h.line, h) for h in scanner.detector.scan(text, path)]
     return found
 
 
@@ -162,7 +223,7 @@ def image_findings(found: list[Found], ctx: ScanContext) -> list[Secret]:
     layers_of: dict[tuple[str, str], set[Digest | None]] = {}
     first: dict[tuple[str, str], Found] = {}
     for f in found:
-        key = (f.path, f.hit.digest)
+        key = (f.path, f.digest)
         layers_of.setdefault(key, set()).add(f.layer)
         first.setdefault(key, f)
     removed_by = {(r.entry.path, r.entry.layer): r.by_layer for r in ctx.removals}
@@ -177,21 +238,26 @@ def image_findings(found: list[Found], ctx: ScanContext) -> list[Secret]:
             continue
         later = [removed_by[(f.path, layer)] for layer in layers_of[key] if (f.path, layer) in removed_by]
         by = later[-1] if later else (final.layer if final is not None else None)
-        findings.append(to_finding(f, removed_in=by))
+        findings.append(to_finding(f, removed_in=by, layers=ctx.artifact.layers))
     return findings
 
 
-def to_finding(f: Found, removed_in: Digest | None = None) -> Secret:
-    rule = f.hit.rule
+def to_finding(f: Found, removed_in: Digest | None = None, layers: tuple[Digest, ...] = ()) -> Secret:
+    rule = f.rule
     title = rule.title
     if removed_in is not None:
-        title = f"{rule.title} (deleted by a later layer, still in the image)"
+        title = f"{rule.title}: added in {_layer_name(f.layer, layers)}, deleted in {_layer_name(removed_in, layers)}, still in the image"
     return Secret(
         id=rule.id,
         severity=rule.severity,
         title=title,
-        match=f.hit.redacted,
+        match=f.redacted,
         location=Location(path=f.path, start_line=f.line, layer=f.layer),
         removed_in_layer=removed_in,
-        fingerprint=f.hit.digest,
+        fingerprint=f.digest,
     )
+
+
+def _layer_name(digest: Digest | None, layers: tuple[Digest, ...]) -> str:
+    short = (digest or "")[7:19]
+    return f"layer {layers.index(digest) + 1} ({short})" if digest in layers else f"layer {short}"

@@ -1,0 +1,97 @@
+"""Secret results per layer on disk, keyed by the layer's diff_id and a digest of the rules in force.
+
+A layer's content never changes under its diff_id, so a base layer shared by many images is
+read for secrets once. Entries hold what a report shows (path, line, rule, redacted match,
+fingerprint), never a secret. Writes are atomic; an unreadable entry is a cache miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from hullguard import __version__
+from hullguard.model import Digest
+from hullguard.secrets.settings import SecretSettings
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    path: str
+    line: int
+    rule: str
+    redacted: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class CachedLayer:
+    rows: tuple[Row, ...]
+    too_large: int
+
+
+def settings_key(settings: SecretSettings, extra: tuple[str, ...] = ()) -> str:
+    """Changes whenever anything that decides a layer's findings changes."""
+    rs = settings.ruleset
+
+    def allow(a: object) -> list[list[str]]:
+        return [[p.pattern for p in getattr(a, name)] for name in ("secrets", "keys", "paths")]
+
+    doc = [
+        CACHE_VERSION,
+        __version__,
+        settings.max_file_bytes,
+        list(extra),
+        allow(rs.allow),
+        [
+            [
+                r.id,
+                r.title,
+                int(r.severity),
+                [k.decode() for k in r.keywords],
+                r.regex.pattern.decode(),
+                r.entropy,
+                [p.pattern for p in r.paths],
+                r.validate,
+                allow(r.allow),
+            ]
+            for r in rs.rules
+        ],
+    ]
+    return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
+
+
+class LayerCache:
+    def __init__(self, root: Path, key: str) -> None:
+        self.dir = root / "secrets" / key[:32]
+
+    def _file(self, layer: Digest) -> Path:
+        return self.dir / f"{layer.replace(':', '-')}.json"
+
+    def load(self, layer: Digest) -> CachedLayer | None:
+        try:
+            doc = json.loads(self._file(layer).read_text(encoding="utf-8"))
+            rows = tuple(Row(str(p), int(n), str(r), str(m), str(f)) for p, n, r, m, f in doc["rows"])
+            return CachedLayer(rows=rows, too_large=int(doc["too_large"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def store(self, layer: Digest, rows: list[Row], too_large: int) -> None:
+        doc = {
+            "rows": [[r.path, r.line, r.rule, r.redacted, r.fingerprint] for r in rows],
+            "too_large": too_large,
+        }
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(doc, out)
+            os.replace(tmp, self._file(layer))
+        except OSError:
+            return  # a cache that cannot be written only costs time
