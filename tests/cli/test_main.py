@@ -62,7 +62,9 @@ def test_fs_json_report_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         "Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\n"
     )
     (tmp_path / "etc").mkdir()
-    (tmp_path / "etc/os-release").write_text('ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12"\n')
+    (tmp_path / "etc/os-release").write_text(
+        'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12"\n'
+    )
     code, out, _ = run(capsys, "fs", str(tmp_path), "--format", "json")
     assert code == 0
     doc = json.loads(out)
@@ -71,3 +73,29 @@ def test_fs_json_report_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     [pkg] = doc["packages"]
     assert pkg["name"] == "zlib1g" and pkg["source_name"] == "zlib" and pkg["version"] == "1:1.2.13.dfsg-1"
     assert pkg["purl"] == "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12"
+
+
+def test_every_command_module_is_registered_and_loads() -> None:
+    """A command module left out of COMMANDS would be dead code; each loads and names itself."""
+    import pkgutil
+
+    import hullguard.cli
+    from hullguard.cli.main import COMMANDS, load_command
+
+    modules = {m.name for m in pkgutil.iter_modules(hullguard.cli.__path__)}
+    commands = {name for name in modules if hasattr(load_command(name), "run")}
+    assert {c.replace("-", "_") for c in COMMANDS} == commands
+    for name in COMMANDS:
+        assert load_command(name).NAME == name
+
+
+def test_only_the_command_run_is_imported() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom hullguard.cli.main import build_parser\nbuild_parser(only='fs')\n"
+        "print(','.join(m for m in ('httpx', 'sigstore', 'celpy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""

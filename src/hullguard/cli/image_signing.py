@@ -9,15 +9,17 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hullguard.cli.options import emit
-from hullguard.cli.signing_args import load_signing_key, load_verifying_key, registry_options
 from hullguard.errors import UsageError
 from hullguard.model import Report
-from hullguard.registry import parse_reference
-from hullguard.signing import keyless, keys
-from hullguard.signing.predicates import REPORT_PREDICATES, report_predicate
-from hullguard.signing.remote import attest_image, open_target, verify_image
+
+if TYPE_CHECKING:
+    from hullguard.signing import keys
+
+# Signing and the registry client (cryptography, sigstore, httpx) load only when an option
+# asks for them: a plain scan of a local archive should not pay for their import.
 
 LOCAL_SCHEMES = ("oci:", "oci-archive:", "docker-archive:", "docker-daemon:")
 
@@ -54,6 +56,11 @@ def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
     was verified even if the tag moves meanwhile."""
     if not (args.require_signature or args.attest_key):
         return ImagePlan(target=str(args.target))
+    from hullguard.cli.signing_args import load_signing_key, load_verifying_key, registry_options
+    from hullguard.signing import keyless
+    from hullguard.signing.predicates import REPORT_PREDICATES
+    from hullguard.signing.remote import open_target, verify_image
+
     if args.target.startswith(LOCAL_SCHEMES) or Path(args.target).exists():
         raise UsageError("--require-signature and --attest-key need a registry reference, not a local image")
     keyless_given = args.certificate_identity or args.certificate_oidc_issuer
@@ -102,6 +109,11 @@ def emit_report(plan: ImagePlan, report: Report, args: argparse.Namespace) -> in
 
 def attach_report(plan: ImagePlan, report: Report, rendered: str, args: argparse.Namespace) -> None:
     """Attest the scanned manifest's digest with the rendered report, as `hullguard attest` would."""
+    from hullguard.cli.signing_args import registry_options
+    from hullguard.registry import parse_reference
+    from hullguard.signing.predicates import report_predicate
+    from hullguard.signing.remote import attest_image, open_target
+
     if plan.attest_key is None:
         return
     if report.artifact.digest is None:
