@@ -86,7 +86,7 @@ def test_every_command_module_is_registered_and_loads() -> None:
     commands = {name for name in modules if hasattr(load_command(name), "run")}
     assert {c.replace("-", "_") for c in COMMANDS} == commands
     for name in COMMANDS:
-        assert load_command(name).NAME == name
+        assert name == load_command(name).NAME
 
 
 def test_only_the_command_run_is_imported() -> None:

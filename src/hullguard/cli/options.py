@@ -104,9 +104,10 @@ def emit(report: Report, args: argparse.Namespace) -> int:
     return args.exit_code if report.findings and args.exit_code else 0
 
 
-def layer_progress(args: argparse.Namespace, err: TextIO = sys.stderr) -> Callable[..., None] | None:
+def layer_progress(args: argparse.Namespace, err: TextIO | None = None) -> Callable[..., None] | None:
     """A progress bar over the layers on a terminal; nothing when piped or --quiet.
     `emit` takes it off the screen before the report is written."""
+    err = sys.stderr if err is None else err  # looked up now: sys.stderr may be replaced after import
     if args.quiet or not err.isatty():
         return None
     bar = _LayerBar(err)
