@@ -1,6 +1,9 @@
 """Disagreements with Trivy and Checkov on a corpus, for every rule that names a peer id.
 
-    .venv/bin/python bench/compare_peers.py OUTDIR   # OUTDIR from bench/bench_config.py
+    .venv/bin/python bench/compare_peers.py OUTDIR [--corpus DIR --hadolint PATH]
+
+OUTDIR comes from bench/bench_config.py. With --hadolint, hadolint is run on every Dockerfile
+that hullguard read under --corpus (hadolint takes one file at a time) and compared too.
 
 Compares, per rule, the set of files each tool flags (findings of a peer id in a file vs ours)
 and prints the counts and the files only one side flags.
@@ -8,8 +11,9 @@ and prints the counts and the files only one side flags.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
@@ -41,12 +45,43 @@ def checkov_files(out: Path) -> dict[str, set[str]]:
     return found
 
 
+def hadolint_files(hadolint: Path, corpus: Path, dockerfiles: set[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted(dockerfiles):
+        done = subprocess.run(
+            [str(hadolint), "-f", "json", "--no-fail", path],
+            cwd=corpus,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for item in json.loads(done.stdout or "[]"):
+            found[item["code"]].add(path)
+    return found
+
+
 def main() -> None:
-    out = Path(sys.argv[1])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--hadolint", type=Path)
+    args = parser.parse_args()
+    out = args.out
     ours = hullguard_files(out)
     peers = {"trivy": trivy_files(out, ""), "checkov": checkov_files(out)}
+    if args.hadolint and args.corpus:
+        dockerfiles = {
+            p
+            for rule in load_rules()
+            if rule.meta.target.value == "dockerfile"
+            for p in ours.get(rule.meta.id, ())
+        }
+        dockerfiles |= {str(p.relative_to(args.corpus)) for p in args.corpus.rglob("Dockerfile")}
+        peers["hadolint"] = hadolint_files(args.hadolint, args.corpus, dockerfiles)
     for rule in load_rules():
-        for peer in ("trivy", "checkov"):
+        for peer in ("hadolint", "trivy", "checkov"):
+            if peer not in peers:
+                continue
             pid = getattr(rule.meta.peers, peer)
             if not pid:
                 continue

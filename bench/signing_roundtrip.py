@@ -40,7 +40,9 @@ def main_bench(rounds: int) -> None:
     pair = generate_key_pair(b"bench")
     (work / "k.key").write_bytes(pair.private_pem)
     (work / "k.pub").write_bytes(pair.public_pem)
-    (work / "sbom.json").write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1}))
+    (work / "sbom.json").write_text(
+        json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1})
+    )
     results: dict[str, list[float]] = {}
     with servers.run_registry(tls=True, htpasswd=True) as server:
         ref = servers.push(server, image.oci_ref, "bench/app")
@@ -50,7 +52,20 @@ def main_bench(rounds: int) -> None:
             for name, argv in (
                 ("sign", ["sign", ref, "--key", key, *auth]),
                 ("verify", ["verify", ref, "--key", pub, *auth]),
-                ("attest", ["attest", ref, "--predicate", str(work / "sbom.json"), "--type", "cyclonedx", "--key", key, *auth]),
+                (
+                    "attest",
+                    [
+                        "attest",
+                        ref,
+                        "--predicate",
+                        str(work / "sbom.json"),
+                        "--type",
+                        "cyclonedx",
+                        "--key",
+                        key,
+                        *auth,
+                    ],
+                ),
                 ("verify-attestation", ["verify-attestation", ref, "--key", pub, *auth]),
             ):
                 results.setdefault(name, []).append(timed(argv))
@@ -68,7 +83,9 @@ def main_bench(rounds: int) -> None:
             keyless.verify_bundle(data, who, production, artifact)
             results.setdefault("keyless bundle (offline)", []).append(time.perf_counter() - start)
     for name, times in results.items():
-        print(f"{name:28s} median {statistics.median(times) * 1000:8.1f} ms  ({len(times)} runs; signatures accumulate)")
+        print(
+            f"{name:28s} median {statistics.median(times) * 1000:8.1f} ms  ({len(times)} runs; signatures accumulate)"
+        )
 
 
 if __name__ == "__main__":

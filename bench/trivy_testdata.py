@@ -57,10 +57,24 @@ def lay_out(checkout: Path, root: Path) -> dict[str, str]:
 
 def trivy(mode: str, root: Path, cache: str) -> Found:
     out = subprocess.run(
-        [TRIVY, mode, str(root / mode), "--format", "json", "--list-all-pkgs",
-         *(["--include-dev-deps"] if mode == "fs" else []),
-         "--scanners", "license", "--quiet", "--offline-scan", "--cache-dir", cache],
-        capture_output=True, text=True, check=False,
+        [
+            TRIVY,
+            mode,
+            str(root / mode),
+            "--format",
+            "json",
+            "--list-all-pkgs",
+            *(["--include-dev-deps"] if mode == "fs" else []),
+            "--scanners",
+            "license",
+            "--quiet",
+            "--offline-scan",
+            "--cache-dir",
+            cache,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     found: Found = defaultdict(set)
     if out.returncode != 0:
@@ -74,8 +88,24 @@ def trivy(mode: str, root: Path, cache: str) -> Found:
 
 
 def hullguard(root: Path) -> Found:
-    out = subprocess.run([sys.executable, "-m", "hullguard.cli.main", "fs", str(root), "--format", "json",
-                          "--scanners", "vuln", "--offline", "--quiet"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hullguard.cli.main",
+            "fs",
+            str(root),
+            "--format",
+            "json",
+            "--scanners",
+            "vuln",
+            "--offline",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     found: Found = defaultdict(set)
     for p in json.loads(out.stdout)["packages"]:
         found[p["path"]].add((p["name"].lower(), p["version"]))

@@ -49,14 +49,24 @@ def test_dpkg_inventory_equals_dpkg_query(demo_image: BuiltImage, tmp_path: Path
         assert inner is not None
         with tarfile.open(fileobj=inner, mode="r|") as layer:
             for member in layer:
-                if member.name.lstrip("./").startswith("var/lib/dpkg/") and (member.isfile() or member.isdir()):
+                if member.name.lstrip("./").startswith("var/lib/dpkg/") and (
+                    member.isfile() or member.isdir()
+                ):
                     layer.extract(member, tmp_path, filter="data")
     out = subprocess.run(
-        ["dpkg-query", "-W", "-f=${Package}\\t${Version}\\t${db:Status-Abbrev}\\n",
-         f"--admindir={tmp_path}/var/lib/dpkg"],
-        capture_output=True, text=True, check=True,
+        [
+            "dpkg-query",
+            "-W",
+            "-f=${Package}\\t${Version}\\t${db:Status-Abbrev}\\n",
+            f"--admindir={tmp_path}/var/lib/dpkg",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    expected = {tuple(line.split("\t")[:2]) for line in out.splitlines() if line.split("\t")[2].startswith("ii")}
+    expected = {
+        tuple(line.split("\t")[:2]) for line in out.splitlines() if line.split("\t")[2].startswith("ii")
+    }
     assert _dpkg_set(report.packages or ()) == expected
     assert len(expected) > 80
 
@@ -68,3 +78,26 @@ def test_unpacked_root_filesystem_matches_image(demo_image: BuiltImage, tmp_path
     image_report = scan_image(str(demo_image.archive), OPTIONS)
     assert _dpkg_set(fs_report.packages or ()) == _dpkg_set(image_report.packages or ())
     assert fs_report.artifact.os == image_report.artifact.os
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx", "spdx-json"])
+def test_own_sbom_round_trip_gives_the_same_vulnerabilities(
+    demo_image: BuiltImage, tmp_path: Path, fmt: str
+) -> None:
+    """An SBOM hullguard writes keeps what matching needs (source packages, OS release), so
+    scanning it finds exactly what scanning the image found."""
+    from hullguard.pipeline import scan_sbom
+    from hullguard.report import writer_for
+
+    vuln_only = ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache")
+    image_report = scan_image(str(demo_image.archive), vuln_only)
+    sbom = tmp_path / f"demo.{fmt}.json"
+    with sbom.open("w") as out:
+        writer_for(fmt)(image_report, out)
+    sbom_report = scan_sbom(sbom, vuln_only)
+
+    def found(report: object) -> set[tuple[str, str, str]]:
+        return {(f.id, f.package.name.lower(), f.package.version) for f in report.findings}  # type: ignore[attr-defined]
+
+    assert found(image_report)
+    assert found(sbom_report) == found(image_report)

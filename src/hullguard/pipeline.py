@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from hullguard import scanners as scanner_registry
@@ -11,6 +12,7 @@ from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.history import PackageHistory
 from hullguard.analyzers.run import analyze_tree
+from hullguard.ignorefile import IgnoreRule, apply_ignore_rules
 from hullguard.model import Artifact, ArtifactType, Finding, Issue, Report, Severity
 from hullguard.model.finding import sort_findings
 from hullguard.scanners import ScanContext, Scanner
@@ -80,11 +82,12 @@ def scan_image(
                 removals=tuple(tree.removals),
             )
             findings, scan_issues = _run_scanners(active, ctx, visitors)
+            kept, notes = filter_findings(findings, options)
             return Report(
                 artifact=artifact,
                 packages=inventory.packages,
-                findings=filter_findings(findings, options),
-                issues=(*tree.issues, *issues, *scan_issues),
+                findings=kept,
+                issues=(*tree.issues, *issues, *scan_issues, *notes),
             )
 
 
@@ -95,11 +98,12 @@ def scan_fs(path: Path, options: ScanOptions, analyzers: tuple[Analyzer, ...] = 
     active = _active(options)
     ctx = ScanContext(artifact=artifact, tree=tree, inventory=inventory, options=options)
     findings, scan_issues = _run_scanners(active, ctx, {s.name: None for s in active})
+    kept, notes = filter_findings(findings, options)
     return Report(
         artifact=artifact,
         packages=inventory.packages,
-        findings=filter_findings(findings, options),
-        issues=(*issues, *scan_issues),
+        findings=kept,
+        issues=(*issues, *scan_issues, *notes),
     )
 
 
@@ -112,11 +116,12 @@ def scan_sbom(path: Path, options: ScanOptions) -> Report:
     active = _active(options)
     ctx = ScanContext(artifact=artifact, tree=EmptyTree(), inventory=sbom.inventory, options=options)
     findings, scan_issues = _run_scanners(active, ctx, {s.name: None for s in active})
+    kept, notes = filter_findings(findings, options)
     return Report(
         artifact=artifact,
         packages=sbom.inventory.packages,
-        findings=filter_findings(findings, options),
-        issues=(*sbom.issues, *scan_issues),
+        findings=kept,
+        issues=(*sbom.issues, *scan_issues, *notes),
     )
 
 
@@ -134,8 +139,18 @@ def _run_scanners(
 
 def filter_findings(
     findings: list[Finding] | tuple[Finding, ...], options: ScanOptions
-) -> tuple[Finding, ...]:
+) -> tuple[tuple[Finding, ...], tuple[Issue, ...]]:
+    """The filters every kind of finding shares: severity, --ignore-unfixed and --ignorefile.
+
+    Returns what remains, sorted, and notes (an expired ignore entry says it no longer hides).
+    """
     kept = [f for f in findings if options.severities is None or f.severity in options.severities]
     if options.ignore_unfixed:
         kept = [f for f in kept if f.kind != "vulnerability" or f.fixed_version]
-    return sort_findings(kept)
+    rules: tuple[IgnoreRule, ...] = options.get("ignore_rules", ()) or ()  # type: ignore[assignment]
+    notes: list[Issue] = []
+    if rules:
+        today = options.get("today") or datetime.now(UTC).date()
+        assert isinstance(today, date)
+        kept, notes = apply_ignore_rules(kept, rules, today)
+    return sort_findings(kept), tuple(notes)

@@ -10,7 +10,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from hullguard.analyzers.go_binary import read_build_info
+from hullguard.analyzers.go_buildinfo import read_build_info
 from hullguard.model import PackageType
 from hullguard.pipeline import ScanOptions, scan_image
 from hullguard.report.cyclonedx_bom import to_json
@@ -41,7 +41,7 @@ def test_binaries_are_inventoried_with_their_layer(image: images.BuiltImage) -> 
     assert umoci_info is not None
     umoci_go = "v" + umoci_info.go_version.removeprefix("go")
     assert found == {
-        (PackageType.GOLANG, "example.com/hello", "(devel)", "usr/local/bin/hello-go"),
+        (PackageType.GOLANG, "example.com/hello", "v1.4.2", "usr/local/bin/hello-go"),
         (PackageType.GOLANG, "example.com/greet", "v1.2.3", "usr/local/bin/hello-go"),
         (PackageType.GOLANG, "example.com/new", "v1.1.0", "usr/local/bin/hello-go"),
         (

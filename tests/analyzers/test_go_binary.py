@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import struct
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from hullguard.analyzers.base import AnalysisContext, FileInput
-from hullguard.analyzers.go_binary import GoBinaryAnalyzer, parse_modinfo, read_build_info
+from hullguard.analyzers.go_binary import GoBinaryAnalyzer, packages
+from hullguard.analyzers.go_buildinfo import parse_modinfo, read_build_info
 from hullguard.model import Digest, PackageType
 from hullguard.pipeline import ScanOptions, scan_fs
 from hullguard.sources.rootfs import DirTree
@@ -41,7 +43,7 @@ def _go_version() -> str:
 
 def test_module_binary_reports_main_deps_replacements_and_stdlib(hello: Path) -> None:
     assert _analyze(hello.read_bytes()) == {
-        ("example.com/hello", "(devel)"),
+        ("example.com/hello", "v1.4.2"),  # stamped by -ldflags -X main.version
         ("example.com/greet", "v1.2.3"),
         ("example.com/new", "v1.1.0"),  # example.com/old => example.com/new v1.1.0
         ("example.com/local", "v0.0.0-00010101000000-000000000000"),  # => ./local keeps the required one
@@ -118,3 +120,40 @@ def test_fs_scan_has_purls_and_turns_a_broken_binary_into_an_issue(hello: Path, 
     assert f"pkg:golang/stdlib@{_go_version()}" in purls
     [issue] = report.issues
     assert issue.path == "usr/bin/broken" and "go-binary" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("ldflags", "expected"),
+    [
+        ('"-s -w -X main.version=1.2.3"', "v1.2.3"),
+        ('"-X=github.com/x/y/internal/version.Version=v0.9.0-rc.1 -s"', "v0.9.0-rc.1"),
+        ('"-X main.commit=abc123 -X main.ver=2.0.0"', "v2.0.0"),
+        ('"-X main.version=dev"', "(devel)"),  # not a version: the main module stays (devel)
+        ("-s", "(devel)"),
+    ],
+)
+def test_main_module_version_from_ldflags(ldflags: str, expected: str) -> None:
+    info = parse_modinfo("go1.21.0", f"path\ta/cmd\nmod\ta\t(devel)\t\nbuild\t-ldflags={ldflags}\n")
+    file = FileInput(path="app", layer=LAYER, size=0, read_bytes=lambda: b"")
+    [main] = [p for p in packages(info, file) if p.name == "a"]
+    assert main.version == expected
+
+
+def test_damaged_binaries_raise_only_value_errors(hello: Path) -> None:
+    """What the scan turns into an issue: any other exception would end it."""
+    import random
+
+    rng = random.Random(7)
+    data = hello.read_bytes()
+    info_at = data.find(b"\xff Go buildinf:")
+    regions = [(0, 64), (len(data) - 4096, len(data)), (info_at, info_at + 600)]
+    for _ in range(300):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            lo, hi = rng.choice(regions)
+            damaged[rng.randrange(lo, hi)] = rng.randrange(256)
+        with contextlib.suppress(ValueError):
+            read_build_info(bytes(damaged))
+    for n in range(70):  # too short to hold the header: an error; long enough: no Go here
+        with contextlib.suppress(ValueError):
+            assert read_build_info(b"\x7fELF\x02\x01" + b"\0" * n) is None

@@ -23,3 +23,18 @@ def test_every_analyzer_module_is_registered_with_a_unique_id() -> None:
                 defined.add(value)
     assert len(defined) >= len(ANALYZERS) - 1  # discovery works (os-release et al. are found too)
     assert defined - registered == set(), "analyzers defined but not in ANALYZERS"
+
+
+def test_every_file_an_analyzer_matches_passes_the_layer_readers_predicate() -> None:
+    """Specs with their own `matches` must still show a prefilter over all specs' names and endings
+    something that lets their files through, or an image never keeps those files."""
+    from hullguard.analyzers.run import wants
+    from hullguard.sources.rootfs import DirTree
+    from hullguard.sources.tree import EntryType
+    from tests.analyzers.lang import FIXTURES
+
+    wanted = wants(ANALYZERS)
+    files = [e for e in DirTree(FIXTURES).entries() if e.type is EntryType.FILE]
+    matched = [(a.spec.id, e.path) for a in ANALYZERS for e in files if a.spec.matches(e)]
+    assert {spec for spec, _ in matched} >= {"pip-requirements", "npm-installed", "python-lock"}
+    assert [m for m in matched if not wanted(next(e for e in files if e.path == m[1]))] == []  # type: ignore[operator]

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import random
 import re
+from pathlib import Path
 
 import pytest
 import yaml
 
 from hullguard.analyzers import ANALYZERS
-from hullguard.analyzers.base import AnalysisContext, AnalyzerKind, FileInput
+from hullguard.analyzers.base import AnalysisContext, Analyzer, AnalyzerKind, FileInput
 from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory
 from hullguard.sources.rootfs import DirTree
-from hullguard.sources.tree import EntryType
-from tests.analyzers.lang import FIXTURES
+from hullguard.sources.tree import EntryType, FileEntry
+from tests.analyzers.lang import FIXTURES, scan
 
 LANGUAGE = [a for a in ANALYZERS if a.spec.kind is AnalyzerKind.LANGUAGE]
 TREE = DirTree(FIXTURES)
@@ -90,7 +91,7 @@ def test_every_analyzer_has_fixtures() -> None:
 
 
 @pytest.mark.parametrize(("analyzer", "entry"), CASES, ids=[f"{a.spec.id}:{e.path}" for a, e in CASES])
-def test_damaged_input_never_escapes_as_another_exception(analyzer, entry) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_input_never_escapes_as_another_exception(analyzer: Analyzer, entry: FileEntry) -> None:
     original = TREE.read_bytes(entry)
     for data in variants(original):
         file = FileInput(path=entry.path, layer=None, size=len(data), read_bytes=lambda d=data: d)
@@ -125,9 +126,7 @@ ONE_BAD_ENTRY = [
 
 
 @pytest.mark.parametrize(("name", "content"), ONE_BAD_ENTRY, ids=[n for n, _ in ONE_BAD_ENTRY])
-def test_one_entry_of_the_wrong_shape_costs_only_that_entry(name: str, content: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.analyzers.lang import scan
-
+def test_one_entry_of_the_wrong_shape_costs_only_that_entry(name: str, content: str, tmp_path: Path) -> None:
     (tmp_path / name).write_text(content)
     [analyzer] = [a for a in LANGUAGE if name in a.spec.basenames]
     packages, issues = scan(analyzer, tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hullguard.analyzers.python_lock import PythonLockAnalyzer
@@ -28,7 +30,7 @@ def test_uv_lock_follows_the_graph_for_dependencies() -> None:
     assert {p.name: p.dependencies for p in packages}["jinja2"] == ("markupsafe",)
 
 
-def test_poetry_1x_category_and_broken_toml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_poetry_1x_category_and_broken_toml(tmp_path: Path) -> None:
     (tmp_path / "poetry.lock").write_text(
         '[[package]]\nname = "pytest"\nversion = "7.0.0"\ncategory = "dev"\noptional = false\n\n'
         '[[package]]\nname = "idna"\nversion = "3.4"\ncategory = "main"\noptional = false\n\n'
@@ -41,7 +43,7 @@ def test_poetry_1x_category_and_broken_toml(tmp_path) -> None:  # type: ignore[n
     assert packages == () and "invalid TOML" in issues[0].message and "line 3" in issues[0].message
 
 
-def test_pipfile_lock_with_wrong_shape_is_an_issue(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_pipfile_lock_with_wrong_shape_is_an_issue(tmp_path: Path) -> None:
     (tmp_path / "Pipfile.lock").write_text('{"default": ["requests"]}')
     packages, issues = scan(PythonLockAnalyzer(), tmp_path)
     assert packages == () and "default should be an object" in issues[0].message
@@ -76,7 +78,7 @@ def test_requirements_spec_matches_only_requirements_files() -> None:
     assert not spec.matches(entry("app/requirements.in"))
 
 
-def test_requirements_utf16_with_bom_and_comment_glued_to_the_pin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_requirements_utf16_with_bom_and_comment_glued_to_the_pin(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_bytes(
         "attrs==20.3.0\r\nJinja2==3.0.0#pinned for CVE\r\n".encode("utf-16")
     )

@@ -82,6 +82,7 @@ def test_32_bit_big_endian_layout() -> None:
             "out of range",
         ),
         (zlib.compress(b'{"packages": [{"name": "x"}]}'), "lacks a string"),
+        (zlib.compress(b"[" * 200_000 + b"]" * 200_000), "nested too deeply"),
     ],
 )
 def test_bad_sections_raise_with_a_reason(section: bytes, message: str) -> None:

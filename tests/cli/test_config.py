@@ -66,7 +66,9 @@ def test_the_classic_example(classic: Path, capsys: pytest.CaptureFixture[str]) 
 def test_pss_level_runs_only_that_levels_controls(classic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     restricted = run_json(capsys, str(classic), "--pss", "restricted")
     assert [f["id"] for f in restricted["findings"]] == ["HG-PSS-019"]
-    assert "seccompProfile" in restricted["findings"][0]["message"]
+    assert (
+        "(restricted control seccompProfile_restricted, policy v1.37)" in restricted["findings"][0]["message"]
+    )
     assert run_json(capsys, str(classic), "--pss", "baseline")["findings"] == []
     # Before v1.19 restricted had no seccomp control.
     assert run_json(capsys, str(classic), "--pss", "restricted", "--pss-version", "v1.18")["findings"] == []
@@ -204,3 +206,44 @@ def test_fs_with_the_config_scanner(classic: Path, capsys: pytest.CaptureFixture
     assert main(["fs", str(classic), "--scanners", "config", "--format", "json"]) == 0
     ids = {f["id"] for f in json.loads(capsys.readouterr().out)["findings"]}
     assert {"HG-DF-006", "HG-PSS-019"} <= ids
+
+
+def test_links_out_of_the_tree_are_not_followed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("FROM ubuntu:latest\n")
+    scanned = tmp_path / "repo"
+    scanned.mkdir()
+    (scanned / "Dockerfile").symlink_to(outside / "Dockerfile")
+    (scanned / "linked-dir").symlink_to(outside, target_is_directory=True)
+    assert run_json(capsys, str(scanned))["findings"] == []
+
+
+def test_alias_bombs_and_deep_nesting_do_not_hang_or_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for n in range(1, 12):
+        bomb.append(f"{chr(97 + n)}: &{chr(97 + n)} [" + ", ".join([f"*{chr(96 + n)}"] * 9) + "]")
+    (tmp_path / "bomb.yaml").write_text("\n".join(bomb) + "\n")
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    report = run_json(capsys, str(tmp_path))
+    assert report["findings"] == []
+    assert [i["path"] for i in report["issues"]] in ([], ["deep.yaml"])
+
+
+def test_docs_rules_md_is_generated_from_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/rules.md is `hullguard rules list --format markdown`; regenerate it when rules change."""
+    assert main(["rules", "list", "--format", "markdown"]) == 0
+    docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    assert docs.read_text() == capsys.readouterr().out
+
+
+def test_only_compose_like_files_get_compose_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "app-config.yaml").write_text("services:\n  billing:\n    url: https://billing.internal\n")
+    (tmp_path / "stack.yml").write_text("services:\n  web:\n    build: .\n    privileged: true\n")
+    ids = [(f["id"], f["location"]["path"]) for f in run_json(capsys, str(tmp_path))["findings"]]
+    assert ("HG-DC-001", "stack.yml") in ids
+    assert all(path == "stack.yml" for _, path in ids)

@@ -158,3 +158,54 @@ def test_osv_dev_debian_record_matches_source_package_in_its_release(
         assert finding.fixed_version == "1.2.1-2.2+wheezy3" and finding.location.layer == binary.layer
         # The same package in another release is not matched by a Debian:7 record.
         assert Matcher(conn).match([binary], OS(family="debian", version="12"))[0] == []
+
+
+def test_go_stdlib_devel_and_case_insensitive_names(tmp_path: Path) -> None:
+    folder = tmp_path / "osv"
+    folder.mkdir()
+    records = [
+        ("GO-2024-0001", "Go", "stdlib", "SEMVER", "1.22.5"),
+        ("GHSA-nuget-0001", "NuGet", "Newtonsoft.Json", "ECOSYSTEM", "13.0.1"),
+        ("GHSA-composer-0001", "Packagist", "Symfony/Http-Kernel", "ECOSYSTEM", "5.4.20"),
+    ]
+    for ident, ecosystem, name, kind, fixed in records:
+        (folder / f"{ident}.json").write_text(
+            json.dumps(
+                {
+                    "id": ident,
+                    "modified": "2024-01-01T00:00:00Z",
+                    "affected": [
+                        {
+                            "package": {"ecosystem": ecosystem, "name": name},
+                            "ranges": [{"type": kind, "events": [{"introduced": "0"}, {"fixed": fixed}]}],
+                        }
+                    ],
+                }
+            )
+        )
+    db = tmp_path / "db.sqlite"
+    import_locations(db, [folder])
+    packages = [
+        Package(type=PackageType.GOLANG, name="stdlib", version="go1.22.1"),
+        Package(type=PackageType.GOLANG, name="example.com/app", version="(devel)"),
+        Package(type=PackageType.NUGET, name="newtonsoft.json", version="12.0.3"),
+        Package(type=PackageType.COMPOSER, name="symfony/http-kernel", version="5.4.1"),
+    ]
+    with store.opened(db) as conn:
+        findings, issues = Matcher(conn).match(packages, None)
+    assert not issues
+    assert {(f.package.name, f.id, f.fixed_version) for f in findings} == {
+        ("stdlib", "GO-2024-0001", "1.22.5"),
+        ("newtonsoft.json", "GHSA-nuget-0001", "13.0.1"),
+        ("symfony/http-kernel", "GHSA-composer-0001", "5.4.20"),
+    }
+
+
+def test_os_packages_without_a_known_release_are_reported(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite"
+    import_locations(db, [])
+    deb = Package(type=PackageType.DEB, name="bash", version="5.2-1", source_name="bash")
+    with store.opened(db) as conn:
+        for os in (None, OS(family="debian", version=""), OS(family="plan9", version="4")):
+            findings, issues = Matcher(conn).match([deb], os)
+            assert findings == [] and len(issues) == 1 and "1 OS packages not checked" in issues[0].message

@@ -176,6 +176,24 @@ def test_cyclonedx_vex_and_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["fs", str(root), *cache, "--vex", str(vex)]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert "CVE-2016-2781" not in {f["id"] for f in doc["findings"]}
+    image_vex = tmp_path / "image.openvex.json"
+    image_vex.write_text(
+        json.dumps(
+            {
+                "@context": "https://openvex.dev/ns/v0.2.0",
+                "statements": [
+                    {
+                        "vulnerability": {"name": "CVE-2011-4116"},
+                        "status": "not_affected",
+                        "products": [{"@id": "pkg:oci/demo@sha256%3Aabc"}],
+                        "justification": "component_not_present",
+                    }
+                ],
+            }
+        )
+    )
+    assert main(["fs", str(root), *cache, "--vex", str(image_vex)]) == 0
+    assert "CVE-2011-4116" not in {f["id"] for f in json.loads(capsys.readouterr().out)["findings"]}
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: CVE-1\n  expires: someday\n")
     code = main(["fs", str(root), *cache, "--ignorefile", str(bad)])
@@ -203,3 +221,66 @@ def test_invalid_installed_version_is_reported_not_matched(tmp_path: Path) -> No
     assert issues[0].path == "site-packages/urllib3/METADATA"
     # 1.26.18 is past every 1.26 fix in the bundled set except the two later ones.
     assert {f.id for f in findings} == {"CVE-2024-37891", "CVE-2025-50181"}
+
+
+def test_unusable_cache_dir_is_an_issue_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _rootfs(tmp_path / "root")
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    assert main(["fs", str(root), "--cache-dir", str(not_a_dir), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["findings"] == [] and any("vulnerability database" in i["message"] for i in doc["issues"])
+
+
+def test_severity_and_ignore_unfixed_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _rootfs(tmp_path / "root")
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+    assert main(["fs", str(root), *cache, "--ignore-unfixed"]) == 0
+    assert {f["id"] for f in json.loads(capsys.readouterr().out)["findings"]} == {"CVE-2023-31484"}
+    assert main(["fs", str(root), *cache, "--severity", "MEDIUM,LOW", "--exit-code", "1"]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert {f["severity"] for f in found} == {"MEDIUM"} and {f["id"] for f in found} == {
+        "CVE-2016-2781",
+        "CVE-2017-18018",
+    }
+
+
+def _annotated_layout(image: BuiltImage, dest: Path, annotations: dict[str, str]) -> str:
+    """A copy of the demo OCI layout (blobs hard-linked) whose manifest carries ANNOTATIONS."""
+    import hashlib
+
+    subprocess.run(["cp", "-al", str(image.oci_dir), str(dest)], check=True)
+    index = json.loads((dest / "index.json").read_text())
+    desc = index["manifests"][0]
+    algo, hexdigest = desc["digest"].split(":")
+    manifest = json.loads((dest / "blobs" / algo / hexdigest).read_text())
+    manifest["annotations"] = {**manifest.get("annotations", {}), **annotations}
+    raw = json.dumps(manifest).encode()
+    digest = hashlib.sha256(raw).hexdigest()
+    (dest / "blobs/sha256" / digest).write_bytes(raw)
+    desc.update(digest=f"sha256:{digest}", size=len(raw))
+    (dest / "index.json").unlink()  # a hard link to the cached layout's file: replace, never edit
+    (dest / "index.json").write_text(json.dumps(index))
+    return f"oci:{dest}:{image.tag}"
+
+
+@pytest.mark.integration
+def test_base_image_from_the_manifest_annotation(demo_image: BuiltImage, tmp_path: Path) -> None:
+    base = _base_only(demo_image.archive, tmp_path / "base.tar")
+    ref = _annotated_layout(
+        demo_image, tmp_path / "layout", {"org.opencontainers.image.base.name": str(base)}
+    )
+    report = scan_image(ref, ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache"))
+    debs = [f for f in report.findings if f.kind == "vulnerability" and f.package.type is PackageType.DEB]
+    assert debs and all(f.in_base_image is True for f in debs)
+    # An annotation naming something that cannot be opened is an issue, not a failure.
+    ref = _annotated_layout(
+        demo_image, tmp_path / "layout2", {"org.opencontainers.image.base.name": str(tmp_path / "gone.tar")}
+    )
+    report = scan_image(ref, ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache"))
+    assert report.findings and all(
+        f.in_base_image is None for f in report.findings if f.kind == "vulnerability"
+    )
+    assert any(i.message.startswith("base image:") for i in report.issues)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hullguard.rules.engine import ConfigOptions, scan_config
 from hullguard.rules.kubernetes import pss
 from hullguard.rules.kubernetes.objects import iter_objects
 from hullguard.rules.kubernetes.yamldoc import load_documents
@@ -79,3 +80,25 @@ def test_bad_versions_are_refused(text: str) -> None:
 def test_future_versions_use_the_newest_policy() -> None:
     assert pss.parse_version("v1.99") == pss.NEWEST_MINOR
     assert pss.parse_version("latest") == pss.NEWEST_MINOR
+
+
+def test_the_engine_gives_the_same_verdicts(shared_dir: Path) -> None:
+    """End to end through file discovery, located YAML, the workload view and the PSS rules."""
+    root = shared_dir / "conformance" / "k8s-pod-security-admission"
+    cases = json.loads((root / "expected.json").read_text())["cases"]
+    expected = {case["file"]: case["expected"] for case in cases}
+    wrong = []
+    for version_dir in sorted((root / "testdata").glob("*/v1.*")):
+        level, version = version_dir.parent.name, version_dir.name
+        result = scan_config(
+            version_dir, ConfigOptions(pss_level=level, pss_version=pss.parse_version(version))
+        )
+        assert result.issues == []
+        denied = {f.location.path for f in result.findings}
+        for file in sorted(version_dir.glob("*/*.yaml")):
+            rel = str(file.relative_to(version_dir))
+            verdict = "denied" if rel in denied else "allowed"
+            if verdict != expected[str(file.relative_to(root))]:
+                wrong.append(f"{level}/{version}/{rel}: {verdict}")
+    assert len(expected) == 4537
+    assert wrong == []

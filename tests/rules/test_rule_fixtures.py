@@ -18,7 +18,7 @@ from hullguard.rules.catalogue import CatalogueError, parse_catalogue
 from hullguard.rules.compose.model import iter_services
 from hullguard.rules.dockerfile.parse import parse_dockerfile
 from hullguard.rules.image.config import ImageFacts
-from hullguard.rules.kubernetes.objects import ManifestContext, iter_objects
+from hullguard.rules.kubernetes.objects import iter_objects, manifest_context
 from hullguard.rules.kubernetes.yamldoc import load_documents
 from hullguard.sources.image import ImageConfig
 
@@ -34,11 +34,7 @@ def violations(rule: Rule, file: Path) -> list[Violation]:
             return list(rule.run(df))
         case Target.KUBERNETES:
             objs = [o for doc in load_documents(text, file.name) for o in iter_objects(doc, file.name)]
-            ctx = ManifestContext(
-                network_policy_namespaces=frozenset(
-                    o.namespace or "default" for o in objs if o.kind == "NetworkPolicy"
-                )
-            )
+            ctx = manifest_context(objs, pss_version=37)
             return [v for o in objs for v in rule.run(dataclasses.replace(o, context=ctx))]
         case Target.COMPOSE:
             return [

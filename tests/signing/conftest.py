@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.signing.keys import generate_key_pair
-from tests.registry.conftest import tls_registry  # noqa: F401  (a session fixture, re-exported)
+from tests.registry.conftest import plain_registry, tls_registry  # noqa: F401  (session fixtures, re-exported)
 
 PASSWORD = "s3cret pass"
 

@@ -96,6 +96,19 @@ def test_plain_pem_keys_sign_without_a_password(tmp_path: Path, capsys: pytest.C
     [
         (("verify", NOWHERE), "give --key PUB"),
         (("verify", NOWHERE, "--certificate-identity", "a@b.c"), "needs both"),
+        (
+            (
+                "verify",
+                NOWHERE,
+                "--key",
+                "k.pub",
+                "--certificate-identity",
+                "a",
+                "--certificate-oidc-issuer",
+                "b",
+            ),
+            "not both",
+        ),
         (("verify", NOWHERE, "--key", "/no/such.pub"), "No such file"),
         (("sign", NOWHERE, "--key", "/no/such.key", "-a", "novalue"), "expected KEY=VALUE"),
         (("attest", NOWHERE, "--key", "/no/such.key", "--predicate", "/no/such.json"), "No such file"),

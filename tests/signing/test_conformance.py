@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 
 from hullguard.model import Digest
 from hullguard.signing import dsse, keyless, keys
@@ -301,12 +302,32 @@ BUNDLES_PASS = [
         GITHUB_OAUTH,
         "cosign/trusted_root_pgi.json",
     ),
+    # sigstore-python refuses these two (a v0.1 promise without proof; intoto entries): verified on
+    # their inclusion promise by signing/legacy.py, as cosign v1/v2 and sigstore-go do
+    (
+        "sigstore-go/bundle-provenance.json",
+        None,
+        "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main",
+        GITHUB_ACTIONS,
+        "sigstore-go/trusted-root-public-good.json",
+    ),
+    (
+        "sigstore-conformance/intoto-with-custom-trust-root/bundle.sigstore.json",
+        None,
+        BEACON,
+        GITHUB_ACTIONS,
+        "sigstore-conformance/intoto-with-custom-trust-root/trusted_root.json",
+    ),
 ]
 
 
 def _root(suite: Path, name: str) -> Any:
-    if name in ("production", "staging"):
-        return keyless.load_trusted_root(staging=name == "staging")
+    """Production: the root sigstore-python embeds (the default of `verify`). Staging: the copy
+    in the suite, since staging roots change between sigstore-python releases."""
+    if name == "production":
+        return keyless.load_trusted_root()
+    if name == "staging":
+        return keyless.load_trusted_root(suite / "bundles/sigstore-python/trusted_root.staging.json")
     return keyless.load_trusted_root(suite / "bundles" / name)
 
 
@@ -585,3 +606,82 @@ def test_cosign_v2_keyless_needs_an_sct_from_a_trusted_ct_log(suite: Path) -> No
     for trust in (no_logs, wrong_key):
         with pytest.raises(SigningError, match="no SCT in the certificate verifies"):
             check_signature(layer, KeylessPolicy(identity=who, root=trust), digest, {}, "fulcio-rekor")
+
+
+def test_promise_only_bundle_refuses_tampering(suite: Path) -> None:
+    folder = suite / "bundles/sigstore-go"
+    doc = json.loads((folder / "bundle-provenance.json").read_bytes())
+    root = keyless.load_trusted_root(folder / "trusted-root-public-good.json")
+    who = keyless.Identity(
+        identity="https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main",
+        issuer=GITHUB_ACTIONS,
+    )
+    statement = json.loads(base64.b64decode(doc["dsseEnvelope"]["payload"]))
+    statement["subject"][0]["name"] = "pkg:npm/evil@6.6.6"
+    forged = {
+        **doc,
+        "dsseEnvelope": {
+            **doc["dsseEnvelope"],
+            "payload": base64.b64encode(json.dumps(statement).encode()).decode(),
+        },
+    }
+    with pytest.raises(VerificationFailed, match="records another payload"):
+        keyless.verify_bundle(json.dumps(forged).encode(), who, root)
+    tlog = doc["verificationMaterial"]["tlogEntries"][0]
+    later = {**tlog, "integratedTime": str(int(tlog["integratedTime"]) + 1)}
+    moved = {**doc, "verificationMaterial": {**doc["verificationMaterial"], "tlogEntries": [later]}}
+    with pytest.raises(VerificationFailed, match="signed entry timestamp does not verify"):
+        keyless.verify_bundle(json.dumps(moved).encode(), who, root)
+
+
+def test_cosign_v2_style_keyless_attestation_layer(suite: Path) -> None:
+    """The npm provenance bundle re-laid as cosign v2 wrote keyless `.att` layers: the envelope
+    as the blob; certificate, chain and Rekor bundle as annotations."""
+    from cryptography.hazmat.primitives import serialization
+
+    from hullguard.signing import legacy
+
+    folder = suite / "bundles/sigstore-go"
+    doc = json.loads((folder / "bundle-provenance.json").read_bytes())
+    certs = [
+        x509.load_der_x509_certificate(base64.b64decode(c["rawBytes"]))
+        for c in doc["verificationMaterial"]["x509CertificateChain"]["certificates"]
+    ]
+    pem = [c.public_bytes(serialization.Encoding.PEM).decode() for c in certs]
+    tlog = doc["verificationMaterial"]["tlogEntries"][0]
+    rekor = {
+        "SignedEntryTimestamp": tlog["inclusionPromise"]["signedEntryTimestamp"],
+        "Payload": {
+            "body": tlog["canonicalizedBody"],
+            "integratedTime": int(tlog["integratedTime"]),
+            "logIndex": int(tlog["logIndex"]),
+            "logID": base64.b64decode(tlog["logId"]["keyId"]).hex(),
+        },
+    }
+    layer = Layer(
+        media_type="application/vnd.dsse.envelope.v1+json",
+        blob=json.dumps(doc["dsseEnvelope"]).encode(),
+        annotations=(
+            ("dev.sigstore.cosign/certificate", pem[0]),
+            ("dev.sigstore.cosign/chain", "".join(pem[1:])),
+            ("dev.sigstore.cosign/bundle", json.dumps(rekor)),
+            ("predicateType", "https://slsa.dev/provenance/v0.2"),
+        ),
+    )
+    root = keyless.load_trusted_root(folder / "trusted-root-public-good.json")
+    who = keyless.Identity(
+        identity="https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main",
+        issuer=GITHUB_ACTIONS,
+    )
+    envelope = legacy.check_keyless_envelope(layer, who, root, "att")
+    assert dsse.parse_statement(envelope.payload, "att").predicate_type == "https://slsa.dev/provenance/v0.2"
+    policy = KeylessPolicy(identity=who, root=root)
+    with pytest.raises(
+        SigningError, match="the statement's subject is sha512"
+    ):  # an npm package, not an image
+        check_attestation(layer, policy, Digest("sha256:" + "0" * 64), None, "att")
+    stranger = KeylessPolicy(
+        identity=keyless.Identity(identity="mallory@example.com", issuer=GITHUB_ACTIONS), root=root
+    )
+    with pytest.raises(SigningError, match="SANs do not match"):
+        check_attestation(layer, stranger, Digest("sha256:" + "0" * 64), None, "att")

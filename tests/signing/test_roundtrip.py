@@ -350,3 +350,15 @@ def test_image_attaches_its_sbom_as_a_cyclonedx_attestation(
     (attestation,) = out["attestations"]
     assert attestation["predicateType"] == "https://cyclonedx.org/bom"
     assert attestation["predicate"] == sbom and sbom["bomFormat"] == "CycloneDX" and sbom["components"]
+
+
+def test_plain_http_registry_needs_insecure(
+    plain_registry: LiveRegistry, demo_image: BuiltImage, key_pairs: Keys, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (private, public), _ = key_pairs
+    ref = servers.push(plain_registry.server, demo_image.oci_ref, "signing/plain")
+    code, _, err = run(capsys, "sign", ref, "--key", str(private))
+    assert code == 2 and "Traceback" not in err  # HTTPS against a plain-HTTP registry: a clear error
+    assert run(capsys, "sign", ref, "--key", str(private), "--insecure")[0] == 0
+    code, out, err = run(capsys, "verify", ref, "--key", str(public), "--insecure")
+    assert code == 0 and out["verified"], err

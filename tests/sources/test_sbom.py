@@ -48,6 +48,23 @@ def test_syft_shaped_sbom() -> None:
     assert inv.os is not None and inv.os.version == "12"
     perl = next(p for p in inv.packages if p.name == "perl-base")
     assert (perl.source_name, perl.version) == ("perl", "5.36.0-7+deb12u3")
+    spdx = read_sbom(FIXTURES / "syft-shaped.spdx.json").inventory
+    assert spdx.os is not None and (spdx.os.family, spdx.os.version) == ("debian", "12")
+    names = {p.name: p for p in spdx.packages}
+    assert names["libstdc++6"].source_name == "gcc-12" and names["coreutils"].source_name == "coreutils"
+
+
+def test_syft_shaped_spdx_scan(tmp_path: Path) -> None:
+    report = scan_sbom(
+        FIXTURES / "syft-shaped.spdx.json", ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path)
+    )
+    assert {(f.package.name, f.id) for f in report.findings} == {
+        ("coreutils", "CVE-2016-2781"),
+        ("coreutils", "CVE-2017-18018"),
+        ("libstdc++6", "CVE-2022-27943"),
+        ("lodash", "CVE-2021-23337"),
+        ("lodash", "CVE-2020-28500"),
+    }
 
 
 def _bundled_expectation(name: str, version: str, ecosystem: str) -> set[str]:

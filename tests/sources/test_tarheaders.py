@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
 
@@ -115,3 +116,21 @@ def _tarfile_members_lenient(data: bytes) -> list[tuple[object, ...]]:
         except tarfile.ReadError:
             pass
     return found
+
+
+def test_damaged_headers_raise_only_unsupported() -> None:
+    """Anything else would escape the layer reader's error handling."""
+    import random
+
+    rng = random.Random(3)
+    base = _tar(tarfile.PAX_FORMAT)
+    for _ in range(1500):
+        damaged = bytearray(base)
+        for _ in range(rng.randint(1, 8)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        for at in range(0, len(damaged) - 512, 512):  # keep checksums right to reach the fields
+            header = damaged[at : at + 512]
+            if header[257:262] == b"ustar":
+                damaged[at + 148 : at + 156] = b"%06o\0 " % (sum(header[:148]) + 256 + sum(header[156:]))
+        with contextlib.suppress(Unsupported):
+            read_members(io.BytesIO(bytes(damaged)), len(damaged))

@@ -40,11 +40,14 @@ example.com/old
 example.com/local
 # example.com/local => ./local
 """
+# Stamped the usual way, and not -trimpath, so that Go records the -ldflags setting.
+GO_FLAGS = ("-ldflags=-s -X main.version=v1.4.2",)
 FILES = {
     "go.mod": GO_MOD,
     "vendor/modules.txt": MODULES_TXT,
     "main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/greet"\n\t"example.com/local"\n'
-    '\t"example.com/old"\n)\n\nfunc main() { fmt.Println(greet.Hello(), old.Name, local.Name) }\n',
+    '\t"example.com/old"\n)\n\nvar version = "dev"\n\n'
+    "func main() { fmt.Println(greet.Hello(), old.Name, local.Name, version) }\n",
     "vendor/example.com/greet/greet.go": 'package greet\n\nfunc Hello() string { return "hello" }\n',
     "vendor/example.com/old/old.go": 'package old\n\nconst Name = "new"\n',
     "vendor/example.com/local/local.go": 'package local\n\nconst Name = "local"\n',
@@ -64,8 +67,8 @@ def go_version() -> str:
 
 
 def go_hello() -> Path:
-    """A stripped (-s) Go module binary, built once per Go version and source."""
-    key = hashlib.sha256(repr((sorted(FILES.items()), go_version())).encode()).hexdigest()[:16]
+    """A stripped (-s) Go module binary stamped with version v1.4.2, built once per Go version and source."""
+    key = hashlib.sha256(repr((sorted(FILES.items()), GO_FLAGS, go_version())).encode()).hexdigest()[:16]
     out = cache_root() / f"go-hello-{key}"
     binary = out / "hello"
     with _locked(out):
@@ -86,7 +89,7 @@ def go_hello() -> Path:
                 "HOME": tmp,
             }
             result = subprocess.run(
-                ["go", "build", "-trimpath", "-ldflags=-s", "-o", f"{tmp}/hello", "."],
+                ["go", "build", *GO_FLAGS, "-o", f"{tmp}/hello", "."],
                 cwd=src,
                 env=env,
                 capture_output=True,
@@ -165,7 +168,7 @@ def binaries_recipe() -> Recipe:
             Layer(
                 created_by="COPY hello-go hello-rust umoci /usr/local/bin/",
                 populate=populate,
-                key=repr((sorted(FILES.items()), RUST_AUDIT)),
+                key=repr((sorted(FILES.items()), GO_FLAGS, RUST_AUDIT)),
             ),
         ),
     )

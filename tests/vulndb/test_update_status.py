@@ -46,6 +46,9 @@ def osv_mirror(tmp_path: Path) -> Iterator[str]:
                     }
                 ),
             )
+    (root / "single").mkdir()
+    (root / "single/REC-1.json").write_text(json.dumps({"id": "REC-1", "modified": "2026-01-01T00:00:00Z"}))
+    (root / "single/fake.zip").write_text("not a zip")
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -81,6 +84,12 @@ def test_update_downloads_configured_ecosystems_then_status(
     assert "newest modified: 2026-11-20T00:00:00Z" in out
     assert f"{osv_mirror}/PyPI/all.zip" in out
     assert "warning" not in err
+    # `db import` takes the same URLs, and single records by URL.
+    other = ["--cache-dir", str(tmp_path / "other")]
+    assert main(["db", "import", f"{osv_mirror}/npm/all.zip", f"{osv_mirror}/single/REC-1.json", *other]) == 0
+    assert "2 added" in capsys.readouterr().err
+    assert main(["db", "import", f"{osv_mirror}/single/fake.zip", *other]) == 2
+    assert "not a zip archive" in capsys.readouterr().err
     assert main(["db", "status", "--cache-dir", str(cache), "--max-age", "0"]) == 0
     assert "warning: the newest advisory is older than 0 days" in capsys.readouterr().err
 

@@ -6,7 +6,7 @@ import codecs
 import json
 import tomllib
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -14,6 +14,7 @@ from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.errors import AnalyzerError
 from hullguard.model import Package, PackageType
 
+T = TypeVar("T")
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YamlStrings = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
@@ -116,8 +117,8 @@ def each(
     entries: Iterable[tuple[str, Any]],
     file: FileInput,
     ctx: AnalysisContext,
-    parse: Callable[[str, Any], Package | None],
-) -> list[Package]:
+    parse: Callable[[str, Any], T | None],
+) -> list[T]:
     """`parse(key, value)` for every entry of a lock file. An entry of the wrong shape costs that
     entry (an issue naming it), not the rest of the file."""
     found = []

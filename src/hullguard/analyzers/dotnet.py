@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import load_json, mapping, package, text
+from hullguard.analyzers.documents import each, load_json, mapping, package, text
 from hullguard.model import Inventory, Package, PackageType
 
 _ASSETS = ("runtime", "runtimeTargets", "native", "resources")
@@ -24,21 +26,31 @@ class DotnetAnalyzer:
         doc = mapping(load_json(file), file, file.path.rpartition("/")[2])
         if file.path.endswith(".deps.json"):
             return Inventory(packages=tuple(parse_deps_json(doc, file, ctx)))
-        found: dict[tuple[str, str], Package] = {}
-        for framework, deps in mapping(doc.get("dependencies"), file, "dependencies").items():
-            for name, value in mapping(deps, file, framework).items():
-                entry = mapping(value, file, f"{framework}.{name}")
-                version = text(entry.get("resolved"))
-                if str(entry.get("type", "")).lower() == "project":
-                    continue
-                if not version:
-                    ctx.issue(file, f"{framework}.{name} has no resolved version; skipped")
-                    continue
-                children = tuple(mapping(entry.get("dependencies"), file, f"{name} dependencies"))
-                found.setdefault(
-                    (name, version), package(PackageType.NUGET, name, version, file, dependencies=children)
-                )
-        return Inventory(packages=tuple(found.values()))
+        return Inventory(packages=tuple(parse_packages_lock(doc, file, ctx)))
+
+
+def parse_packages_lock(doc: dict[str, Any], file: FileInput, ctx: AnalysisContext) -> list[Package]:
+    """`{framework: {name: {type, resolved, dependencies}}}`; the runtime-specific frameworks repeat packages."""
+
+    def parse(key: str, value: Any) -> Package | None:
+        name = key.rpartition(" ")[2]
+        entry = mapping(value, file, key)
+        version = text(entry.get("resolved"))
+        if str(entry.get("type", "")).lower() == "project":
+            return None
+        if not version:
+            ctx.issue(file, f"{key} has no resolved version; skipped")
+            return None
+        children = tuple(mapping(entry.get("dependencies"), file, f"{name} dependencies"))
+        return package(PackageType.NUGET, name, version, file, dependencies=children)
+
+    entries = [
+        (f"{framework} {name}", value)
+        for framework, deps in mapping(doc.get("dependencies"), file, "dependencies").items()
+        for name, value in mapping(deps, file, framework).items()
+    ]
+    unique = {(p.name, p.version): p for p in reversed(each(entries, file, ctx, parse))}
+    return list(unique.values())
 
 
 def parse_deps_json(doc: dict[str, object], file: FileInput, ctx: AnalysisContext) -> list[Package]:
@@ -52,13 +64,14 @@ def parse_deps_json(doc: dict[str, object], file: FileInput, ctx: AnalysisContex
             edges[key] = tuple(mapping(target.get("dependencies"), file, f"{key} dependencies"))
             if any(target.get(asset) for asset in _ASSETS):
                 shipped.add(key)
-    packages = []
-    for key, value in mapping(doc.get("libraries"), file, "libraries").items():
+
+    def parse(key: str, value: Any) -> Package | None:
         if mapping(value, file, key).get("type") != "package" or (key in edges and key not in shipped):
-            continue
+            return None
         name, _, version = key.partition("/")
         if not name or not version:
             ctx.issue(file, f"libraries[{key!r}] is not `name/version`; skipped")
-            continue
-        packages.append(package(PackageType.NUGET, name, version, file, dependencies=edges.get(key, ())))
-    return packages
+            return None
+        return package(PackageType.NUGET, name, version, file, dependencies=edges.get(key, ()))
+
+    return each(mapping(doc.get("libraries"), file, "libraries").items(), file, ctx, parse)

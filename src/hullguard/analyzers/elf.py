@@ -65,11 +65,20 @@ def is_elf(data: bytes) -> bool:
 
 
 def parse_elf(data: bytes) -> Elf:
-    if not is_elf(data) or len(data) < 52:
+    try:
+        return _parse(data)
+    except struct.error as e:  # every range is checked first; this is the backstop
+        raise ValueError(f"malformed ELF headers: {e}") from e
+
+
+def _parse(data: bytes) -> Elf:
+    if not is_elf(data):
         raise ValueError("not an ELF file")
     ei_class, ei_data = data[4], data[5]
     if ei_class not in (1, 2) or ei_data not in (1, 2):
         raise ValueError(f"unknown ELF class {ei_class} or data encoding {ei_data}")
+    if len(data) < (64 if ei_class == 2 else 52):
+        raise ValueError("ELF header is truncated")
     end = "<" if ei_data == 1 else ">"
     wide = ei_class == 2
     if wide:

@@ -59,28 +59,24 @@ def parse_packages(entries: dict[str, Any], file: FileInput, ctx: AnalysisContex
 def parse_dependencies(
     tree: dict[str, Any], file: FileInput, ctx: AnalysisContext, found: list[Package], depth: int = 0
 ) -> None:
+    """v1's nested tree: each entry may hold the `dependencies` installed below it."""
     if depth > MAX_DEPTH:
         ctx.issue(file, f"dependencies nested deeper than {MAX_DEPTH} levels; the rest skipped")
         return
-    for name, value in tree.items():
+
+    def parse(name: str, value: Any) -> Package | None:
         entry = mapping(value, file, f"dependencies[{name!r}]")
+        nested = mapping(entry.get("dependencies"), file, f"{name} dependencies")
+        parse_dependencies(nested, file, ctx, found, depth + 1)
         version = text(entry.get("version"))
         if version and version.startswith("npm:"):  # an alias: "npm:real-name@1.2.3"
             name, _, version = version[4:].rpartition("@")
         if not version or version.startswith(_LOCAL):
             if not version:
                 ctx.issue(file, f"dependencies[{name!r}] has no version; skipped")
-            continue
+            return None
         requires = mapping(entry.get("requires"), file, f"{name} requires")
-        found.append(
-            package(
-                PackageType.NPM,
-                name,
-                version,
-                file,
-                dev=entry.get("dev") is True,
-                dependencies=tuple(requires),
-            )
-        )
-        nested = mapping(entry.get("dependencies"), file, f"{name} dependencies")
-        parse_dependencies(nested, file, ctx, found, depth + 1)
+        dev = entry.get("dev") is True
+        return package(PackageType.NPM, name, version, file, dev=dev, dependencies=tuple(requires))
+
+    found.extend(each(tree.items(), file, ctx, parse))

@@ -92,18 +92,22 @@ def parse_uv_lock(entries: list[dict[str, Any]], file: FileInput, ctx: AnalysisC
 
 def parse_pipfile_lock(file: FileInput, ctx: AnalysisContext) -> list[Package]:
     doc = mapping(load_json(file), file, "Pipfile.lock")
-    packages = []
-    for section, dev in (("default", False), ("develop", True)):
-        for name, entry in mapping(doc.get(section), file, section).items():
-            version = text(mapping(entry, file, f"{section}.{name}").get("version"))
-            if version is None or not version.startswith("=="):
-                ctx.issue(
-                    file, f"{section}.{name} is not pinned with == ({version or 'no version'}); skipped"
-                )
-                continue
-            pinned = version[3:] if version.startswith("===") else version[2:]
-            packages.append(package(PackageType.PYPI, name, pinned, file, dev=dev))
-    return packages
+
+    def parse(key: str, value: Any) -> Package | None:
+        section, _, name = key.partition(".")
+        version = text(mapping(value, file, key).get("version"))
+        if version is None or not version.startswith("=="):
+            ctx.issue(file, f"{key} is not pinned with == ({version or 'no version'}); skipped")
+            return None
+        pinned = version[3:] if version.startswith("===") else version[2:]
+        return package(PackageType.PYPI, name, pinned, file, dev=section == "develop")
+
+    entries = [
+        (f"{section}.{name}", value)
+        for section in ("default", "develop")
+        for name, value in mapping(doc.get(section), file, section).items()
+    ]
+    return each(entries, file, ctx, parse)
 
 
 def _name(dependency: Any) -> str | None:

@@ -41,6 +41,7 @@ class RequirementsAnalyzer:
         id=AnalyzerId("pip-requirements"),
         kind=AnalyzerKind.LANGUAGE,
         version=1,
+        suffixes=(".txt",),  # what a quick prefilter over all specs sees; `matches` decides
         max_size=4 << 20,
         pre_build=True,
     )

@@ -42,7 +42,10 @@ def parse_audit_data(compressed: bytes, file: FileInput) -> list[Package]:
         raise ValueError(f"{SECTION}: not zlib data ({e})") from e
     if inflater.unconsumed_tail:
         raise ValueError(f"{SECTION}: dependency data inflates past {MAX_JSON_BYTES} bytes")
-    doc = json.loads(text)
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{SECTION}: JSON nested too deeply") from None
     raw = doc.get("packages") if isinstance(doc, dict) else None
     if not isinstance(raw, list):
         raise ValueError(f"{SECTION}: expected an object with a `packages` array")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import dev_only, load_yaml, mapping, package, text
+from hullguard.analyzers.documents import dev_only, each, load_yaml, mapping, package, text
 from hullguard.analyzers.npm import project_manifest, superseded_lock
 from hullguard.model import Inventory, PackageType
 
@@ -86,27 +87,24 @@ def parse_classic(content: str, file: FileInput, ctx: AnalysisContext) -> list[_
 
 
 def parse_berry(file: FileInput, ctx: AnalysisContext) -> list[_Entry]:
-    entries = []
-    for key, value in mapping(load_yaml(file, strings=True), file, "yarn.lock").items():
+    def parse(key: str, value: Any) -> _Entry | None:
         if key == "__metadata":
-            continue
+            return None
         entry = mapping(value, file, repr(key))
         resolution = text(entry.get("resolution")) or ""
         if not resolution:
             ctx.issue(file, f"{key!r} has no resolution; skipped")
-            continue
-        deps = {
-            str(k): str(v) for k, v in mapping(entry.get("dependencies"), file, f"{key} dependencies").items()
-        }
-        entries.append(
-            _Entry(
-                specs=[s.strip() for s in str(key).split(",")],
-                name=_name(resolution),
-                version=text(entry.get("version")),
-                dependencies=deps,
-            )
+            return None
+        deps = mapping(entry.get("dependencies"), file, f"{key} dependencies")
+        return _Entry(
+            specs=[s.strip() for s in key.split(",")],
+            name=_name(resolution),
+            version=text(entry.get("version")),
+            dependencies={str(k): str(v) for k, v in deps.items()},
         )
-    return entries
+
+    doc = mapping(load_yaml(file, strings=True), file, "yarn.lock")
+    return each(((str(k), v) for k, v in doc.items()), file, ctx, parse)
 
 
 def _name(spec: str) -> str | None:

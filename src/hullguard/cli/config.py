@@ -12,6 +12,7 @@ from hullguard.model import Artifact, ArtifactType, Report
 from hullguard.pipeline import filter_findings
 from hullguard.rules.engine import ConfigOptions, ConfigResult, scan_config
 from hullguard.rules.kubernetes import pss
+from hullguard.rules.policy import Policy, load_policies
 from hullguard.secrets.config_target import config_secrets
 
 NAME = "config"
@@ -52,10 +53,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise UsageError(f"--pss-version: {e}") from e
     options = scan_options(args)
-    policies: tuple[object, ...] = ()
+    policies: tuple[Policy, ...] = ()
     if args.policy:
-        from hullguard.rules.policy import load_policies
-
         policies = tuple(p for path in args.policy for p in load_policies(path))
     if args.fix:
         from hullguard.rules.fix import fix_tree
@@ -70,12 +69,13 @@ def run(args: argparse.Namespace) -> int:
             pss_level=args.pss,
             pss_version=version,
             dockerfile_patterns=tuple(args.dockerfile_pattern),
-            policies=policies,  # type: ignore[arg-type]
+            policies=policies,
         ),
     )
+    kept, notes = filter_findings([*result.findings, *secrets], options)
     report = Report(
         artifact=Artifact(name=str(args.path), type=ArtifactType.CONFIG),
-        findings=filter_findings([*result.findings, *secrets], options),
-        issues=(*result.issues, *secret_issues),
+        findings=kept,
+        issues=(*result.issues, *secret_issues, *notes),
     )
     return emit(report, args)

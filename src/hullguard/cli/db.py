@@ -68,7 +68,7 @@ def _ca(args: argparse.Namespace) -> str | None:
 
 def _summary(result: ImportResult, path: Path, quiet: bool) -> None:
     for problem in result.problems:
-        sys.stderr.write(f"hullguard: skipped {problem.path}: {problem.message}\n")
+        sys.stderr.write(f"hullguard: {problem.path}: {problem.message}\n")
     if not quiet:
         sys.stderr.write(
             f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "

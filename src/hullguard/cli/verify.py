@@ -50,6 +50,8 @@ def keyless_identity(args: argparse.Namespace) -> keyless.Identity | None:
         raise UsageError(
             "keyless verification needs both --certificate-identity and --certificate-oidc-issuer"
         )
+    if args.key:
+        raise UsageError("give --key, or the keyless options, not both")
     return keyless.Identity(identity=args.certificate_identity, issuer=args.certificate_oidc_issuer)
 
 

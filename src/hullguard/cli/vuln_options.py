@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hullguard.matchers.ignorefile import load_ignorefile
+from hullguard.ignorefile import load_ignorefile
 from hullguard.matchers.vex import load_vex
 
 

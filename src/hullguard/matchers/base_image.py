@@ -1,5 +1,6 @@
 """Which layers of an image come from its base image: `--base-image REF`, or the image's own
-`org.opencontainers.image.base.name` label. The base's layers are a prefix of the image's."""
+`org.opencontainers.image.base.name` manifest annotation (or config label). The base's layers
+are a prefix of the image's."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ BASE_NAME_LABEL = "org.opencontainers.image.base.name"
 
 def base_layers(image: Image, ref: str | None, options: SourceOptions) -> frozenset[Digest] | None:
     """The diff_ids the image shares with its base, or None when no base is known."""
-    ref = ref or dict(image.config.labels).get(BASE_NAME_LABEL)
+    ref = (
+        ref or dict(image.annotations).get(BASE_NAME_LABEL) or dict(image.config.labels).get(BASE_NAME_LABEL)
+    )
     if not ref:
         return None
     with open_image(ref, options) as base:

@@ -12,7 +12,7 @@ from hullguard.matchers.severity import Rated, rate
 from hullguard.matchers.targets import Target, target_for
 from hullguard.model import OS, Digest, Issue, Location, Package, Vulnerability
 from hullguard.vulndb import store
-from hullguard.vulndb.osv import Advisory
+from hullguard.vulndb.osv import Advisory, package_key
 
 Provenance = Callable[[Digest | None], tuple[str | None, bool | None]]
 """A layer digest -> (its created_by history step, whether it belongs to the base image)."""
@@ -33,10 +33,17 @@ class Matcher:
         self._ratings: dict[tuple[str, str | None], Rated] = {}
 
     def _affected(self, ecosystem: str, name: str) -> list[store.AffectedRow]:
-        key = (ecosystem, name)
+        key = (ecosystem, package_key(ecosystem, name))
         if key not in self._rows:
-            self._rows[key] = store.affected_for(self._conn, ecosystem, name)
+            self._rows.update(store.affected_for_many(self._conn, [(ecosystem, name)]))
         return self._rows[key]
+
+    def _prefetch(self, targets: Iterable[Target]) -> None:
+        """One join for every package's rows instead of a query per package."""
+        wanted = {(e, n) for t in targets for e in t.ecosystems for n in t.names}
+        wanted = {(e, n) for e, n in wanted if (e, package_key(e, n)) not in self._rows}
+        if wanted:
+            self._rows.update(store.affected_for_many(self._conn, wanted))
 
     def _rate(self, advisory: Advisory, word: str | None) -> Rated:
         key = (advisory.id, word)
@@ -54,8 +61,18 @@ class Matcher:
     ) -> tuple[list[Vulnerability], list[Issue]]:
         findings: list[Vulnerability] = []
         issues: list[Issue] = []
-        for package in packages:
-            target = target_for(package, os)
+        targets = [(package, target_for(package, os)) for package in packages]
+        self._prefetch(t for _, t in targets if t is not None)
+        unmatched_os = [p for p, t in targets if t is None and p.type.is_os]
+        if unmatched_os:
+            where = f"{os.family} {os.version}".strip() if os else "an unknown OS"
+            issues.append(
+                Issue(
+                    stage="matcher",
+                    message=f"{len(unmatched_os)} OS packages not checked: no advisory ecosystem for {where}",
+                )
+            )
+        for package, target in targets:
             if target is None:
                 continue
             if not target.scheme.parse(target.version).valid:

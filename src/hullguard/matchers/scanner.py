@@ -41,7 +41,7 @@ class VulnScanner:
                 findings, match_issues = Matcher(conn).match(
                     ctx.inventory.packages, ctx.inventory.os, provenance
                 )
-        except (Error, sqlite3.Error) as e:
+        except (Error, sqlite3.Error, OSError) as e:
             return ScanResult(issues=(*issues, Issue(stage="vuln", message=f"vulnerability database: {e}")))
         issues.extend(match_issues)
         kept, notes = suppress(findings, ctx.options)

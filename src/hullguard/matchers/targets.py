@@ -76,6 +76,11 @@ def target_for(package: Package, os: OS | None) -> Target | None:
         if ecosystem is None:
             return None
         ecosystems, names, version = (ecosystem,), (package.name,), package.version
+        if package.type is PackageType.GOLANG:
+            if version in ("(devel)", ""):
+                return None  # a main module built from a checkout: nothing to compare
+            if package.name in ("stdlib", "toolchain") and version.startswith("go"):
+                version = version[2:]  # Go's own releases: OSV writes 1.21.0, binaries say go1.21.0
     scheme = scheme_for(ecosystems[0])
     if scheme is None:
         return None

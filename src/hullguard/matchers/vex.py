@@ -14,6 +14,7 @@ from hullguard.errors import UsageError
 from hullguard.model import Vulnerability
 
 _PYPI = re.compile(r"[-_.]+")
+_IMAGE_PURLS = ("pkg:oci/", "pkg:docker/")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,13 +75,19 @@ def _openvex(doc: dict[str, Any], path: Path) -> list[VexStatement]:
         if not isinstance(name, str):
             raise UsageError(f"--vex {path}: statement {n} names no vulnerability")
         products: list[str] = []
+        whole_image = False
         for product in statement.get("products") or ():
             pid = product.get("@id") if isinstance(product, dict) else product
             subs = product.get("subcomponents") if isinstance(product, dict) else None
             if subs:
                 products.extend(s.get("@id", "") if isinstance(s, dict) else str(s) for s in subs)
+            elif isinstance(pid, str) and pid.startswith(_IMAGE_PURLS):
+                # The image itself with no subcomponents: the statement covers all of it.
+                whole_image = True
             elif isinstance(pid, str):
                 products.append(pid)
+        if whole_image:
+            products = []
         out.append(
             VexStatement(
                 vulnerability=name,

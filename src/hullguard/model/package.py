@@ -49,7 +49,7 @@ class Package:
     modularity_label: str | None = None
     dependencies: tuple[str, ...] = ()
     dev: bool = False
-    """Needed only to develop the project (a lock file's dev/optional group), not to run it."""
+    """Needed only to develop the project (a lock file's dev group), not to run it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,8 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TextIO
 
-from cyclonedx.contrib.license.factories import LicenseFactory
-from cyclonedx.exception.factory import InvalidSpdxLicenseException
 from cyclonedx.model import Property, XsUri
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
@@ -136,6 +134,13 @@ def _component(p: Package, ref: str) -> Component:
 
 def licenses(declared: tuple[str, ...]) -> list[License]:
     """One SPDX id or expression when every licence is SPDX; else each licence by id or name."""
+    if not declared:
+        return []
+    # The factory loads the SPDX licence list on import: only for packages that declare one
+    # (dpkg records none, so a distro image never pays for it).
+    from cyclonedx.contrib.license.factories import LicenseFactory
+    from cyclonedx.exception.factory import InvalidSpdxLicenseException
+
     factory = LicenseFactory()
     expression = spdx_expression(declared)
     if expression is not None:

@@ -15,7 +15,7 @@ from hullguard.rules.compose.model import is_compose, iter_services
 from hullguard.rules.discover import ConfigFile, FileKind, discover
 from hullguard.rules.dockerfile.parse import parse_dockerfile
 from hullguard.rules.kubernetes import pss
-from hullguard.rules.kubernetes.objects import KubeObject, ManifestContext, iter_objects
+from hullguard.rules.kubernetes.objects import KubeObject, iter_objects, manifest_context
 from hullguard.rules.kubernetes.yamldoc import YamlDoc, check_syntax, load_documents, only_skipped_kinds
 from hullguard.rules.policy import Policy, run_policies
 
@@ -101,19 +101,17 @@ def scan_config(root: Path, options: ConfigOptions) -> ConfigResult:
                 objects.extend(objs)
         except Error as e:
             issues.append(_problem(file, text, e))
-    context = ManifestContext(
-        network_policy_namespaces=frozenset(
-            o.namespace or "default" for o in objects if o.kind == "NetworkPolicy"
-        ),
-        pss_version=options.pss_version,
-    )
+    context = manifest_context(objects, options.pss_version)
     objects = [replace(o, context=context) for o in objects]
     rules = _kube_rules(options)
     for o in objects:
         findings.extend(_run(rules, o, o.path, o.doc))
     if options.policies:
         for result in run_policies(options.policies, objects):
-            (issues if isinstance(result, Issue) else findings).append(result)  # type: ignore[arg-type]
+            if isinstance(result, Issue):
+                issues.append(result)
+            else:
+                findings.append(result)
     marks = {path: ignores(text) for path, text in texts.items()}
     kept = [f for f in findings if not suppressed(f, marks.get(f.location.path or "", []))]
     return ConfigResult(findings=kept, issues=issues, objects=objects)

@@ -10,6 +10,7 @@ from hullguard.rules import rules_for
 from hullguard.rules.base import Target
 from hullguard.rules.engine import ConfigOptions, scan_config
 from hullguard.rules.image.config import ImageFacts
+from hullguard.rules.image.history import HISTORY_RULES, history_dockerfile
 from hullguard.scanners import ScanContext, ScanResult
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry
@@ -54,6 +55,35 @@ def image_findings(ctx: ScanContext) -> list[Finding]:
                     title=rule.meta.title,
                     message=v.message,
                     location=Location(path=f"{ctx.image.name} (image config)"),
+                    remediation=rule.meta.remediation,
+                    references=rule.meta.references,
+                )
+            )
+    findings.extend(history_findings(ctx))
+    return findings
+
+
+def history_findings(ctx: ScanContext) -> list[Finding]:
+    """RUN-level Dockerfile rules on the image's history; lines are history step numbers."""
+    assert ctx.image is not None
+    parsed = history_dockerfile(ctx.image.config, ctx.image.name)
+    if parsed is None:
+        return []
+    df, steps = parsed
+    wanted = set(HISTORY_RULES)
+    findings: list[Finding] = []
+    for rule in rules_for(Target.DOCKERFILE):
+        if rule.meta.id not in wanted:
+            continue
+        for v in rule.run(df):
+            step = steps.get(v.lines[0]) if v.lines else None
+            findings.append(
+                Misconfiguration(
+                    id=rule.meta.id,
+                    severity=rule.meta.severity,
+                    title=rule.meta.title,
+                    message=f"history step {step}: {v.message}",
+                    location=Location(path=f"{ctx.image.name} (history)", start_line=step, end_line=step),
                     remediation=rule.meta.remediation,
                     references=rule.meta.references,
                 )

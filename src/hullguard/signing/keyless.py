@@ -99,6 +99,18 @@ def verify_bundle(
 
     if len(bundle_json) > MAX_BUNDLE:
         raise SigningError(f"{where}: {len(bundle_json)} bytes is too large for a Sigstore bundle")
+    from hullguard.signing import legacy
+
+    try:
+        document = json.loads(bundle_json)
+    except ValueError as e:
+        raise VerificationFailed(f"{where}: not a usable Sigstore bundle: not JSON: {e}") from e
+    if isinstance(document, dict) and legacy.needs_promise_path(document):
+        try:
+            kind, payload = legacy.verify_bundle_by_promise(document, identity, trusted_root, artifact, where)
+        except SigningError as e:
+            raise VerificationFailed(f"Sigstore bundle rejected: {e}") from e
+        return VerifiedBundle(payload_type=kind, payload=payload, identity=identity)
     try:
         bundle = Bundle.from_json(bundle_json)
     except (SigstoreError, ValueError) as e:

@@ -33,6 +33,7 @@ from cryptography.x509.verification import (
 )
 
 from hullguard.signing import keys
+from hullguard.signing.dsse import Envelope, pae, parse_envelope
 from hullguard.signing.errors import SigningError
 from hullguard.signing.keyless import Identity, TrustRoot
 from hullguard.signing.layout import CERTIFICATE_ANNOTATION, CHAIN_ANNOTATION, REKOR_BUNDLE_ANNOTATION, Layer
@@ -51,50 +52,109 @@ def is_keyless(layer: Layer) -> bool:
     return layer.annotation(CERTIFICATE_ANNOTATION) is not None
 
 
-def check_keyless_layer(
-    layer: Layer, signature: bytes, identity: Identity, root: TrustRoot, where: str
-) -> None:
-    """Raise SigningError unless `layer` was signed by `identity` under `root`."""
+def _certificates(layer: Layer, where: str) -> tuple[x509.Certificate, list[x509.Certificate]]:
     try:
         leaf = x509.load_pem_x509_certificate((layer.annotation(CERTIFICATE_ANNOTATION) or "").encode())
-        chain = (
-            x509.load_pem_x509_certificates((layer.annotation(CHAIN_ANNOTATION) or "").encode())
-            if layer.annotation(CHAIN_ANNOTATION)
-            else []
-        )
+        chain_pem = layer.annotation(CHAIN_ANNOTATION)
+        return leaf, x509.load_pem_x509_certificates(chain_pem.encode()) if chain_pem else []
     except ValueError as e:
         raise SigningError(f"{where}: certificate annotations are not PEM certificates: {e}") from e
+
+
+def _rekor_bundle(layer: Layer, root: TrustRoot, where: str) -> RekorEntry:
     bundle = layer.annotation(REKOR_BUNDLE_ANNOTATION)
     if not bundle:
         raise SigningError(
             f"{where}: no {REKOR_BUNDLE_ANNOTATION}: a keyless signature needs its Rekor entry offline"
         )
-    entry = verify_set(bundle, root, where)
-    check_entry(entry, layer.blob, signature, leaf, where)
+    try:
+        doc = json.loads(bundle)
+        payload = doc["Payload"]
+        return verify_promise(
+            body=payload["body"],
+            integrated_time=int(payload["integratedTime"]),
+            log_id=bytes.fromhex(payload["logID"]),
+            log_index=int(payload["logIndex"]),
+            signed_entry_timestamp=base64.b64decode(doc["SignedEntryTimestamp"], validate=True),
+            root=root,
+            where=where,
+        )
+    except (ValueError, KeyError, TypeError, binascii.Error) as e:
+        raise SigningError(f"{where}: the Rekor bundle is malformed: {e!r}") from e
+
+
+def check_keyless_layer(
+    layer: Layer, signature: bytes, identity: Identity, root: TrustRoot, where: str
+) -> None:
+    """A `.sig` layer: raise SigningError unless `layer` was signed by `identity` under `root`."""
+    leaf, chain = _certificates(layer, where)
+    entry = _rekor_bundle(layer, root, where)
+    verify_keyless(layer.blob, signature, leaf, chain, entry, identity, root, where)
+
+
+def check_keyless_envelope(layer: Layer, identity: Identity, root: TrustRoot, where: str) -> Envelope:
+    """An `.att` layer (DSSE envelope) signed keyless by `identity`; returns the envelope."""
+    envelope = parse_envelope(layer.blob, where)
+    leaf, chain = _certificates(layer, where)
+    entry = _rekor_bundle(layer, root, where)
+    verify_keyless(
+        envelope.payload,
+        envelope.signatures[0][1],
+        leaf,
+        chain,
+        entry,
+        identity,
+        root,
+        where,
+        envelope.payload_type,
+    )
+    return envelope
+
+
+def verify_keyless(
+    message: bytes,
+    signature: bytes,
+    leaf: x509.Certificate,
+    chain: list[x509.Certificate],
+    entry: RekorEntry,
+    identity: Identity,
+    root: TrustRoot,
+    where: str,
+    dsse_type: str | None = None,
+) -> None:
+    """Everything but the SET, which `entry` already passed: consistency, chain at log time,
+    SCT, identity, and the signature (over PAE when `dsse_type` is given)."""
+    check_entry(entry, message, signature, leaf, where)
     issuer = check_chain(leaf, chain, root, entry.integrated_time, where)
     check_sct(leaf, issuer, root, where)
     check_identity(leaf, identity, where)
     public = leaf.public_key()
-    if not isinstance(public, ec.EllipticCurvePublicKey) or not keys.verify(public, signature, layer.blob):
+    signed = pae(dsse_type, message) if dsse_type is not None else message
+    if not isinstance(public, ec.EllipticCurvePublicKey) or not keys.verify(public, signature, signed):
         raise SigningError(f"{where}: signature does not match the payload with the certificate's key")
 
 
-def verify_set(bundle_json: str, root: TrustRoot, where: str) -> RekorEntry:
+def verify_promise(
+    *,
+    body: str,
+    integrated_time: int,
+    log_id: bytes,
+    log_index: int,
+    signed_entry_timestamp: bytes,
+    root: TrustRoot,
+    where: str,
+) -> RekorEntry:
     """The Rekor entry, once its signed entry timestamp checks out against a trusted log key."""
+    canonical = json.dumps(
+        {"body": body, "integratedTime": integrated_time, "logID": log_id.hex(), "logIndex": log_index},
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+    integrated = datetime.fromtimestamp(integrated_time, UTC)
     try:
-        doc = json.loads(bundle_json)
-        payload = doc["Payload"]
-        set_signature = base64.b64decode(doc["SignedEntryTimestamp"], validate=True)
-        canonical = json.dumps(
-            {k: payload[k] for k in ("body", "integratedTime", "logID", "logIndex")},
-            sort_keys=True,
-            separators=(",", ":"),
-        ).encode()
-        body = json.loads(base64.b64decode(payload["body"], validate=True))
-        integrated = datetime.fromtimestamp(int(payload["integratedTime"]), UTC)
-        log_id = bytes.fromhex(payload["logID"])
-    except (ValueError, KeyError, TypeError, binascii.Error) as e:
-        raise SigningError(f"{where}: the Rekor bundle is malformed: {e!r}") from e
+        parsed = json.loads(base64.b64decode(body, validate=True))
+    except (ValueError, binascii.Error) as e:
+        raise SigningError(f"{where}: the Rekor entry body is not base64 JSON") from e
     for log in root.document.get("tlogs") or ():
         if base64.b64decode(log["logId"]["keyId"]) != log_id or not _valid_at(log["publicKey"], integrated):
             continue
@@ -102,29 +162,38 @@ def verify_set(bundle_json: str, root: TrustRoot, where: str) -> RekorEntry:
         if not isinstance(key, ec.EllipticCurvePublicKey):
             continue
         try:
-            key.verify(set_signature, canonical, ec.ECDSA(hashes.SHA256()))
+            key.verify(signed_entry_timestamp, canonical, ec.ECDSA(hashes.SHA256()))
         except InvalidSignature:
             raise SigningError(f"{where}: Rekor's signed entry timestamp does not verify") from None
-        return RekorEntry(body=body, integrated_time=integrated, log_index=int(payload["logIndex"]))
+        return RekorEntry(body=parsed, integrated_time=integrated, log_index=log_index)
     raise SigningError(f"{where}: the Rekor log {log_id.hex()[:16]}… is not in the trusted root")
 
 
 def check_entry(
     entry: RekorEntry, payload: bytes, signature: bytes, leaf: x509.Certificate, where: str
 ) -> None:
-    """The log entry must record this very payload, signature and certificate."""
+    """The log entry must record this very payload, signature and certificate: a hashedrekord
+    (payload hash) or, for DSSE, an intoto 0.0.2 entry (payload hash; its signatures are
+    base64 of the envelope's base64). The intoto envelope hash cannot be recomputed (Rekor
+    hashed the JSON as submitted), so it is not compared, as in sigstore-python."""
     body = entry.body
-    if (body.get("kind"), body.get("apiVersion")) != ("hashedrekord", "0.0.1"):
-        raise SigningError(
-            f"{where}: Rekor entry kind {body.get('kind')}/{body.get('apiVersion')} is not supported"
-        )
+    kind = (body.get("kind"), body.get("apiVersion"))
     try:
         spec = body["spec"]
-        recorded_hash = spec["data"]["hash"]
-        recorded_signature = base64.b64decode(spec["signature"]["content"])
-        recorded_cert = x509.load_pem_x509_certificate(
-            base64.b64decode(spec["signature"]["publicKey"]["content"])
-        )
+        if kind == ("hashedrekord", "0.0.1"):
+            recorded_hash = spec["data"]["hash"]
+            pairs = [
+                (base64.b64decode(spec["signature"]["content"]), spec["signature"]["publicKey"]["content"])
+            ]
+        elif kind == ("intoto", "0.0.2"):
+            recorded_hash = spec["content"]["payloadHash"]
+            pairs = [
+                (base64.b64decode(base64.b64decode(s["sig"])), s["publicKey"])
+                for s in spec["content"]["envelope"]["signatures"]
+            ]
+        else:
+            raise SigningError(f"{where}: Rekor entry kind {kind[0]}/{kind[1]} is not supported")
+        recorded = [(sig, x509.load_pem_x509_certificate(base64.b64decode(cert))) for sig, cert in pairs]
     except (KeyError, TypeError, ValueError, binascii.Error) as e:
         raise SigningError(f"{where}: the Rekor entry is malformed: {e!r}") from e
     if (
@@ -132,9 +201,9 @@ def check_entry(
         or recorded_hash.get("value") != hashlib.sha256(payload).hexdigest()
     ):
         raise SigningError(f"{where}: the Rekor entry records another payload")
-    if recorded_signature != signature:
+    if not any(sig == signature for sig, _ in recorded):
         raise SigningError(f"{where}: the Rekor entry records another signature")
-    if recorded_cert != leaf:
+    if not any(sig == signature and cert == leaf for sig, cert in recorded):
         raise SigningError(f"{where}: the Rekor entry records another certificate")
 
 
@@ -235,3 +304,55 @@ def _valid_at(item: dict[str, Any], when: datetime) -> bool:
 
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def needs_promise_path(bundle: dict[str, Any]) -> bool:
+    """Bundles sigstore-python 4 refuses although Sigstore clients made them: an inclusion
+    promise without a proof (v0.1), or an `intoto` log entry (npm provenance, cosign v2)."""
+    try:
+        entry = bundle["verificationMaterial"]["tlogEntries"][0]
+    except (KeyError, IndexError, TypeError):
+        return False
+    return bool(entry.get("inclusionPromise")) and (
+        not entry.get("inclusionProof") or (entry.get("kindVersion") or {}).get("kind") == "intoto"
+    )
+
+
+def verify_bundle_by_promise(
+    bundle: dict[str, Any], identity: Identity, root: TrustRoot, artifact: bytes | None, where: str
+) -> tuple[str | None, bytes | None]:
+    """Verify such a bundle on its inclusion promise (SET), as cosign v1/v2 did; returns the DSSE
+    payload type and payload, or (None, None) for a message signature over `artifact`."""
+    try:
+        material = bundle["verificationMaterial"]
+        raw_certs = (
+            [c["rawBytes"] for c in material["x509CertificateChain"]["certificates"]]
+            if "x509CertificateChain" in material
+            else [material["certificate"]["rawBytes"]]
+        )
+        leaf, *chain = (x509.load_der_x509_certificate(base64.b64decode(c)) for c in raw_certs)
+        tlog = material["tlogEntries"][0]
+        entry = verify_promise(
+            body=tlog["canonicalizedBody"],
+            integrated_time=int(tlog["integratedTime"]),
+            log_id=base64.b64decode(tlog["logId"]["keyId"]),
+            log_index=int(tlog["logIndex"]),
+            signed_entry_timestamp=base64.b64decode(tlog["inclusionPromise"]["signedEntryTimestamp"]),
+            root=root,
+            where=where,
+        )
+        if "dsseEnvelope" in bundle:
+            envelope = parse_envelope(json.dumps(bundle["dsseEnvelope"]).encode(), where)
+            signature, message, kind = envelope.signatures[0][1], envelope.payload, envelope.payload_type
+        else:
+            recorded = bundle["messageSignature"]
+            signature, kind = base64.b64decode(recorded["signature"]), None
+            if artifact is None:
+                raise SigningError(f"{where}: a message-signature bundle needs the artifact it signs")
+            if base64.b64decode(recorded["messageDigest"]["digest"]) != hashlib.sha256(artifact).digest():
+                raise SigningError(f"{where}: the bundle records the digest of another artifact")
+            message = artifact
+    except (KeyError, IndexError, TypeError, ValueError, binascii.Error) as e:
+        raise SigningError(f"{where}: malformed Sigstore bundle: {e!r}") from e
+    verify_keyless(message, signature, leaf, chain, entry, identity, root, where, kind)
+    return kind, (message if kind is not None else None)

@@ -155,13 +155,17 @@ def verify_image_attestations(
     root: keyless.TrustRoot | None = None,
     predicate_type: str | None = None,
 ) -> tuple[VerifiedAttestation, ...]:
-    """Attestations by `key` (`.att` layers, cosign v3 bundles) or keyless by `identity` (bundles)."""
+    """Attestations by `key` or keyless by `identity`: `.att` layers (cosign v1/v2) and cosign v3
+    bundles."""
     reasons: list[str] = []
     verified: list[VerifiedAttestation] = []
-    if key is not None:
+    signer: Signer | None = key
+    if signer is None and identity is not None and root is not None:
+        signer = KeylessPolicy(identity=identity, root=root)
+    if signer is not None:
         layers = oci.read_layers(target.repo, tag_for(target.digest, "att"), ATTESTATION_LAYER)
         try:
-            verified += verify_attestations(layers, key, target.digest, predicate_type, target.pinned)
+            verified += verify_attestations(layers, signer, target.digest, predicate_type, target.pinned)
         except VerificationFailed as e:
             reasons += [r for r in e.reasons if r != "no attestations found"]
     for number, blob in enumerate(oci.read_bundles(target.repo, target.digest), 1):

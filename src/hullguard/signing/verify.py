@@ -90,12 +90,20 @@ def verify_signatures(
 
 
 def check_attestation(
-    layer: Layer, key: keys.PublicKey, image: Digest, predicate_type: str | None, where: str
+    layer: Layer, signer: Signer, image: Digest, predicate_type: str | None, where: str
 ) -> VerifiedAttestation:
-    """One `.att` layer: the DSSE signature (over PAE), then the statement's subject and type."""
-    envelope = parse_envelope(layer.blob, where)
-    if not envelope.verified_by(key):
-        raise SigningError(f"{where}: DSSE signature does not match with this key (wrong key, or tampered)")
+    """One `.att` layer: the DSSE signature (over PAE) by a key, or keyless as cosign v2 wrote
+    it (certificate and Rekor SET annotations); then the statement's subject and type."""
+    if isinstance(signer, KeylessPolicy):
+        if not legacy.is_keyless(layer):
+            raise SigningError(f"{where}: signed with a key, not keyless (no certificate)")
+        envelope = legacy.check_keyless_envelope(layer, signer.identity, signer.root, where)
+    else:
+        envelope = parse_envelope(layer.blob, where)
+        if not envelope.verified_by(signer):
+            raise SigningError(
+                f"{where}: DSSE signature does not match with this key (wrong key, or tampered)"
+            )
     if envelope.payload_type != INTOTO_PAYLOAD_TYPE:
         raise SigningError(f"{where}: payload type {envelope.payload_type!r} is not {INTOTO_PAYLOAD_TYPE!r}")
     statement = parse_statement(envelope.payload, where)
@@ -108,12 +116,12 @@ def check_attestation(
 
 
 def verify_attestations(
-    layers: tuple[Layer, ...], key: keys.PublicKey, image: Digest, predicate_type: str | None, name: str
+    layers: tuple[Layer, ...], signer: Signer, image: Digest, predicate_type: str | None, name: str
 ) -> tuple[VerifiedAttestation, ...]:
     verified, reasons = [], []
     for number, layer in enumerate(layers, 1):
         try:
-            verified.append(check_attestation(layer, key, image, predicate_type, f"attestation {number}"))
+            verified.append(check_attestation(layer, signer, image, predicate_type, f"attestation {number}"))
         except SigningError as e:
             reasons.append(str(e))
     if not verified:

@@ -116,6 +116,8 @@ class Image:
     layers: tuple[LayerRef, ...]
     repo_tags: tuple[str, ...] = ()
     repo_digests: tuple[str, ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    """The image manifest's annotations (OCI sources), e.g. `org.opencontainers.image.base.name`."""
 
 
 def make_layers(

@@ -89,6 +89,7 @@ def _image(store: ArchiveStore, name: str, desc: Descriptor, manifest: Manifest,
         raw_config=raw_config,
         layers=make_layers(config, blobs, name),
         repo_tags=(tag,) if tag else (),
+        annotations=manifest.annotations,
     )
 
 

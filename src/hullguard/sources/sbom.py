@@ -2,7 +2,7 @@
 
 Packages come from their purls; the OS from an `operating-system` component (CycloneDX) or
 package (SPDX), else from a distro purl qualifier; source packages from Trivy's `SrcName`
-properties, Syft's `upstream` qualifier or SPDX `sourceInfo`; layers from Trivy's
+properties (and hullguard's own `hullguard:` ones), Syft's `upstream` qualifier or SPDX `sourceInfo`; layers from Trivy's
 `LayerDiffID`.
 """
 
@@ -86,16 +86,26 @@ def _cyclonedx(doc: dict[str, Any], path: Path) -> Sbom:
         if not isinstance(purl, str):
             continue
         props = _props(component)
-        source = props.get("aquasecurity:trivy:SrcName") or props.get("syft:metadata:source")
-        source_version = _trivy_source_version(props) or props.get("syft:metadata:sourceVersion")
+        source = (
+            props.get("hullguard:source_name")
+            or props.get("aquasecurity:trivy:SrcName")
+            or props.get("syft:metadata:source")
+        )
+        source_version = (
+            props.get("hullguard:source_version")
+            or _trivy_source_version(props)
+            or props.get("syft:metadata:sourceVersion")
+        )
         package = _package(
             purl,
             path,
             issues,
             source,
             source_version,
-            props.get("aquasecurity:trivy:LayerDiffID"),
-            props.get("aquasecurity:trivy:FilePath") or props.get("syft:location:0:path"),
+            props.get("hullguard:layer_diff_id") or props.get("aquasecurity:trivy:LayerDiffID"),
+            props.get("hullguard:file_path")
+            or props.get("aquasecurity:trivy:FilePath")
+            or props.get("syft:location:0:path"),
         )
         if package is not None:
             packages.append(package)

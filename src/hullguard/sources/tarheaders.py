@@ -68,7 +68,7 @@ def read_members(raw: IO[bytes], size: int) -> list[tarfile.TarInfo]:
         name = pax.get(b"path", longname if longname is not None else name)
         link = pax.get(b"linkpath", longlink if longlink is not None else link)
         if b"size" in pax:
-            length = int(pax[b"size"])
+            length = _decimal(pax[b"size"])
         member = tarfile.TarInfo(_text(name))
         member.type = kind
         if kind == tarfile.AREGTYPE and member.name.endswith("/"):
@@ -101,6 +101,12 @@ def _number(field: bytes) -> int:
         raise Unsupported(f"bad number field {field!r}") from None
 
 
+def _decimal(text: bytes) -> int:
+    if not text.isdigit():
+        raise Unsupported(f"bad pax number {text!r}")
+    return int(text)
+
+
 def _pax(payload: bytes) -> dict[bytes, bytes]:
     records: dict[bytes, bytes] = {}
     at = 0
@@ -108,10 +114,7 @@ def _pax(payload: bytes) -> dict[bytes, bytes]:
         space = payload.find(b" ", at)
         if space < 0:
             raise Unsupported("malformed pax record")
-        try:
-            length = int(payload[at:space])
-        except ValueError:
-            raise Unsupported("malformed pax record length") from None
+        length = _decimal(payload[at:space])
         if length <= space - at:
             raise Unsupported("malformed pax record length")
         key, _, value = payload[space + 1 : at + length - 1].partition(b"=")

@@ -70,9 +70,13 @@ class Advisory:
 
 
 def package_key(ecosystem: str, name: str) -> str:
-    """The name as the index stores it: PyPI names normalised (PEP 503), others as written."""
-    if ecosystem.partition(":")[0] == "PyPI":
+    """The name as the index stores it: PyPI names normalised (PEP 503); NuGet and Packagist
+    names are case-insensitive, so lower case; others as written."""
+    base = ecosystem.partition(":")[0]
+    if base == "PyPI":
         return _PYPI_NAME.sub("-", name).lower()
+    if base in ("NuGet", "Packagist"):
+        return name.lower()
     return name
 
 

@@ -43,7 +43,7 @@ def iter_documents(location: str | Path, ca_file: str | None = None) -> Iterator
     text = str(location)
     if text.startswith(("http://", "https://")):
         with download(text, ca_file=ca_file) as path:
-            yield from _iter_path(path, shown=text)
+            yield from _iter_path(path, shown=text, name=urlsplit(text).path.rpartition("/")[2])
         return
     path = Path(text)
     if not path.exists():
@@ -51,13 +51,16 @@ def iter_documents(location: str | Path, ca_file: str | None = None) -> Iterator
     yield from _iter_path(path, shown=text)
 
 
-def _iter_path(path: Path, shown: str) -> Iterator[Document]:
+def _iter_path(path: Path, shown: str, name: str | None = None) -> Iterator[Document]:
+    name = name or path.name
     if path.is_dir():
         yield from _iter_dir(path)
     elif zipfile.is_zipfile(path):
         yield from _iter_zip(path, shown)
+    elif name.endswith(".zip"):
+        raise ReadError(f"{shown}: not a zip archive (osv.dev's all.zip layout was expected)")
     else:
-        yield _decode(shown, path.name, _read_capped(path))
+        yield _decode(shown, name, _read_capped(path))
 
 
 def _iter_dir(root: Path) -> Iterator[Document]:

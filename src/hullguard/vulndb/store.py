@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +13,7 @@ from pathlib import Path
 from hullguard.errors import Error
 from hullguard.vulndb.osv import Advisory, Affected, Event, Range, Severity, package_key
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 DB_NAME = "vulndb.sqlite"
 
 _SCHEMA = """
@@ -134,24 +134,42 @@ def put(conn: sqlite3.Connection, advisory: Advisory, source: str) -> None:
 
 
 def affected_for(conn: sqlite3.Connection, ecosystem: str, package: str) -> list[AffectedRow]:
+    return affected_for_many(conn, [(ecosystem, package)]).get(
+        (ecosystem, package_key(ecosystem, package)), []
+    )
+
+
+def affected_for_many(
+    conn: sqlite3.Connection, wanted: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[AffectedRow]]:
+    """The affected rows of many (ecosystem, package) pairs in one indexed join, keyed by
+    (ecosystem, package as the index stores it)."""
+    keys = {(ecosystem, package_key(ecosystem, name)) for ecosystem, name in wanted}
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (ecosystem TEXT NOT NULL, package TEXT NOT NULL)")
+    conn.execute("DELETE FROM temp.wanted")
+    conn.executemany("INSERT INTO temp.wanted VALUES (?, ?)", keys)
     rows = conn.execute(
-        "SELECT advisory_id, package, data, severity FROM affected WHERE ecosystem = ? AND package = ?",
-        (ecosystem, package_key(ecosystem, package)),
+        "SELECT a.ecosystem, a.package, a.advisory_id, a.data, a.severity FROM temp.wanted AS w "
+        "JOIN affected AS a ON a.ecosystem = w.ecosystem AND a.package = w.package"
     ).fetchall()
-    out = []
-    for ident, name, data, severity in rows:
-        ranges, versions = json.loads(data)
+    out: dict[tuple[str, str], list[AffectedRow]] = {key: [] for key in keys}
+    # The binaries of one advisory often share the same ranges: decode each distinct text once.
+    decoded: dict[str, tuple[tuple[Range, ...], tuple[str, ...]]] = {}
+    for ecosystem, name, ident, data, severity in rows:
+        parts = decoded.get(data)
+        if parts is None:
+            ranges, versions = json.loads(data)
+            parts = decoded[data] = (
+                tuple(
+                    Range(type=kind, events=tuple(Event(kind=k, version=v) for k, v in events))
+                    for kind, events in ranges
+                ),
+                tuple(versions),
+            )
         affected = Affected(
-            ecosystem=ecosystem,
-            package=name,
-            ranges=tuple(
-                Range(type=kind, events=tuple(Event(kind=k, version=v) for k, v in events))
-                for kind, events in ranges
-            ),
-            versions=tuple(versions),
-            severity=severity,
+            ecosystem=ecosystem, package=name, ranges=parts[0], versions=parts[1], severity=severity
         )
-        out.append(AffectedRow(advisory_id=ident, affected=affected))
+        out[(ecosystem, name)].append(AffectedRow(advisory_id=ident, affected=affected))
     return out
 
 

@@ -44,7 +44,12 @@ def is_compose(data: Any, filename: str) -> bool:
     name = filename.lower()
     named = name.startswith(("docker-compose", "compose")) and name.endswith((".yml", ".yaml"))
     looks = isinstance(data, dict) and isinstance(data.get("services"), dict) and "apiVersion" not in data
-    return looks and (named or all(isinstance(s, dict) for s in data["services"].values()))
+    if not looks:
+        return False
+    services = list(data["services"].values())
+    return named or (
+        bool(services) and all(isinstance(s, dict) and ("image" in s or "build" in s) for s in services)
+    )
 
 
 def iter_services(doc: YamlDoc, path: str) -> Iterator[ComposeService]:

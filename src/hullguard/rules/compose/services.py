@@ -15,6 +15,7 @@ SOCKETS = (
     "/run/containerd/containerd.sock",
     "/run/podman/podman.sock",
 )
+ALL_INTERFACES = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 - what we look for, not a bind
 SENSITIVE = ("/", "/etc", "/proc", "/sys", "/root", "/boot", "/dev", "/var/lib/docker")
 
 
@@ -124,6 +125,21 @@ def latest_image(s: ComposeService) -> Iterator[Violation]:
         yield Violation(f"service {s.name} image {image} uses the :latest tag (or none)", node=s.at("image"))
 
 
+@compose_rule("HG-DC-013")
+def ports_on_all_interfaces(s: ComposeService) -> Iterator[Violation]:
+    for n, port in enumerate(seq(s.spec.get("ports"))):
+        if isinstance(port, dict):
+            published, host_ip = port.get("published"), str(port.get("host_ip") or "")
+        else:
+            parts = str(port).split(":")
+            published = parts[-2] if len(parts) >= 2 else None
+            host_ip = ":".join(parts[:-2]) if len(parts) >= 3 else ""
+        if published not in (None, "") and host_ip in ALL_INTERFACES:
+            yield Violation(
+                f"service {s.name} publishes {port} on every host interface", node=s.at("ports", n)
+            )
+
+
 RULES = (
     privileged,
     host_namespaces,
@@ -137,4 +153,5 @@ RULES = (
     no_new_privileges,
     writable_root,
     latest_image,
+    ports_on_all_interfaces,
 )

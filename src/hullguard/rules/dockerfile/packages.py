@@ -45,7 +45,7 @@ def apt_recommends(df: Dockerfile) -> Iterator[Violation]:
 @dockerfile_rule("HG-DF-011")
 def apt_lists_kept(df: Dockerfile) -> Iterator[Violation]:
     for inst, cmds in _runs(df):
-        installs = _installs(cmds, "apt-get", "install", "upgrade", "dist-upgrade")
+        installs = _installs(cmds, "apt-get", "update", "install", "upgrade", "dist-upgrade")
         if installs and "/var/lib/apt/lists" not in inst.script and not inst.flag("mount"):
             yield Violation(
                 "apt lists are left in the layer: end the RUN with rm -rf /var/lib/apt/lists/*",
@@ -174,13 +174,15 @@ def curl_and_wget(df: Dockerfile) -> Iterator[Violation]:
 
 @dockerfile_rule("HG-DF-039")
 def pipe_without_pipefail(df: Dockerfile) -> Iterator[Violation]:
-    pipefail = False
+    pipefail, posix = False, True
     for inst in df.instructions:
         if inst.keyword == "SHELL":
             pipefail = "pipefail" in inst.value
+            shell = (inst.exec_form or ("",))[0].lower().replace("\\", "/").rsplit("/", 1)[-1]
+            posix = shell.endswith("sh") and shell != "pwsh"  # PowerShell and cmd pipes work differently
         if inst.keyword == "FROM":
-            pipefail = False
-        if inst.keyword == "RUN" and inst.exec_form is None and not pipefail:
+            pipefail, posix = False, True
+        if inst.keyword == "RUN" and inst.exec_form is None and posix and not pipefail:
             cmds = commands(inst.script)
             if any(c.piped_to for c in cmds) and "pipefail" not in inst.script:
                 yield Violation(

@@ -31,9 +31,11 @@ def load_balancer(o: KubeObject) -> Iterator[Violation]:
 
 @kubernetes_rule("HG-K8S-042")
 def namespace_without_network_policy(o: KubeObject) -> Iterator[Violation]:
-    if o.kind == "Namespace" and o.name not in o.context.network_policy_namespaces:
+    namespace = o.name if o.kind == "Namespace" else (o.namespace or "default")
+    anchor = (o.path, o.doc.index, o.base) in o.context.namespace_anchors
+    if anchor and namespace not in o.context.network_policy_namespaces:
         yield Violation(
-            f"Namespace {o.name} has no NetworkPolicy in these manifests: every pod accepts all traffic",
+            f"namespace {namespace} has no NetworkPolicy in these manifests: its pods accept all traffic",
             node=o.at("metadata"),
         )
 

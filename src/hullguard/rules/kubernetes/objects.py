@@ -88,6 +88,9 @@ class ManifestContext:
     """Facts about every object of one scan that single-object rules need."""
 
     network_policy_namespaces: frozenset[str] = frozenset()
+    namespace_anchors: frozenset[tuple[str, int, NodePath]] = frozenset()
+    """(path, document, node) of the object that stands for each namespace: its Namespace object,
+    or else the first workload placed in it."""
     pss_version: int = 37
     """The Pod Security Standards policy version, as the minor of v1.N."""
 
@@ -107,6 +110,23 @@ class KubeObject:
 
     def at(self, *keys: str | int) -> NodePath:
         return (*self.base, *keys)
+
+
+def manifest_context(objects: list[KubeObject], pss_version: int) -> ManifestContext:
+    anchors: dict[str, tuple[str, int, NodePath]] = {}
+    for o in objects:
+        if o.kind == "Namespace":
+            anchors[o.name] = (o.path, o.doc.index, o.base)
+    for o in sorted(objects, key=lambda o: (o.path, o.doc.index, o.base)):
+        if o.workload is not None:
+            anchors.setdefault(o.namespace or "default", (o.path, o.doc.index, o.base))
+    return ManifestContext(
+        network_policy_namespaces=frozenset(
+            o.namespace or "default" for o in objects if o.kind == "NetworkPolicy"
+        ),
+        namespace_anchors=frozenset(anchors.values()),
+        pss_version=pss_version,
+    )
 
 
 def make_workload(raw: dict[str, Any], kind: str, base: NodePath) -> Workload | None:

@@ -18,9 +18,10 @@ def _control_check(control: Control) -> RuleCheck[KubeObject]:
         if workload is None or fn is None:
             return
         denial = fn(workload.meta, workload.spec)
-        if denial is not None:
-            for node in denial.nodes[:1]:
-                yield Violation(denial.message, node=(*workload.node, *node))
+        if denial is not None:  # one finding per control, at its first offending field
+            where = f"{control.level} control {control.id}, policy v1.{obj.context.pss_version}"
+            node = denial.nodes[0] if denial.nodes else ("spec",)
+            yield Violation(f"{denial.message} ({where})", node=(*workload.node, *node))
 
     return RuleCheck(RULE_IDS[control.id], Target.KUBERNETES, check)
 

@@ -8,6 +8,7 @@ Either a list of entries, or Trivy's layout (`vulnerabilities:`, `misconfigurati
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Any
 import yaml
 
 from hullguard.errors import UsageError
-from hullguard.model import Vulnerability
+from hullguard.model import Finding, Issue, Vulnerability
+
+_SECTIONS = ("vulnerabilities", "misconfigurations", "secrets")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,17 +31,49 @@ class IgnoreRule:
     expires: date | None = None
     source: str = ""
 
-    def applies(self, finding: Vulnerability, ids: set[str]) -> bool:
-        if self.id not in ids:
-            return False
-        if self.packages and not any(_package_matches(p, finding) for p in self.packages):
-            return False
-        return not self.paths or any(
-            fnmatch.fnmatchcase(
-                (finding.location.path or finding.package.path or "").lstrip("/"), p.lstrip("/")
-            )
-            for p in self.paths
+    def applies(self, finding: Finding) -> bool:
+        """Any kind of finding: by id (or a vulnerability's alias), package (vulnerabilities
+        only), and path glob."""
+        if finding.kind == "vulnerability":
+            if self.id != finding.id and self.id not in finding.aliases:
+                return False
+            if self.packages and not any(_package_matches(p, finding) for p in self.packages):
+                return False
+            path = finding.location.path or finding.package.path or ""
+        else:
+            if self.id != finding.id or self.packages:
+                return False
+            path = finding.location.path or ""
+        return not self.paths or any(fnmatch.fnmatchcase(path.lstrip("/"), p.lstrip("/")) for p in self.paths)
+
+    def expired(self, today: date) -> bool:
+        return self.expires is not None and self.expires < today
+
+
+def apply_ignore_rules(
+    findings: Iterable[Finding], rules: tuple[IgnoreRule, ...], today: date
+) -> tuple[list[Finding], list[Issue]]:
+    """Drop findings an active entry covers; an expired entry suppresses nothing and is named
+    once in the notes. Works for every kind of finding."""
+    kept: list[Finding] = []
+    expired: dict[int, IgnoreRule] = {}
+    for finding in findings:
+        matching = [r for r in rules if r.applies(finding)]
+        if any(not r.expired(today) for r in matching):
+            continue
+        for rule in matching:
+            expired.setdefault(id(rule), rule)
+        kept.append(finding)
+    notes = [
+        Issue(
+            stage="ignorefile",
+            path=rule.source,
+            message=f"entry {rule.id} expired on {rule.expires.isoformat() if rule.expires else '?'}; "
+            "it no longer suppresses" + (f" (reason was: {rule.reason})" if rule.reason else ""),
         )
+        for rule in expired.values()
+    ]
+    return kept, notes
 
 
 def _package_matches(wanted: str, finding: Vulnerability) -> bool:
@@ -59,11 +94,15 @@ def load_ignorefile(path: Path) -> tuple[IgnoreRule, ...]:
     if doc is None:
         return ()
     if isinstance(doc, dict):
-        entries = [
-            e
-            for key in ("vulnerabilities", "misconfigurations", "secrets", "ignore")
-            for e in doc.get(key) or ()
-        ]
+        unknown = sorted(str(k) for k in doc if k not in _SECTIONS)
+        if unknown:
+            raise UsageError(
+                f"--ignorefile {path}: unknown key {', '.join(unknown)}; expected a list of entries "
+                f"or the keys {', '.join(_SECTIONS)}"
+            )
+        if not all(isinstance(doc[k] or [], list) for k in doc):
+            raise UsageError(f"--ignorefile {path}: each of {', '.join(_SECTIONS)} must be a list of entries")
+        entries = [e for key in _SECTIONS for e in doc.get(key) or ()]
     elif isinstance(doc, list):
         entries = doc
     else:
