@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.cli.main import main
-from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
+from hullguard.registry import RegistryClient, RegistryError, RegistryOptions, parse_reference
 from hullguard.registry.audit import CHECKS, AuditOptions, audit_registry
 from hullguard.signing import keys, remote
 from hullguard.sources.manifest import OCI_MANIFEST
@@ -54,7 +54,13 @@ def test_tls_registry_with_auth(tls_registry: LiveRegistry, capsys: pytest.Captu
     assert _ids(report) == {"HG-REG-002", "HG-REG-003"}
     untrusted = next(f for f in report["findings"] if f["id"] == "HG-REG-002")  # type: ignore[attr-defined]
     assert "self-signed certificate" in untrusted["message"]
-    assert report["issues"] == []
+    assert [i["message"].split(":")[0] for i in report["issues"]] == [  # type: ignore[attr-defined]
+        "credentials not sent",  # to an endpoint whose certificate does not verify
+        "anonymous pull not tested",
+    ]
+    # --insecure says "send them anyway": the catalog is read and anonymous pull is refused.
+    code, report = _audit_json([host, *creds, "--insecure"], capsys)
+    assert (_ids(report), report["issues"]) == ({"HG-REG-002", "HG-REG-003"}, [])
     # With the CA and a shorter warning window: nothing to report; anonymous access is refused.
     ca = ["--ca-cert", str(tls_registry.server.ca_cert)]
     code, report = _audit_json([f"https://{host}", *creds, *ca, "--active", "--cert-warn-days", "5"], capsys)
@@ -135,3 +141,17 @@ def test_key_reports_unsigned_tags(
     assert [f["location"]["path"] for f in unsigned] == [f"{parse_reference(ref).registry}/team/unsigned"]
     assert "1 of 1 tags of team/unsigned" in unsigned[0]["message"]
     assert report["issues"] == []
+
+
+def test_expired_certificate(tmp_path: Path) -> None:
+    require(not servers.missing_registry_tools(), "registry test tools missing (run scripts/setup)")
+    cert, key = servers.make_expired_certificate(tmp_path / "certs")
+    with servers.run_registry(tls=True, certificate=(cert, key)) as server:
+        options = RegistryOptions(ca_cert=cert)
+        result = audit_registry(server.host, options, AuditOptions())
+        with RegistryClient(server.host, options) as client, pytest.raises(RegistryError) as caught:
+            client.ping()
+    expired = [f for f in result.findings if f.id == "HG-REG-004"]
+    assert len(expired) == 1 and "certificate has expired" in expired[0].message
+    assert "HG-REG-002" not in {f.id for f in result.findings}  # expired, not also "untrusted"
+    assert "not trusted (certificate has expired)" in str(caught.value)

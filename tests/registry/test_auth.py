@@ -90,6 +90,14 @@ def test_missing_helper_is_a_clear_error(tmp_path: Path) -> None:
         find_credentials("r.example", config_path=config)
 
 
+def test_missing_default_store_falls_back_to_auths(tmp_path: Path) -> None:
+    auth = base64.b64encode(b"carol:pw").decode()
+    config = _config(tmp_path, {"credsStore": "absent-store-xyz", "auths": {"r.example": {"auth": auth}}})
+    found = find_credentials("r.example", config_path=config)
+    assert found is not None and found.username == "carol"
+    assert find_credentials("other.example", config_path=config) is None
+
+
 def test_config_precedence_and_shapes(tmp_path: Path) -> None:
     auth = base64.b64encode(b"alice:pw:with:colons").decode()
     config = _config(

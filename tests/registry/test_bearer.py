@@ -11,20 +11,20 @@ from hullguard.registry import CATALOG_SCOPE, RegistryClient, RegistryOptions, U
 from hullguard.registry.audit import AuditOptions, audit_registry
 from hullguard.sources.manifest import OCI_MANIFEST
 from tests.conftest import require
-from tests.support import servers
+from tests.support import servers, token_service
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def token_registry() -> Iterator[servers.TokenRegistry]:
+def token_registry() -> Iterator[token_service.TokenRegistry]:
     missing = servers.missing_registry_tools()
     require(not missing, f"registry test tools missing: {', '.join(missing)}")
-    with servers.run_token_registry() as live:
+    with token_service.run_token_registry() as live:
         yield live
 
 
-def _options(live: servers.TokenRegistry, **overrides: object) -> RegistryOptions:
+def _options(live: token_service.TokenRegistry, **overrides: object) -> RegistryOptions:
     fields: dict[str, object] = dict(
         ca_cert=live.registry.ca_cert, username=servers.USER, password=servers.PASSWORD
     )
@@ -45,7 +45,7 @@ def _push_small_image(client: RegistryClient, repository: str) -> str:
     return client.put_manifest(repository, "v1", manifest, OCI_MANIFEST)
 
 
-def test_push_then_pull_with_scoped_tokens(token_registry: servers.TokenRegistry) -> None:
+def test_push_then_pull_with_scoped_tokens(token_registry: token_service.TokenRegistry) -> None:
     host = token_registry.registry.host
     with RegistryClient(host, _options(token_registry)) as client:
         digest = _push_small_image(client, "bearer/app")
@@ -64,7 +64,7 @@ def test_push_then_pull_with_scoped_tokens(token_registry: servers.TokenRegistry
             client.push_blob("bearer/app", b"anonymous write")
 
 
-def test_token_service_rejects_wrong_password(token_registry: servers.TokenRegistry) -> None:
+def test_token_service_rejects_wrong_password(token_registry: token_service.TokenRegistry) -> None:
     options = _options(token_registry, password="wrong")
     pattern = r"token service https://127\.0\.0\.1:\d+/token rejected the credentials"
     with (
@@ -76,7 +76,7 @@ def test_token_service_rejects_wrong_password(token_registry: servers.TokenRegis
 
 def test_audit_of_a_plain_http_token_registry() -> None:
     """Tokens over plain HTTP are as bad as passwords; anonymous pull tokens make pulls public."""
-    with servers.run_token_registry(tls=False) as live:
+    with token_service.run_token_registry(tls=False) as live:
         options = RegistryOptions(ca_cert=live.ca_cert, username=servers.USER, password=servers.PASSWORD)
         with RegistryClient(live.registry.host, options, scheme="http") as client:
             _push_small_image(client, "open/app")

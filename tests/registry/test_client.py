@@ -157,6 +157,10 @@ def test_corrupted_blob_on_the_server_is_refused(plain_registry: LiveRegistry) -
         stored.write_bytes(data.replace(b"corrupted", b"CORRUPTED"))
         with pytest.raises(DigestMismatch, match="digest mismatch"):
             client.read_blob("corrupt/me", digest)
+        # A blob longer than its descriptor says is cut off at the declared size.
+        with client.open_blob("corrupt/me", digest, size=5) as stream, pytest.raises(RegistryError) as caught:
+            stream.read()
+        assert "more than the 5 bytes the manifest declares" in str(caught.value)
 
 
 def test_wrong_password_is_a_clear_401(tls_registry: LiveRegistry) -> None:

@@ -11,7 +11,14 @@ from hullguard.errors import SourceError
 from hullguard.pipeline import ScanOptions, scan_image
 from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
 from hullguard.sources import SourceOptions
-from hullguard.sources.manifest import DOCKER_MANIFEST, OCI_INDEX, Manifest, Platform
+from hullguard.sources.manifest import (
+    DOCKER_LIST,
+    DOCKER_MANIFEST,
+    OCI_INDEX,
+    OCI_MANIFEST,
+    Manifest,
+    Platform,
+)
 from tests.registry.conftest import LiveRegistry
 from tests.support import servers
 from tests.support.images import BuiltImage
@@ -51,24 +58,39 @@ def test_docker_schema2_manifest(plain_registry: LiveRegistry, demo_image: Built
     assert remote.packages == archive.packages
 
 
-def test_index_picks_the_platform(plain_registry: LiveRegistry) -> None:
+@pytest.mark.parametrize("index_type", [OCI_INDEX, DOCKER_LIST])
+def test_index_picks_the_platform(plain_registry: LiveRegistry, index_type: str) -> None:
     ref = parse_reference(plain_registry.demo_ref)
     with RegistryClient.for_reference(ref, plain_registry.options) as client:
         image = client.get_manifest(ref)
-        entry = {"mediaType": image.media_type, "digest": image.digest, "size": len(image.raw)}
+        # The arm64 entry is another (empty) image, so picking the wrong entry shows.
+        raw_config = b'{"architecture": "arm64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}}'
+        config = client.push_blob(ref.repository, raw_config)
+        empty = json.dumps(
+            {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "layers": [],
+             "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config,
+                        "size": len(raw_config)}}
+        ).encode()  # fmt: skip
+        arm = client.put_manifest(ref.repository, "arm64-only", empty, OCI_MANIFEST)
         index = {
             "schemaVersion": 2,
-            "mediaType": OCI_INDEX,
+            "mediaType": index_type,
             "manifests": [
-                {**entry, "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
-                {**entry, "platform": {"os": "linux", "architecture": "amd64"}},
+                {"mediaType": OCI_MANIFEST, "digest": arm, "size": len(empty),
+                 "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+                {"mediaType": image.media_type, "digest": image.digest, "size": len(image.raw),
+                 "platform": {"os": "linux", "architecture": "amd64"}},
             ],
-        }
-        index_digest = client.put_manifest(ref.repository, "multi", json.dumps(index).encode(), OCI_INDEX)
-    multi = f"{ref.registry}/{ref.repository}:multi"
+        }  # fmt: skip
+        tag = "multi-" + index_type.rsplit(".", 2)[-2]
+        index_digest = client.put_manifest(ref.repository, tag, json.dumps(index).encode(), index_type)
+    multi = f"{ref.registry}/{ref.repository}:{tag}"
     report = scan_image(multi, ScanOptions(scanners=frozenset(), source=_source(plain_registry)))
     assert report.artifact.digest == image.digest
     assert report.packages
+    arm64 = _source(plain_registry, platform=Platform(os="linux", architecture="arm64"))
+    arm_report = scan_image(multi, ScanOptions(scanners=frozenset(), source=arm64))
+    assert (arm_report.artifact.digest, arm_report.packages) == (arm, ())
     pinned = f"{ref.registry}/{ref.repository}@{index_digest}"
     assert scan_image(pinned, ScanOptions(scanners=frozenset(), source=_source(plain_registry))).packages
     s390x = _source(plain_registry, platform=Platform(os="linux", architecture="s390x"))

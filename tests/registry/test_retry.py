@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import email.utils
 import http.server
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hullguard.registry import RegistryClient, RegistryError, RegistryOptions
+from hullguard.registry import RegistryClient, RegistryError, RegistryOptions, Unauthorized
 
 
 class _Flaky(http.server.BaseHTTPRequestHandler):
@@ -64,6 +66,16 @@ def test_retries_429_and_5xx_with_backoff_then_succeeds(flaky: _FlakyServer) -> 
     assert sleeps == [2.0, 1.0, 2.0]  # Retry-After honoured, else 0.5 * 2**attempt
 
 
+def test_retry_after_as_an_http_date(flaky: _FlakyServer) -> None:
+    soon = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=5), usegmt=True)
+    flaky.script = [(503, {"Retry-After": soon}), (503, {"Retry-After": "Sun, 06 Nov 1994 08:49:37 GMT"})]
+    sleeps: list[float] = []
+    with _client(flaky, sleeps) as client:
+        assert client.ping().status_code == 200
+    assert 3.0 < sleeps[0] <= 5.0  # until that moment
+    assert sleeps[1] == 0.0  # a date in the past: retry at once
+
+
 def test_retries_are_bounded(flaky: _FlakyServer) -> None:
     flaky.script = [(503, {})] * 10
     sleeps: list[float] = []
@@ -90,3 +102,14 @@ def test_connection_refused_is_a_clear_error() -> None:
     client = RegistryClient("127.0.0.1:9", RegistryOptions(), scheme="http")
     with client, pytest.raises(RegistryError, match=r"cannot connect to 127\.0\.0\.1:9"):
         client.ping()
+
+
+def test_403_is_access_denied_with_the_registry_detail(flaky: _FlakyServer) -> None:
+    """docker-registry itself never answers 403 (it says 401 or 405); other registries do."""
+    flaky.script = [(403, {"Content-Type": "application/json"})]
+    with _client(flaky, []) as client, pytest.raises(Unauthorized) as caught:
+        client.list_tags("team/app")
+    assert caught.value.status == 403
+    assert "access denied by 127.0.0.1" in str(caught.value) and "HTTP 403" in str(caught.value)
+    assert "lack permission" in caught.value.diagnostics()
+    assert flaky.seen == [403]

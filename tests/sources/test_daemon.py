@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,23 +16,24 @@ from hullguard.pipeline import ScanOptions, scan_image
 from hullguard.sources import SourceOptions
 from hullguard.sources.daemon import open_daemon_image
 from tests.conftest import require
-from tests.support import servers
+from tests.support import podman as podman_support
 from tests.support.images import BuiltImage
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
 NAME = "hullguard/bookworm-demo:latest"
 
 
 @pytest.fixture(scope="module")
-def podman(demo_image: BuiltImage) -> Iterator[servers.PodmanService]:
-    missing = servers.missing_podman_tools()
+def podman(demo_image: BuiltImage) -> Iterator[podman_support.PodmanService]:
+    missing = podman_support.missing_podman_tools()
     require(not missing, f"podman test needs: {', '.join(missing)}")
-    with servers.run_podman_service(load=demo_image.archive) as service:
+    with podman_support.run_podman_service(load=demo_image.archive) as service:
         yield service
 
 
 def test_daemon_scan_equals_archive_scan(
-    podman: servers.PodmanService, demo_image: BuiltImage, monkeypatch: pytest.MonkeyPatch
+    podman: podman_support.PodmanService, demo_image: BuiltImage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
     archive = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
@@ -41,7 +45,7 @@ def test_daemon_scan_equals_archive_scan(
 
 
 def test_spool_is_removed(
-    podman: servers.PodmanService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    podman: podman_support.PodmanService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
@@ -57,7 +61,7 @@ def test_spool_is_removed(
 
 
 def test_missing_image_and_missing_socket(
-    podman: servers.PodmanService,
+    podman: podman_support.PodmanService,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -77,3 +81,29 @@ def test_missing_image_and_missing_socket(
     monkeypatch.setenv("DOCKER_HOST", "ssh://host")
     assert main(["image", f"docker-daemon:{NAME}"]) == 2
     assert "expected unix:///path" in capsys.readouterr().err
+
+
+def test_daemon_over_tcp(podman: podman_support.PodmanService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DOCKER_HOST=tcp://HOST:PORT: the same store served by a second podman on 127.0.0.1."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*podman.podman, "system", "service", "--time=0", f"tcp://127.0.0.1:{port}"],
+        env=podman.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, (
+                    "podman tcp service did not start"
+                )
+                time.sleep(0.1)
+        monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{port}")
+        with open_daemon_image(NAME, SourceOptions()) as image:
+            assert len(image.layers) == 4
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

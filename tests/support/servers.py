@@ -2,20 +2,16 @@
 
 Each server listens on 127.0.0.1 on a free port, with a config, certificate and htpasswd file
 written to a private temp dir, and is stopped (by its own pid) when the fixture ends.
+Bearer-token registries are in tests/support/token_service.py; podman in tests/support/podman.py.
 """
 
 from __future__ import annotations
 
-import base64
-import http.server
-import json
-import os
 import shutil
 import socket
 import ssl
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -75,6 +71,44 @@ def make_certificate(
         check=True, capture_output=True,
     )  # fmt: skip
     return cert, key
+
+
+def make_expired_certificate(directory: Path) -> tuple[Path, Path]:
+    """Like make_certificate, but valid only from 30 to 2 days ago (openssl 3.0 cannot back-date)."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = directory / "ca.crt", directory.parent / f"{directory.name}-server.key"
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hullguard-expired-registry")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=30))
+        .not_valid_after(now - timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
 
 
 def make_client_certificate(directory: Path) -> tuple[Path, Path, Path]:
@@ -176,6 +210,10 @@ def _wait_ready(
             return
         except urllib.error.HTTPError:
             return  # 401 is an answer: it is up
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, ssl.SSLCertVerificationError):
+                return  # a TLS handshake with a (deliberately) bad certificate: it is up
+            time.sleep(0.1)
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"docker-registry did not start within {timeout} s")
@@ -191,176 +229,3 @@ def push(server: RegistryServer, source: str, repository: str, tag: str = "lates
     if result.returncode != 0:
         raise RuntimeError(f"skopeo copy to {ref} failed: {result.stderr[-2000:]}")
     return ref
-
-
-PODMAN_CONF = """\
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-"""
-
-
-@dataclass(frozen=True)
-class PodmanService:
-    socket: Path
-    docker_host: str
-    podman: tuple[str, ...]
-    """The podman command line bound to this service's private storage."""
-
-
-def missing_podman_tools() -> list[str]:
-    missing = [t for t in ("podman", "runc") if shutil.which(t) is None]
-    if os.geteuid() != 0:
-        missing.append("root (rootful podman)")
-    return missing
-
-
-@contextmanager
-def run_podman_service(load: Path | None = None) -> Iterator[PodmanService]:
-    """`podman system service unix:///PATH` on private storage (vfs), with `load` loaded first."""
-    root = Path(tempfile.mkdtemp(prefix="hg-podman-"))
-    (root / "containers.conf").write_text(PODMAN_CONF)
-    env = {**os.environ, "CONTAINERS_CONF": str(root / "containers.conf")}
-    podman = (
-        "podman",
-        "--root",
-        str(root / "storage"),
-        "--runroot",
-        str(root / "run"),
-        "--storage-driver",
-        "vfs",
-    )
-    if load is not None:
-        result = subprocess.run([*podman, "load", "-i", str(load)], env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"podman load failed: {result.stderr[-2000:]}")
-    socket_path = root / "podman.sock"
-    log = (root / "service.log").open("wb")
-    process = subprocess.Popen(
-        [*podman, "system", "service", "--time=0", f"unix://{socket_path}"], env=env, stdout=log, stderr=log
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while not socket_path.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"podman system service did not start: {(root / 'service.log').read_text()[-2000:]}"
-                )
-            time.sleep(0.1)
-        yield PodmanService(socket=socket_path, docker_host=f"unix://{socket_path}", podman=podman)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        subprocess.run([*podman, "system", "reset", "--force"], env=env, capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-class _TokenHandler(http.server.BaseHTTPRequestHandler):
-    """A token service as distribution's token auth expects: RS256 JWTs with an x5c chain.
-
-    Grants whatever scope is asked to USER/PASSWORD; anonymous callers get `pull` only.
-    """
-
-    server: _TokenHTTPServer
-
-    def do_GET(self) -> None:
-        query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
-        auth = self.headers.get("Authorization", "")
-        user = None
-        if auth.startswith("Basic "):
-            name, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-            if (name, secret) != (USER, PASSWORD):
-                self._reply(401, {"errors": [{"code": "UNAUTHORIZED", "message": "bad credentials"}]})
-                return
-            user = name
-        access = []
-        for scope in query.get("scope", []):
-            kind, name, actions = scope.split(":", 2) if scope.count(":") >= 2 else (scope, "", "")
-            wanted = actions.split(",") if actions else []
-            granted = wanted if user else [a for a in wanted if a == "pull"]
-            access.append({"type": kind, "name": name, "actions": granted})
-        self.server.requests.append((user, tuple(query.get("scope", []))))
-        token = self.server.sign(query.get("service", [""])[0], user or "", access)
-        self._reply(200, {"token": token, "expires_in": 300})
-
-    def _reply(self, status: int, doc: object) -> None:
-        body = json.dumps(doc).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _TokenHTTPServer(http.server.ThreadingHTTPServer):
-    def __init__(self, cert: Path, key: Path) -> None:
-        super().__init__(("127.0.0.1", 0), _TokenHandler)
-        self.cert, self.key = cert, key
-        self.requests: list[tuple[str | None, tuple[str, ...]]] = []
-        der = ssl.PEM_cert_to_DER_cert(cert.read_text())
-        self.x5c = base64.b64encode(der).decode()
-
-    def sign(self, service: str, subject: str, access: list[dict[str, object]]) -> str:
-        now = int(time.time())
-        header = {"typ": "JWT", "alg": "RS256", "x5c": [self.x5c]}
-        claims = {"iss": "hullguard-test-issuer", "sub": subject, "aud": service, "exp": now + 300,
-                  "nbf": now - 10, "iat": now, "jti": f"{now}-{len(self.requests)}", "access": access}  # fmt: skip
-        signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
-        signature = subprocess.run(
-            ["openssl", "dgst", "-sha256", "-sign", str(self.key)],
-            input=signing_input.encode(), capture_output=True, check=True,
-        ).stdout  # fmt: skip
-        return f"{signing_input}.{_b64url(signature)}"
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-@dataclass(frozen=True)
-class TokenRegistry:
-    registry: RegistryServer
-    token_server: _TokenHTTPServer
-    ca_cert: Path
-    """Signs the token service's certificate (and the registry's, when it has TLS)."""
-
-
-@contextmanager
-def run_token_registry(tls: bool = True) -> Iterator[TokenRegistry]:
-    """A registry (TLS unless `tls` is false) using bearer-token auth from a TLS token service."""
-    root = Path(tempfile.mkdtemp(prefix="hg-token-"))
-    cert, key = make_certificate(root / "certs")
-    token_server = _TokenHTTPServer(cert, key)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(str(cert), str(key))
-    token_server.socket = context.wrap_socket(token_server.socket, server_side=True)
-    thread = threading.Thread(target=token_server.serve_forever, daemon=True)
-    thread.start()
-    realm = f"https://127.0.0.1:{token_server.server_address[1]}/token"
-    auth = [
-        "auth:",
-        "  token:",
-        f"    realm: {realm}",
-        "    service: hullguard-test",
-        "    issuer: hullguard-test-issuer",
-        f"    rootcertbundle: {cert}",
-    ]
-    try:
-        with run_registry(tls=tls, auth_lines=auth, certificate=(cert, key)) as registry:
-            yield TokenRegistry(registry=registry, token_server=token_server, ca_cert=cert)
-    finally:
-        token_server.shutdown()
-        token_server.server_close()
-        shutil.rmtree(root, ignore_errors=True)

@@ -63,14 +63,18 @@ def run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 sys.stderr.write(f"hullguard: {line}\n")
     secrets, secret_issues = config_secrets(args.path, options)
-    result = ConfigResult([], [], []) if "config" not in options.scanners else scan_config(
-        args.path,
-        ConfigOptions(
-            pss_level=args.pss,
-            pss_version=version,
-            dockerfile_patterns=tuple(args.dockerfile_pattern),
-            policies=policies,
-        ),
+    result = (
+        ConfigResult([], [], [])
+        if "config" not in options.scanners
+        else scan_config(
+            args.path,
+            ConfigOptions(
+                pss_level=args.pss,
+                pss_version=version,
+                dockerfile_patterns=tuple(args.dockerfile_pattern),
+                policies=policies,
+            ),
+        )
     )
     kept, notes = filter_findings([*result.findings, *secrets], options)
     report = Report(

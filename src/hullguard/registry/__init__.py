@@ -16,6 +16,11 @@ The stable API (other packages import only these names from `hullguard.registry`
         client.list_tags(ref.repository); client.catalog()
         client.referrers(ref.repository, digest)                 # API, else the sha256-<hex> tag index
         client.head_manifest(ref)                                # ManifestHead or None when absent
+        client.blob_exists(repo, digest); client.delete_manifest(repo, digest)
+        loc = client.start_upload(repo); client.cancel_upload(repo, loc)   # raw upload sessions
+
+`RegistryOptions(anonymous=True)` never sends credentials. `hullguard.registry.audit`
+(`audit_registry`) holds the registry audit; `tls.probe_tls` what a TLS endpoint presents.
 
 Every failure is a `RegistryError` (a `hullguard.errors.SourceError`, so exit 2 in the CLI)
 with `status` and a `hint`; `NotFound` (404) and `Unauthorized` (401/403) are subclasses.

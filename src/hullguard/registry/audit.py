@@ -97,10 +97,14 @@ def audit_registry(url: str, registry: RegistryOptions, options: AuditOptions) -
         )
     elif tls is not None:
         run.check_certificate(tls)
-    # Keep probing an untrusted endpoint: the point is to report, not to refuse.
-    lenient = replace(
-        registry, insecure=registry.insecure or (tls is not None and tls.verify_error is not None)
-    )
+    # Keep probing an untrusted endpoint (the point is to report, not to refuse), but send it
+    # no credentials unless the user said --insecure: anyone could be answering.
+    untrusted = tls is not None and tls.verify_error is not None
+    lenient = replace(registry, insecure=True) if untrusted else registry
+    if untrusted and not registry.insecure:
+        if registry.username is not None or registry.password is not None:
+            run.issue("credentials not sent: the certificate is not trusted (pass --ca-cert, or --insecure)")
+        lenient = replace(lenient, anonymous=True)
     with RegistryClient(host, replace(lenient, anonymous=True), scheme) as anonymous:
         run.check_anonymous(anonymous, scheme)
         repositories = run.known_repositories

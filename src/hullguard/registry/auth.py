@@ -87,7 +87,9 @@ def find_credentials(
             if isinstance(helpers.get(key), str):
                 return run_helper(helpers[key], _server_name(host))
     store = config.get("credsStore")
-    if isinstance(store, str) and store:
+    # A default store whose program is absent (a config copied from another machine) must not
+    # break anonymous pulls; a credHelpers entry for this very host, above, is an error instead.
+    if isinstance(store, str) and store and shutil.which(f"docker-credential-{store}"):
         found = run_helper(store, _server_name(host))
         if found is not None:
             return found

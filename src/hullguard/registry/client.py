@@ -15,8 +15,8 @@ from hullguard.errors import DigestMismatch, SourceError
 from hullguard.model import Digest
 from hullguard.registry.errors import NotFound, RegistryError
 from hullguard.registry.reference import Reference
+from hullguard.registry.streams import ResponseReader, VerifiedBlob, read_capped
 from hullguard.registry.transport import RegistryOptions, Transport
-from hullguard.sources.blobs import VerifyingReader
 from hullguard.sources.manifest import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
@@ -121,7 +121,7 @@ class RegistryClient:
             stream=True,
             what=what,
         )
-        raw = _read_capped(response, MAX_MANIFEST_BYTES, what)
+        raw = read_capped(response, MAX_MANIFEST_BYTES, what)
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
         expected = ref.digest or response.headers.get("docker-content-digest")
         algo = expected.split(":", 1)[0] if expected and ":" in expected else "sha256"
@@ -202,8 +202,8 @@ class RegistryClient:
         response = self.transport.request(
             "GET", f"/v2/{repository}/blobs/{digest}", scope=pull_scope(repository), stream=True, what=what
         )
-        raw = _ResponseReader(response, what)
-        return cast(IO[bytes], io.BufferedReader(_VerifiedBlob(raw, digest, what, cap=size), 1 << 20))
+        raw = ResponseReader(response, what)
+        return cast(IO[bytes], io.BufferedReader(VerifiedBlob(raw, digest, what, cap=size), 1 << 20))
 
     def read_blob(self, repository: str, digest: Digest, cap: int = MAX_SMALL_BLOB_BYTES) -> bytes:
         """A small blob (config, signature payload) in memory, verified and capped."""
@@ -395,69 +395,3 @@ def _next_link(header: str) -> str | None:
         if 'rel="next"' in rest.replace(" ", "") or "rel=next" in rest.replace(" ", ""):
             return target.strip().strip("<>")
     return None
-
-
-def _read_capped(response: httpx.Response, cap: int, what: str) -> bytes:
-    try:
-        chunks = []
-        total = 0
-        for chunk in response.iter_bytes():
-            total += len(chunk)
-            if total > cap:
-                raise RegistryError(f"{what}: larger than {cap >> 20} MiB; refusing it")
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except httpx.HTTPError as e:
-        raise RegistryError(f"{what}: transfer failed: {e}") from e
-    finally:
-        response.close()
-
-
-class _ResponseReader(io.RawIOBase):
-    """A streamed HTTP body as a raw file; closing it releases the connection."""
-
-    def __init__(self, response: httpx.Response, what: str) -> None:
-        self._response = response
-        self._chunks = response.iter_bytes()
-        self._pending = b""
-        self._what = what
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while not self._pending:
-            try:
-                self._pending = next(self._chunks)
-            except StopIteration:
-                return 0
-            except httpx.HTTPError as e:
-                raise RegistryError(f"{self._what}: transfer failed: {e}") from e
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
-
-    def close(self) -> None:
-        self._response.close()
-        super().close()
-
-
-class _VerifiedBlob(VerifyingReader):
-    """Verifies the digest the moment the stream ends, so whoever reads to EOF read true bytes."""
-
-    def __init__(self, raw: _ResponseReader, expected: str, what: str, cap: int | None) -> None:
-        super().__init__(cast(IO[bytes], raw), expected, what, cap)
-        self._source = raw
-        self._verified = False
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        n = super().readinto(buffer)
-        if n == 0 and not self._verified:
-            self._verified = True
-            self.finish()
-        return n
-
-    def close(self) -> None:
-        self._source.close()
-        super().close()

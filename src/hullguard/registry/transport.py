@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import email.utils
 import os
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -195,9 +197,17 @@ class Transport:
         raise AssertionError("unreachable")
 
     def _delay(self, response: httpx.Response, attempt: int) -> float:
-        after = response.headers.get("retry-after", "")
-        if after.strip().isdigit():
+        """Retry-After (seconds or an HTTP date), else exponential backoff; never past the cap."""
+        after = response.headers.get("retry-after", "").strip()
+        if after.isdigit():
             return min(float(after), MAX_RETRY_AFTER)
+        if after:
+            try:
+                when = email.utils.parsedate_to_datetime(after)
+            except (TypeError, ValueError):
+                when = None
+            if when is not None and when.tzinfo is not None:
+                return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER)
         return min(self.options.backoff * 2.0**attempt, MAX_RETRY_AFTER)
 
     # -- auth -----------------------------------------------------------------------------------
