@@ -82,6 +82,7 @@ def _expected(
     ecosystem: str,
     cmp: Compare,
     same_name: Callable[[str, str], bool],
+    concerns: Callable[[dict[str, Any], dict[str, Any], str], bool] = lambda record, entry, package: True,
 ) -> tuple[set[tuple[str, frozenset[str]]], dict[tuple[str, frozenset[str]], str | None]]:
     """(package, every id of one merged finding) for each expected finding, and its fix:
     the lowest `fixed` above the installed version among the ranges that contain it.
@@ -98,6 +99,8 @@ def _expected(
                 if osv_package.get("ecosystem") != ecosystem or not any(
                     same_name(osv_package.get("name", ""), n) for n in names
                 ):
+                    continue
+                if not concerns(record, entry, package):
                     continue
                 if any(cmp(version, v) == 0 for v in entry.get("versions", []) if _orderable(v, cmp)):
                     affected = True
@@ -134,6 +137,28 @@ def _components(found: list[tuple[frozenset[str], list[str]]]) -> list[tuple[fro
             merged_fixes += group[1]
         groups.append((merged_ids, merged_fixes))
     return [(frozenset(ids), fixes) for ids, fixes in groups]
+
+
+def _stream_rule(labels: dict[str, str | None]) -> Callable[[dict[str, Any], dict[str, Any], str], bool]:
+    """Module streams: a record whose fixes are module builds (`.module_el9...`) concerns only
+    rpms of a module, of the stream its summary names ("nginx:1.22 security update") when it
+    names one of the rpm's module; any other record only rpms outside modules."""
+
+    def concerns(record: dict[str, Any], entry: dict[str, Any], package: str) -> bool:
+        fixes = [e["fixed"] for r in entry.get("ranges", []) for e in r["events"] if "fixed" in e]
+        if not fixes:
+            return True
+        label = labels[package]
+        if any(".module_el" in f or ".module+el" in f for f in fixes) != (label is not None):
+            return False
+        if label is None:
+            return True
+        module, stream = label.split(":")[:2]
+        words = [w.rstrip(",;") for w in record.get("summary", "").split()]
+        named = [w for w in words if w.startswith(f"{module}:") and len(w) > len(module) + 1]
+        return not named or f"{module}:{stream}" in named
+
+    return concerns
 
 
 def _orderable(text: str, cmp: Compare) -> bool:
@@ -261,7 +286,11 @@ def test_real_advisories_against_the_alma_image(
         if kind in e
         for version, _ in rpms.values()
     )
-    rpm_expected, rpm_fixed = _expected(alma_records, rpms, ALMA_ECOSYSTEM, vercmp, str.__eq__)
+    labels = {p["name"]: p.get("modularity_label") for p in packages if p["purl"].startswith("pkg:rpm/")}
+    assert labels["nginx"] == "nginx:1.22:9020020230823:rhel9"
+    rpm_expected, rpm_fixed = _expected(
+        alma_records, rpms, ALMA_ECOSYSTEM, vercmp, str.__eq__, _stream_rule(labels)
+    )
 
     pypi_found, rpm_found = _found(report, "pypi"), _found(report, "rpm")
     assert set(pypi_found) == pypi_expected
@@ -273,6 +302,12 @@ def test_real_advisories_against_the_alma_image(
     assert {p for p, _ in pypi_expected} == set(wheels) - {"MarkupSafe"}
     assert {p for p, _ in rpm_expected} == set(rpms) - {"xz", "xz-libs"}
     assert not any("ALSA-2023:0959" in ids for p, ids in rpm_expected if p == "tar")
+    # Module streams: the nginx:1.22 build only gets its stream's later fix; nodejs 16, outside
+    # modules, none of the nodejs:18..24 streams' advisories.
+    assert {ids for p, ids in rpm_expected if p == "nginx"} == {frozenset({"ALSA-2025:3261"})}
+    assert {ids for p, ids in rpm_expected if p == "nodejs"} == {
+        frozenset({i}) for i in ("ALSA-2023:5765", "ALSA-2024:1438", "ALSA-2024:2910")
+    }
     assert any(len(ids) > 2 for _, ids in pypi_expected)  # PYSEC + CVE + GHSA merged
     assert len(pypi_expected) > 50 and len(rpm_expected) > 50
 
@@ -283,6 +318,25 @@ def test_real_advisories_against_the_alma_image(
     fs_report = json.loads((tmp_path / "fs.json").read_text())
     assert _found(fs_report, "pypi") == pypi_found
     assert _found(fs_report, "rpm") == rpm_found
+
+    # The image's own CycloneDX and SPDX SBOMs, scanned as `hullguard sbom`: the same findings
+    # (PyPI names come back from purls, normalised).
+    def named(
+        found: dict[tuple[str, frozenset[str]], str | None],
+    ) -> dict[tuple[str, frozenset[str]], str | None]:
+        return {(canonicalize_name(name), ids): fix for (name, ids), fix in found.items()}
+
+    for form in ("cyclonedx", "spdx-json"):
+        sbom, scanned = tmp_path / f"image.{form}.json", tmp_path / f"sbom-{form}.json"
+        assert main(["image", str(alma_vuln_image.archive), "--scanners", "vuln", "--format", form,
+                     "--cache-dir", str(cache), "--output", str(sbom)]) == 0  # fmt: skip
+        assert (
+            main(["sbom", str(sbom), "--format", "json", "--cache-dir", str(cache), "--output", str(scanned)])
+            == 0
+        )
+        sbom_report = json.loads(scanned.read_text())
+        assert named(_found(sbom_report, "pypi")) == named(pypi_found), form
+        assert _found(sbom_report, "rpm") == rpm_found, form
 
 
 def test_osv_dev_debian_and_ubuntu_records_import(shared_dir: Path, tmp_path: Path) -> None:

@@ -64,6 +64,15 @@ def test_push_then_pull_with_scoped_tokens(token_registry: token_service.TokenRe
             client.push_blob("bearer/app", b"anonymous write")
 
 
+def test_mount_asks_for_both_scopes(token_registry: token_service.TokenRegistry) -> None:
+    with RegistryClient(token_registry.registry.host, _options(token_registry)) as client:
+        digest = client.push_blob("bearer/source", b"mount me")
+        assert client.mount_blob("bearer/target", digest, "bearer/source")
+        assert client.read_blob("bearer/target", digest) == b"mount me"
+    asked = [scopes for _, scopes in token_registry.token_server.requests]
+    assert ("repository:bearer/source:pull", "repository:bearer/target:pull,push") in asked
+
+
 def test_token_service_rejects_wrong_password(token_registry: token_service.TokenRegistry) -> None:
     options = _options(token_registry, password="wrong")
     pattern = r"token service https://127\.0\.0\.1:\d+/token rejected the credentials"

@@ -92,6 +92,17 @@ def test_push_monolithic_and_chunked_then_list(plain_registry: LiveRegistry) -> 
         assert {"demo/bookworm", repo, repo + "2"} <= set(catalog)
 
 
+def test_mount_links_a_blob_from_another_repository(plain_registry: LiveRegistry) -> None:
+    with RegistryClient(plain_registry.server.host, plain_registry.options) as client:
+        digest = client.push_blob("mount/source", b"shared layer bytes")
+        assert not client.blob_exists("mount/target", digest)
+        assert client.mount_blob("mount/target", digest, "mount/source")
+        assert client.read_blob("mount/target", digest) == b"shared layer bytes"
+        # Nothing to mount from: the registry opens an upload session, which is cancelled.
+        absent = Digest("sha256:" + "1" * 64)
+        assert not client.mount_blob("mount/target", absent, "mount/source")
+
+
 def test_cancelled_upload_is_gone(plain_registry: LiveRegistry) -> None:
     with RegistryClient(plain_registry.server.host, plain_registry.options) as client:
         location = client.start_upload("uploads/cancel")

@@ -48,11 +48,15 @@ class SourceRpm:
     dist: str
     binaries: tuple[str, ...]
     epoch: int | None = None
+    modularity_label: str | None = None
+    """A module stream's build: `name:stream:version:context`."""
+    release_suffix: str = ""
+    """After the dist tag, as AlmaLinux's rebuilds add `.alma.1`."""
 
     @property
     def evr(self) -> str:
         prefix = f"{self.epoch}:" if self.epoch else ""
-        return f"{prefix}{self.version}-{self.release}{self.dist}"
+        return f"{prefix}{self.version}-{self.release}{self.dist}{self.release_suffix}"
 
 
 # Versions below AlmaLinux 9 fixes (and two exactly at a fix: tar's 2:1.34-6.el9_1 and
@@ -68,6 +72,21 @@ RPMS = (
     SourceRpm("xz", "5.2.5", "8", ".el9_0", ("xz", "xz-libs")),
     SourceRpm("glibc", "2.34", "40", ".el9", ("glibc",)),
     SourceRpm("less", "590", "1", ".el9_0", ("less",)),
+    # Outside modules (AppStream's nodejs 16): the nodejs:18/20/22/24 streams' advisories do
+    # not concern it, though its version is below their fixes.
+    SourceRpm("nodejs", "16.20.2", "1", ".el9_2", ("nodejs",), epoch=1),
+    # The nginx:1.22 stream's build at its first fix: only the stream's later advisory applies,
+    # not the non-modular nginx's (epoch 2) nor the 1.24 and 1.26 streams'.
+    SourceRpm(
+        "nginx",
+        "1.22.1",
+        "3",
+        ".module_el9.2.0+44+f932b372",
+        ("nginx",),
+        epoch=1,
+        modularity_label="nginx:1.22:9020020230823:rhel9",
+        release_suffix=".1.alma.1",
+    ),
 )
 
 # Real releases with PYSEC advisories at these versions. PyYAML 5.3.1 has no Linux wheel:
@@ -103,7 +122,8 @@ def spec_text(rpm: SourceRpm) -> str:
         f"Name: {rpm.name}",
         *([f"Epoch: {rpm.epoch}"] if rpm.epoch else []),
         f"Version: {rpm.version}",
-        f"Release: {rpm.release}%{{?dist}}",
+        f"Release: {rpm.release}%{{?dist}}{rpm.release_suffix}",
+        *([f"ModularityLabel: {rpm.modularity_label}"] if rpm.modularity_label else []),
         f"Summary: hullguard test package named like AlmaLinux 9's {rpm.name}",
         "License: MIT",
         "%global debug_package %{nil}",
@@ -202,7 +222,11 @@ def alma_recipe() -> Recipe:
     return Recipe(
         name="alma9-vuln",
         layers=(
-            Layer(created_by=f"rpm --install {packages}", populate=rpm_root, key=repr((RPMS, OS_RELEASE))),
+            Layer(
+                created_by=f"rpm --install {packages}",
+                populate=rpm_root,
+                key=repr((OS_RELEASE, RPMS, [spec_text(r) for r in RPMS])),
+            ),
             Layer(
                 created_by=f"pip install {' '.join(WHEELS + SDISTS)}",
                 populate=pip_site,

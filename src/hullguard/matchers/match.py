@@ -7,10 +7,11 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from hullguard.matchers.modularity import applies
 from hullguard.matchers.ranges import evaluate
 from hullguard.matchers.severity import Rated, rate
 from hullguard.matchers.targets import Target, target_for
-from hullguard.model import OS, Digest, Issue, Location, Package, Vulnerability
+from hullguard.model import OS, Digest, Issue, Location, Package, PackageType, Vulnerability
 from hullguard.vulndb import store
 from hullguard.vulndb.osv import Advisory, package_key
 
@@ -86,14 +87,14 @@ class Matcher:
                     )
                 )
                 continue
-            hits = self._hits(target)
+            hits = self._hits(target, package)
             if hits:
                 created_by, in_base = provenance(package.layer) if provenance else (None, None)
                 for group in _merge(hits):
                     findings.append(_finding(package, target, group, created_by, in_base))
         return findings, issues
 
-    def _hits(self, target: Target) -> list[_Hit]:
+    def _hits(self, target: Target, package: Package) -> list[_Hit]:
         hits: dict[str, _Hit] = {}
         for ecosystem in target.ecosystems:
             for name in target.names:
@@ -104,6 +105,10 @@ class Matcher:
                     advisory = self._advisory(row.advisory_id)
                     if advisory is None or advisory.withdrawn:
                         continue
+                    if package.type is PackageType.RPM and not applies(
+                        row.affected, advisory.title, package.modularity_label
+                    ):
+                        continue  # another module stream's advisory (see modularity.py)
                     hit = hits.get(advisory.id)
                     if hit is None:
                         hit = hits[advisory.id] = _Hit(advisory, self._rate(advisory, row.affected.severity))

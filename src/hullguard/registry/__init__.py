@@ -18,6 +18,7 @@ The stable API (other packages import only these names from `hullguard.registry`
         client.head_manifest(ref)                                # ManifestHead or None when absent
         client.blob_exists(repo, digest); client.delete_manifest(repo, digest)
         loc = client.start_upload(repo); client.cancel_upload(repo, loc)   # raw upload sessions
+        client.mount_blob(repo, digest, other_repo)              # cross-repository mount -> bool
 
 `RegistryOptions(anonymous=True)` never sends credentials. `hullguard.registry.audit`
 (`audit_registry`) holds the registry audit; `tls.probe_tls` what a TLS endpoint presents.

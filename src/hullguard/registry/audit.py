@@ -130,14 +130,12 @@ class _Audit:
         self.known_repositories: list[str] = []
         self.open_api = False
 
-    def add(
-        self, check_id: str, message: str, path: str | None = None, severity: Severity | None = None
-    ) -> None:
+    def add(self, check_id: str, message: str, path: str | None = None) -> None:
         check = CHECKS[check_id]
         self.findings.append(
             Misconfiguration(
                 id=check_id,
-                severity=severity or check.severity,
+                severity=check.severity,
                 title=check.title,
                 message=message,
                 location=Location(path=path or self.where),

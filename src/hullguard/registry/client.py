@@ -237,6 +237,22 @@ class RegistryClient:
         )
         return self._location(response, "start upload")
 
+    def mount_blob(self, repository: str, digest: Digest, source_repository: str) -> bool:
+        """Link a blob another repository of this registry holds, without sending it.
+        False when the registry declined (it opened an upload session instead, cancelled here)."""
+        response = self.transport.request(
+            "POST",
+            f"/v2/{repository}/blobs/uploads/",
+            scope=f"{push_scope(repository)} {pull_scope(source_repository)}",
+            params={"mount": digest, "from": source_repository},
+            ok=(201, 202),
+            what=f"mount {digest} from {source_repository} into {self.host}/{repository}",
+        )
+        if response.status_code == 201:
+            return True
+        self.cancel_upload(repository, self._location(response, "mount"))
+        return False
+
     def cancel_upload(self, repository: str, location: str) -> None:
         self.transport.request(
             "DELETE", location, scope=push_scope(repository), ok=(200, 204), what="cancel upload"

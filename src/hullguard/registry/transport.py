@@ -248,7 +248,8 @@ class Transport:
             raise Unauthorized(f"{what}: bearer challenge from {self.host} has no usable realm", status=401)
         if realm.startswith("http://") and creds is not None and not self.options.insecure:
             raise RegistryError(f"{what}: refusing to send credentials to the plain-HTTP token realm {realm}")
-        scopes = [s for s in {scope, challenge.get("scope")} if s]
+        # One request may need several scopes (a mount: push here, pull there), space-separated.
+        scopes = {s for s in f"{scope or ''} {challenge.get('scope') or ''}".split() if s}
         params: list[tuple[str, str]] = [("service", challenge.get("service") or "")]
         params += [("scope", s) for s in sorted(scopes)]
         try:

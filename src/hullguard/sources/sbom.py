@@ -106,6 +106,7 @@ def _cyclonedx(doc: dict[str, Any], path: Path) -> Sbom:
             props.get("hullguard:file_path")
             or props.get("aquasecurity:trivy:FilePath")
             or props.get("syft:location:0:path"),
+            props.get("hullguard:modularity_label") or props.get("aquasecurity:trivy:Modularitylabel"),
         )
         if package is not None:
             packages.append(package)
@@ -153,10 +154,14 @@ def _spdx(doc: dict[str, Any], path: Path) -> Sbom:
                 str(note.get("comment", "")).partition(": ") if isinstance(note, dict) else ("", "", "")
             )
             notes[key] = value
+        for line in str(item.get("comment") or "").splitlines():  # hullguard's own facts
+            key, _, value = line.partition(": ")
+            notes.setdefault(key, value)
         match = _SOURCE_INFO.match(str(item.get("sourceInfo") or ""))
         source = notes.get("SrcName") or (match.group("name") if match else None)
         source_version = match.group("version") if match else None
-        package = _package(purl, path, issues, source, source_version, notes.get("LayerDiffID"))
+        label = notes.get("hullguard:modularity_label") or notes.get("Modularitylabel")
+        package = _package(purl, path, issues, source, source_version, notes.get("LayerDiffID"), None, label)
         if package is not None:
             packages.append(package)
     return Sbom(
@@ -175,6 +180,7 @@ def _package(
     source_version: str | None,
     layer: str | None,
     file: str | None = None,
+    modularity_label: str | None = None,
 ) -> Package | None:
     try:
         purl = PackageURL.from_string(text)
@@ -207,6 +213,7 @@ def _package(
         arch=qualifiers.get("arch"),
         layer=Digest(layer) if layer else None,
         path=file,
+        modularity_label=modularity_label or None,
     )
 
 
