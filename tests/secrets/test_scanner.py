@@ -232,3 +232,18 @@ def test_config_command_scans_secrets_when_asked(
     assert {f["kind"] for f in json.loads(out.read_text())["findings"]} == {"secret", "misconfiguration"}
     assert main(["config", str(project), "-f", "json", "-o", str(out)]) == 0
     assert {f["kind"] for f in json.loads(out.read_text())["findings"]} == {"misconfiguration"}
+
+
+def test_secret_rules_lists_the_catalogue(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["secret", "rules", "-f", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert (
+        len(rows) >= 80
+        and {"id": "github-pat", "family": "github"}.items()
+        <= rows[[r["id"] for r in rows].index("github-pat")].items()
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text("disable: [github-pat]\n")
+    assert main(["secret", "rules", "--secret-config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(rows) - 1} secret rules" in out and "github-pat " not in out

@@ -1,4 +1,5 @@
-"""`hullguard secret baseline TARGET`: record today's secrets (hashed) so CI fails only on new ones."""
+"""`hullguard secret baseline TARGET`: record today's secrets (hashed) so CI fails only on new ones.
+`hullguard secret rules`: list the secret rules in force (built-in, or with --secret-config)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from typing import Any
 
 from hullguard.model import Secret
 from hullguard.pipeline import ScanOptions, scan_fs, scan_image
-from hullguard.secrets.settings import baseline_doc
+from hullguard.secrets.settings import baseline_doc, load_settings
 
 NAME = "secret"
-HELP = "secret tools: `baseline` writes the hashed fingerprints of the secrets a target holds now"
+HELP = "secret tools: `baseline` (hashed fingerprints of today's secrets), `rules` (list the rules)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,9 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     baseline.add_argument(
         "--secret-config", type=Path, help="YAML: secret rules to add or disable, allowlists"
     )
+    rules = actions.add_parser("rules", help="list the secret rules: id, family, severity, title, keywords")
+    rules.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    rules.add_argument("--secret-config", type=Path, help="YAML: secret rules to add or disable, allowlists")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "rules":
+        return list_rules(args)
     options = ScanOptions(
         scanners=frozenset({"secret"}),
         list_packages=False,
@@ -46,4 +52,33 @@ def run(args: argparse.Namespace) -> int:
         stream.write("\n")
     if args.output:
         sys.stderr.write(f"hullguard: {len(doc['secrets'])} known secret(s) written to {args.output}\n")
+    return 0
+
+
+def list_rules(args: argparse.Namespace) -> int:
+    rules = load_settings(args.secret_config).ruleset.rules
+    rows = [
+        {
+            "id": r.id,
+            "family": r.family,
+            "severity": r.severity.name,
+            "title": r.title,
+            "keywords": [k.decode() for k in r.keywords],
+            "entropy": r.entropy,
+        }
+        for r in rules
+    ]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} secret rules")
+    for column in ("ID", "Family", "Severity", "Title"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["id"]), str(row["family"]), str(row["severity"]), str(row["title"]))
+    Console(file=sys.stdout, width=160 if not sys.stdout.isatty() else None).print(table)
     return 0

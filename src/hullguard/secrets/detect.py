@@ -15,6 +15,7 @@ from hullguard.secrets.rules import Rule, RuleSet
 
 BINARY_SNIFF = 8192
 MAX_KEY_PREFIX = 64
+BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 NAME_BYTES = frozenset(
     bytes([c]) for c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
 )
@@ -99,6 +100,10 @@ class Detector:
             return False
         if rule.allow.allows_secret(secret, key) or self.ruleset.allow.allows_secret(secret, key):
             return False
+        # A placeholder is still a placeholder in base64 (`bm90IG15IHJlYWwgcGFzc3dvcmQ=`).
+        plain = _printable_base64(secret)
+        if plain is not None and self.ruleset.allow.allows_secret(plain, None):
+            return False
         return rule.validate is None or VALIDATE[rule.validate](secret)
 
 
@@ -137,6 +142,17 @@ def _b64decode(text: str) -> bytes | None:
         return base64.b64decode(padded, altchars=b"-_" if "-" in text or "_" in text else None, validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+def _printable_base64(text: str) -> str | None:
+    """The text `text` encodes, when it is padded base64 of printable ASCII; else None."""
+    if len(text) < 8 or len(text) % 4 or not BASE64.fullmatch(text):
+        return None
+    raw = _b64decode(text)
+    if raw is None or not raw.isascii():
+        return None
+    plain = raw.decode("ascii")
+    return plain if plain.isprintable() else None
 
 
 def _valid_jwt(token: str) -> bool:

@@ -16,6 +16,8 @@ from hullguard.sources.image import ImageConfig
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_MANIFEST_BYTES = 2 << 20
+WORTH_PARSING = re.compile(rb"""kind["']?\s*:\s*["']?secret|["']?env["']?\s*:""")
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same documents, faster
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +34,10 @@ def manifest_extras(path: str, data: bytes) -> Iterator[Extra]:
     if not path.endswith(MANIFEST_SUFFIXES) or len(data) > MAX_MANIFEST_BYTES:
         return
     lowered = data.lower()
-    if b"kind" not in lowered or (b"secret" not in lowered and b"env" not in lowered):
+    if b"kind" not in lowered or not WORTH_PARSING.search(lowered):
         return
     try:
-        docs = [d for d in yaml.safe_load_all(data) if isinstance(d, dict)]
+        docs = [d for d in yaml.load_all(data, Loader=LOADER) if isinstance(d, dict)]
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
         return  # the plain-text pass still reads the file
     for doc in docs:
