@@ -99,3 +99,8 @@ def test_only_the_command_run_is_imported() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+def test_missing_archive_is_a_file_error_not_a_registry_lookup(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "image", "no-such-image.tar")
+    assert code == 2 and "no-such-image.tar: no such file or directory" in err

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hullguard.errors import SourceError, UsageError
+from hullguard.errors import SourceError
 from hullguard.sources.docker_archive import is_docker_archive, read_docker_archive
 from hullguard.sources.image import Image
 from hullguard.sources.manifest import Platform
@@ -51,17 +51,18 @@ def open_image(target: str, options: SourceOptions) -> Iterator[Image]:
         with _open_archive(Path(path), tag, options) as image:
             yield image
         return
-    if "/" in target or ":" in target or "." in target:
-        try:
-            from hullguard.sources.registry import open_registry_image
-        except ImportError:
-            raise UsageError(
-                f"{target}: no such file, and registry references are not supported yet"
-            ) from None
-        with open_registry_image(target, options) as image:
-            yield image
-        return
-    raise UsageError(f"{target}: no such file or directory, and not an image reference")
+    if target.startswith(("/", "./", "../", "~")) or target.endswith(ARCHIVE_SUFFIXES):
+        raise SourceError(f"{target}: no such file or directory")
+    # Anything else is a registry reference, as Trivy and docker read it: `alpine` is
+    # docker.io/library/alpine:latest.
+    from hullguard.sources.registry import open_registry_image
+
+    with open_registry_image(target, options) as image:
+        yield image
+
+
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".oci")
+"""Names that can only be files: a missing one is a typo, not an image in Docker Hub."""
 
 
 def _split_tag(text: str) -> tuple[str, str | None]:
