@@ -164,6 +164,8 @@ def test_verify_and_image_policy_apply_the_regexps(
         (OAUTH_RE, "needs --certificate-identity or --certificate-identity-regexp"),
         (("--certificate-identity-regexp", "(unclosed", *OAUTH_RE), "not a regular expression"),
         ((*CODY, *OAUTH_RE, "--key", "cosign.pub"), "not both"),
+        (("--certificate-github-workflow-ref", "refs/heads/main", *OAUTH_RE), "needs --certificate-identity"),
+        (("--key", "cosign.pub", "--certificate-github-workflow-repository", "a/b"), "not both"),
     ],
 )
 def test_identity_option_errors_exit_2(
@@ -173,3 +175,54 @@ def test_identity_option_errors_exit_2(
     code = main([command, "registry.invalid/a/b:1", *extra, *argv])
     _, err = capsys.readouterr()
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_github_workflow_extensions_must_match(shared_dir: Path) -> None:
+    """The wheel's certificate records repository trailofbits/rfc8785.py, ref refs/tags/v0.1.2,
+    trigger and name `release`, and a commit SHA (GitHub Actions extensions .1.2 to .1.6)."""
+    bundle = (shared_dir / f"{WHEEL}.sigstore").read_bytes()
+    wheel = (shared_dir / WHEEL).read_bytes()
+    root = keyless.load_trusted_root()
+    recorded = (
+        ("repository", "trailofbits/rfc8785.py"),
+        ("ref", "refs/tags/v0.1.2"),
+        ("trigger", "release"),
+        ("name", "release"),
+        ("sha", "d8b4a6445f38c48b9137a8099706d9b8073146e4"),
+    )
+    wanted = keyless.Identity(
+        identity_regexp=r"^https://github\.com/trailofbits/", issuer=GITHUB_ACTIONS, github_workflow=recorded
+    )
+    keyless.verify_bundle(bundle, wanted, root, wheel)
+    exact = keyless.Identity(identity=WHEEL_IDENTITY, issuer=GITHUB_ACTIONS, github_workflow=recorded[:1])
+    keyless.verify_bundle(bundle, exact, root, wheel)
+    for field, value in (("repository", "evil/rfc8785.py"), ("ref", "refs/heads/main")):
+        other = keyless.Identity(
+            identity=WHEEL_IDENTITY, issuer=GITHUB_ACTIONS, github_workflow=((field, value),)
+        )
+        with pytest.raises(
+            VerificationFailed,
+            match=f"does not match \\(got '{dict(recorded)[field]}', expected '{value}'\\)",
+        ):
+            keyless.verify_bundle(bundle, other, root, wheel)
+
+
+def test_github_workflow_check_on_a_certificate_without_the_extension(shared_dir: Path) -> None:
+    identity = keyless.Identity(
+        identity="mitr@redhat.com", issuer=GITHUB_OAUTH, github_workflow=(("repository", "containers/image"),)
+    )
+    with pytest.raises(SigningError, match="does not contain GitHubWorkflowRepository"):
+        _check_cosign_v2_signature(shared_dir, identity)
+
+
+@pytest.mark.integration
+def test_verify_attestation_github_workflow_option(
+    tls_registry: LiveRegistry,
+    attested_empty_image: str,  # noqa: F811  (the imported fixture)
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """cosign's test bundle was signed by a GitHub OAuth user: a workflow requirement fails."""
+    argv = ["verify-attestation", attested_empty_image, *CODY, *OAUTH_RE, *_auth(tls_registry)]
+    assert main([*argv, "--certificate-github-workflow-repository", "sigstore/cosign"]) == 1
+    _, err = capsys.readouterr()
+    assert "does not contain GitHubWorkflowRepository" in err and "Traceback" not in err

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hullguard.cli.keyless_args import add_regexp_arguments, identity_from_args, keyless_given
+from hullguard.cli.keyless_args import add_matching_arguments, identity_from_args, keyless_given
 from hullguard.cli.options import emit
 from hullguard.errors import UsageError
 from hullguard.model import Report
@@ -34,7 +34,7 @@ def add_signature_policy_arguments(parser: argparse.ArgumentParser) -> None:
         "--certificate-identity", help="keyless: the identity that must have signed the image"
     )
     parser.add_argument("--certificate-oidc-issuer", help="keyless: the OIDC issuer of that identity")
-    add_regexp_arguments(parser)
+    add_matching_arguments(parser)
     parser.add_argument(
         "--attest-key",
         type=Path,

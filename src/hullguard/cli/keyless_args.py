@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from hullguard.errors import UsageError
+from hullguard.signing.identity_match import GITHUB_WORKFLOW
 
 if TYPE_CHECKING:
     from hullguard.signing.keyless import Identity
@@ -16,10 +17,11 @@ OPTIONS = (
     "certificate_identity_regexp",
     "certificate_oidc_issuer",
     "certificate_oidc_issuer_regexp",
+    *(f"certificate_github_workflow_{field}" for field in GITHUB_WORKFLOW),
 )
 
 
-def add_regexp_arguments(parser: argparse.ArgumentParser) -> None:
+def add_matching_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--certificate-identity-regexp",
         metavar="REGEXP",
@@ -31,6 +33,12 @@ def add_regexp_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="REGEXP",
         help="keyless: a regexp the OIDC issuer must match (re.search, as cosign; anchor with ^...$)",
     )
+    for field in GITHUB_WORKFLOW:
+        parser.add_argument(
+            f"--certificate-github-workflow-{field}",
+            metavar="VALUE",
+            help=f"keyless: the GitHub Actions workflow {field} the certificate must record (exact)",
+        )
 
 
 def keyless_given(args: argparse.Namespace) -> bool:
@@ -52,6 +60,11 @@ def identity_from_args(args: argparse.Namespace) -> Identity | None:
         issuer=args.certificate_oidc_issuer,
         identity_regexp=args.certificate_identity_regexp,
         issuer_regexp=args.certificate_oidc_issuer_regexp,
+        github_workflow=tuple(
+            (field, value)
+            for field in GITHUB_WORKFLOW
+            if (value := getattr(args, f"certificate_github_workflow_{field}")) is not None
+        ),
     )
     try:
         identity_match.check_options(identity)

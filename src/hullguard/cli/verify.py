@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from hullguard.cli.keyless_args import add_regexp_arguments, identity_from_args
+from hullguard.cli.keyless_args import add_matching_arguments, identity_from_args
 from hullguard.cli.signing_args import (
     add_registry_arguments,
     load_verifying_key,
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def add_keyless_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--certificate-identity", help="keyless: the signer's identity (certificate SAN)")
     parser.add_argument("--certificate-oidc-issuer", help="keyless: the OIDC issuer that vouched for it")
-    add_regexp_arguments(parser)
+    add_matching_arguments(parser)
     parser.add_argument("--trusted-root", type=Path, help="keyless: a Sigstore trusted_root.json to use")
     parser.add_argument("--staging", action="store_true", help="keyless: trust Sigstore's staging instance")
 

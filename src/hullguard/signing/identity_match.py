@@ -14,6 +14,10 @@ are used with (literals, classes, `.*`, `+`, `?`, `{n}`, `|`, groups, `^`, `$`);
 accepts look-arounds and back-references, which cosign refuses. One difference: Python's `$`
 also matches before a final newline; Fulcio does not issue identities that end in one.
 
+`--certificate-github-workflow-{trigger,sha,name,repository,ref}` compare exactly with the
+GitHub Actions extensions Fulcio writes (1.3.6.1.4.1.57264.1.2 to .6), as cosign's
+`CheckCertificatePolicy` does, through sigstore-python's `GitHubWorkflow*` policies.
+
 The identity is any SAN of type e-mail, URI or Sigstore's "other name" (as sigstore-python
 and cosign's classic path check); the issuer is the OIDC-issuer extension, its v2 form
 (1.3.6.1.4.1.57264.1.8, a DER UTF8String) when present, else the v1 form (raw text).
@@ -44,6 +48,9 @@ class IdentityError(SigningError):
     """The identity options are incomplete, contradictory, or a pattern does not compile."""
 
 
+GITHUB_WORKFLOW = ("trigger", "sha", "name", "repository", "ref")
+
+
 def check_options(identity: Identity) -> None:
     """Exactly one form (exact or regexp) for the identity and one for the issuer; patterns compile."""
     for name, exact, pattern in (
@@ -59,6 +66,11 @@ def check_options(identity: Identity) -> None:
                 re.compile(pattern)
             except re.error as e:
                 raise IdentityError(f"{name}-regexp {pattern!r}: not a regular expression: {e}") from e
+    for field, _ in identity.github_workflow:
+        if field not in GITHUB_WORKFLOW:
+            raise IdentityError(
+                f"unknown GitHub workflow field {field!r}: one of {', '.join(GITHUB_WORKFLOW)}"
+            )
 
 
 def policy(identity: Identity) -> VerificationPolicy:
@@ -66,9 +78,22 @@ def policy(identity: Identity) -> VerificationPolicy:
     from sigstore.verify import policy as sigstore_policy
 
     check_options(identity)
+    base: VerificationPolicy
     if identity.identity is not None and identity.issuer is not None:
-        return sigstore_policy.Identity(identity=identity.identity, issuer=identity.issuer)
-    return PatternPolicy(identity)
+        base = sigstore_policy.Identity(identity=identity.identity, issuer=identity.issuer)
+    else:
+        base = PatternPolicy(identity)
+    if not identity.github_workflow:
+        return base
+    workflow = {
+        "trigger": sigstore_policy.GitHubWorkflowTrigger,
+        "sha": sigstore_policy.GitHubWorkflowSHA,
+        "name": sigstore_policy.GitHubWorkflowName,
+        "repository": sigstore_policy.GitHubWorkflowRepository,
+        "ref": sigstore_policy.GitHubWorkflowRef,
+    }
+    checks: list[VerificationPolicy] = [workflow[field](value) for field, value in identity.github_workflow]
+    return sigstore_policy.AllOf([base, *checks])
 
 
 @dataclass(frozen=True, slots=True)

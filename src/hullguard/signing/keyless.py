@@ -39,6 +39,8 @@ class Identity:
     issuer: str | None = None
     identity_regexp: str | None = None
     issuer_regexp: str | None = None
+    github_workflow: tuple[tuple[str, str], ...] = ()
+    """Exact values the GitHub Actions extensions must have: (trigger|sha|name|repository|ref, value)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
