@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from hullguard.rules.compose.merge import merge_service
@@ -155,3 +156,22 @@ def test_missing_files_and_services_are_issues(tmp_path: Path) -> None:
         "compose.yaml:7: extends service 'ghost', which compose.yaml does not define",
     ]
     assert {f.id for f in result.findings} >= {"HG-DC-005"}  # the scan went on
+
+
+def test_alias_bombs_stay_cheap_through_interpolation_and_extends(tmp_path: Path) -> None:
+    levels = ['x0: &a0 {k: "$X"}'] + [f"x{i}: &a{i} {{a: *a{i - 1}, b: *a{i - 1}}}" for i in range(1, 24)]
+    bomb = "\n".join("      " + line for line in levels)
+    text = (
+        "services:\n  base:\n    image: w:1\n    deploy:\n"
+        + bomb
+        + "\n  web:\n    extends: base\n    deploy:\n"
+        + bomb.replace("&a", "&b").replace("*a", "*b")
+        + "\n"
+    )
+    started = time.monotonic()
+    result = _scan(tmp_path, {"compose.yaml": text})
+    assert time.monotonic() - started < 5  # 2**23 nodes if aliases were expanded
+    assert [i.message for i in result.issues] == [
+        "compose.yaml:5: variable X is not set; read as an empty string",
+        "compose.yaml:32: variable X is not set; read as an empty string",
+    ]

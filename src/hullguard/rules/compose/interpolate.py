@@ -31,6 +31,7 @@ class Interpolator:
     env: Mapping[str, str]
     problems: list[tuple[NodePath, str]] = field(default_factory=list)
     at: NodePath = ()
+    seen: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     def text(self, text: str, depth: int = 0) -> str:
         out: list[str] = []
@@ -94,11 +95,22 @@ class Interpolator:
         self.problems.append((self.at, message))
 
     def tree(self, data: Any, at: NodePath = ()) -> Any:
-        """A copy of `data` with every string value interpolated (keys untouched)."""
-        if isinstance(data, dict):
-            return {k: self._value(k, v, (*at, k)) for k, v in data.items()}
-        if isinstance(data, list):
-            return [self.tree(v, (*at, n)) for n, v in enumerate(data)]
+        """A copy of `data` with every string value interpolated (keys untouched).
+
+        A collection reached again through a YAML alias is interpolated once and shared, as the
+        parser shares it: an alias bomb costs no more than its text.
+        """
+        if isinstance(data, (dict, list)):
+            done = self.seen.get(id(data))
+            if done is not None:
+                return done[1]
+            result: Any
+            if isinstance(data, dict):
+                result = {k: self._value(k, v, (*at, k)) for k, v in data.items()}
+            else:
+                result = [self.tree(v, (*at, n)) for n, v in enumerate(data)]
+            self.seen[id(data)] = (data, result)  # the source is kept so its id is not reused
+            return result
         if isinstance(data, str) and "$" in data:
             self.at = at
             return self.text(data)

@@ -15,15 +15,19 @@ BY_NAME = frozenset({"environment", "labels", "sysctls", "annotations", "extra_h
 
 
 def merge_service(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
-    merged = _merge(base, own, None)
+    merged = _merge(base, own, None, {})
     assert isinstance(merged, dict)
     return merged
 
 
-def _merge(base: Any, own: Any, key: Any) -> Any:
+def _merge(base: Any, own: Any, key: Any, done: dict[tuple[int, int], Any]) -> Any:
     if isinstance(own, dict) and isinstance(base, dict):
-        out = {k: _merge(base[k], v, k) if k in base else v for k, v in own.items()}
+        # pairs shared through YAML aliases are merged once (an alias bomb stays cheap)
+        if (id(base), id(own)) in done:
+            return done[id(base), id(own)]
+        out = {k: _merge(base[k], v, k, done) if k in base else v for k, v in own.items()}
         out.update((k, v) for k, v in base.items() if k not in own)
+        done[id(base), id(own)] = out
         return out
     if key in BY_NAME and isinstance(own, (dict, list)) and isinstance(base, (dict, list)):
         return _by_name(base, own)

@@ -49,8 +49,9 @@ class _Project:
         raw: dict[str, Any] = found if isinstance(found, dict) else {}
         interp = Interpolator(self.env)
         services = interp.tree(raw, ("services",))
-        for at, message in interp.problems:
-            self._issue(display, f"{display}:{doc.lines(at)[0]}: {message}")
+        problems = (f"{display}:{doc.lines(at)[0]}: {message}" for at, message in interp.problems)
+        for problem in dict.fromkeys(problems):
+            self._issue(display, problem)
         file = _File(real=real, display=display, doc=doc, services=services, raw=raw)
         self.files[real] = file
         return file
@@ -163,11 +164,14 @@ def load_services(
     return services, issues
 
 
-def _paths(data: Any, at: NodePath) -> Iterator[NodePath]:
+def _paths(data: Any, at: NodePath, seen: set[int] | None = None) -> Iterator[NodePath]:
+    """Every node path in `data`; a collection shared through an alias is entered once."""
+    seen = set() if seen is None else seen
     yield at
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _paths(v, (*at, k))
-    elif isinstance(data, list):
-        for n, v in enumerate(data):
-            yield from _paths(v, (*at, n))
+    if isinstance(data, (dict, list)):
+        if id(data) in seen:
+            return
+        seen.add(id(data))
+        items = data.items() if isinstance(data, dict) else enumerate(data)
+        for k, v in items:
+            yield from _paths(v, (*at, k), seen)
