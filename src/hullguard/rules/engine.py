@@ -114,8 +114,9 @@ def scan_config(root: Path, options: ConfigOptions) -> ConfigResult:
             else:
                 findings.append(result)
     marks = {path: ignores(text) for path, text in texts.items()}
-    kept = [f for f in findings if not suppressed(f, marks.get(f.location.path or "", []))]
-    return ConfigResult(findings=kept, issues=issues, objects=objects)
+    unique = dict.fromkeys(findings)  # an included compose file may also be scanned on its own
+    kept = [f for f in unique if not suppressed(f, marks.get(f.location.path or "", []))]
+    return ConfigResult(findings=kept, issues=list(dict.fromkeys(issues)), objects=objects)
 
 
 def _problem(file: ConfigFile, text: str, error: Error) -> Issue:
@@ -164,7 +165,7 @@ def _manifest(
                 services, problems = load_services(doc, file.path, file.display, root)
                 issues.extend(problems)
                 for service in services:
-                    findings.extend(_run(rules_for(Target.COMPOSE), service, file.display, service.doc))
+                    findings.extend(_run(rules_for(Target.COMPOSE), service, service.path, service.doc))
             continue
         objects.extend(iter_objects(doc, file.display))
     return findings, objects

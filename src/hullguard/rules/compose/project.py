@@ -99,57 +99,106 @@ class _Project:
         try:
             real = (file.real.parent / ref).resolve(strict=True)
         except (OSError, RuntimeError):
-            self._issue(file.display, f"{where}: extends file {ref} not found")
-            return None
-        if not real.is_relative_to(self.root):
-            self._issue(file.display, f"{where}: extends file {ref} is outside the scanned folder; not read")
-            return None
-        if real in self.files:
+            real = None
+        if real is not None and real in self.files:
             return self.files[real]
-        display = str(real.relative_to(self.root))
-        self.files[real] = None
-        try:
-            if not real.is_file() or real.stat().st_size > MAX_FILE:
-                raise Error(f"{display}: not a regular file of at most {MAX_FILE} bytes")
-            docs = load_documents(real.read_text(encoding="utf-8", errors="replace"), display)
-        except (OSError, Error) as e:
-            message = e.diagnostics() if isinstance(e, Error) else f"{display}: cannot read: {e.strerror}"
-            self._issue(file.display, f"{where}: extends file {ref}: {message}")
+        found = read_compose(
+            self.root, file.real.parent, ref, f"{where}: extends file", self.issues, file.display
+        )
+        if found is None:
             return None
-        if not docs or not isinstance(docs[0].data, dict):
-            self._issue(file.display, f"{where}: extends file {ref} is not a Compose file")
-            return None
-        return self.add(real, display, docs[0])
+        self.files[found[0]] = None
+        return self.add(*found)
 
     def _issue(self, path: str, message: str) -> None:
         self.issues.append(Issue(stage=STAGE, path=path, message=message))
 
 
-def load_env(folder: Path, display: str, issues: list[Issue]) -> dict[str, str]:
-    """The variables of the `.env` next to a Compose file (none when there is no such file)."""
-    dotenv = folder / ".env"
-    if dotenv.is_symlink() or not dotenv.is_file() or dotenv.stat().st_size > MAX_FILE:
-        return {}
+def read_compose(
+    root: Path, folder: Path, ref: str, what: str, issues: list[Issue], path: str
+) -> tuple[Path, str, YamlDoc] | None:
+    """The first document of the Compose file `ref` (relative to `folder`), read only inside `root`;
+    otherwise an issue on `path` starting with `what`."""
     try:
-        text = dotenv.read_text(encoding="utf-8", errors="replace")
-    except OSError as e:
-        issues.append(Issue(stage=STAGE, path=display, message=f"cannot read .env: {e.strerror}"))
-        return {}
-    env, problems = parse_dotenv(text)
-    where = str(Path(display).parent / ".env")
-    issues.extend(Issue(stage=STAGE, path=where, message=f"{where}:{n}: {m}") for n, m in problems)
+        real = (folder / ref).resolve(strict=True)
+    except (OSError, RuntimeError):
+        issues.append(Issue(stage=STAGE, path=path, message=f"{what} {ref} not found"))
+        return None
+    if not real.is_relative_to(root):
+        message = f"{what} {ref} is outside the scanned folder; not read"
+        issues.append(Issue(stage=STAGE, path=path, message=message))
+        return None
+    display = str(real.relative_to(root))
+    try:
+        if not real.is_file() or real.stat().st_size > MAX_FILE:
+            raise Error(f"{display}: not a regular file of at most {MAX_FILE} bytes")
+        docs = load_documents(real.read_text(encoding="utf-8", errors="replace"), display)
+    except (OSError, Error) as e:
+        problem = e.diagnostics() if isinstance(e, Error) else f"{display}: cannot read: {e.strerror}"
+        issues.append(Issue(stage=STAGE, path=path, message=f"{what} {ref}: {problem}"))
+        return None
+    if not docs or not isinstance(docs[0].data, dict):
+        issues.append(Issue(stage=STAGE, path=path, message=f"{what} {ref} is not a Compose file"))
+        return None
+    return real, display, docs[0]
+
+
+def load_env(
+    folder: Path, names: list[str], root: Path, issues: list[Issue], *, required: bool, where: str
+) -> dict[str, str]:
+    """The variables of env files `names` (relative to `folder`), later ones winning; read only
+    inside `root`. The default `.env` may be absent; a file an `include` names must exist.
+    Problems are issues on the file:line `where` that named the files."""
+    env: dict[str, str] = {}
+    path = where.rsplit(":", 1)[0]
+    for name in names:
+        try:
+            real = (folder / name).resolve(strict=True)
+        except (OSError, RuntimeError):
+            if required:
+                issues.append(Issue(stage=STAGE, path=path, message=f"{where}: env file {name} not found"))
+            continue
+        if not real.is_relative_to(root):
+            message = f"{where}: env file {name} is outside the scanned folder; not read"
+            issues.append(Issue(stage=STAGE, path=path, message=message))
+            continue
+        where = str(real.relative_to(root))
+        try:
+            if not real.is_file() or real.stat().st_size > MAX_FILE:
+                raise OSError(0, f"not a regular file of at most {MAX_FILE} bytes")
+            values, problems = parse_dotenv(real.read_text(encoding="utf-8", errors="replace"))
+        except OSError as e:
+            issues.append(Issue(stage=STAGE, path=where, message=f"{where}: cannot read: {e.strerror}"))
+            continue
+        env.update(values)
+        issues.extend(Issue(stage=STAGE, path=where, message=f"{where}:{n}: {m}") for n, m in problems)
     return env
 
 
 def load_services(
     doc: YamlDoc, path: Path, display: str, root: Path
 ) -> tuple[list[ComposeService], list[Issue]]:
-    """The services of the Compose document `doc` of file `path`; `root` confines `extends.file`."""
+    """The services of the Compose document `doc` of file `path` and of the files it includes;
+    `root` confines `extends.file`, `include` and env files."""
     issues: list[Issue] = []
     base = root.resolve()
     base = base.parent if base.is_file() else base
-    project = _Project(base, load_env(path.parent, display, issues), issues)
-    file = project.add(path.resolve(), display, doc)
+    real = path.resolve()
+    env = load_env(real.parent, [".env"], base, issues, required=False, where=display)
+    return _load(base, real, display, doc, env, issues, (real,)), issues
+
+
+def _load(
+    root: Path,
+    real: Path,
+    display: str,
+    doc: YamlDoc,
+    env: dict[str, str],
+    issues: list[Issue],
+    chain: tuple[Path, ...],
+) -> list[ComposeService]:
+    project = _Project(root, env, issues)
+    file = project.add(real, display, doc)
     services = []
     for name in file.services:
         spec, raw = project.resolve(file, name, ((file.real, name),))
@@ -161,7 +210,65 @@ def load_services(
             inherited = {p: extends for p in _paths(spec, ("services", name)) if p not in doc.spans}
             located = YamlDoc(data=doc.data, spans={**doc.spans, **inherited}, index=doc.index)
         services.append(ComposeService(path=display, doc=located, name=str(name), spec=spec, raw=raw))
-    return services, issues
+    names = {s.name for s in services}
+    for ref, env_files, required, where in _includes(doc, display, env, issues):
+        found = read_compose(root, real.parent, ref, f"{where}: include", issues, display)
+        if found is None:
+            continue
+        if found[0] in chain:
+            cycle = " -> ".join(str(p.relative_to(root)) for p in (*chain, found[0]))
+            issues.append(
+                Issue(stage=STAGE, path=display, message=f"{where}: include cycle {cycle}; not followed")
+            )
+            continue
+        if env_files:
+            included_env = load_env(real.parent, env_files, root, issues, required=required, where=where)
+        else:
+            included_env = load_env(found[0].parent, [".env"], root, issues, required=False, where=where)
+        for service in _load(root, *found, included_env, issues, (*chain, found[0])):
+            if service.name in names:
+                message = f"{where}: included service {service.name} conflicts with one defined already"
+                issues.append(Issue(stage=STAGE, path=display, message=message))
+                continue
+            names.add(service.name)
+            services.append(service)
+    return services
+
+
+def _includes(
+    doc: YamlDoc, display: str, env: dict[str, str], issues: list[Issue]
+) -> Iterator[tuple[str, list[str], bool, str]]:
+    """(path, env files, whether they must exist, file:line) of each file the top-level `include` names, interpolated."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if "include" not in data:
+        return
+    interp = Interpolator(env)
+    entries = interp.tree(data["include"], ("include",))
+    for at, message in dict.fromkeys(interp.problems):
+        issues.append(Issue(stage=STAGE, path=display, message=f"{display}:{doc.lines(at)[0]}: {message}"))
+    for n, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+        where = f"{display}:{doc.lines(('include', n))[0]}"
+        if isinstance(entry, str):
+            yield entry, [], False, where
+            continue
+        paths = entry.get("path") if isinstance(entry, dict) else None
+        paths = [paths] if isinstance(paths, str) else paths
+        env_files = entry.get("env_file", []) if isinstance(entry, dict) else []
+        env_files = [env_files] if isinstance(env_files, str) else env_files
+        if (
+            not isinstance(paths, list)
+            or not all(isinstance(p, str) for p in paths)
+            or not isinstance(env_files, list)
+            or not all(isinstance(e, str) for e in env_files)
+        ):
+            message = f"{where}: include must be a path or {{path, env_file, project_directory}}"
+            issues.append(Issue(stage=STAGE, path=display, message=message))
+            continue
+        required = bool(env_files)
+        if isinstance(entry, dict) and isinstance(entry.get("project_directory"), str) and not env_files:
+            env_files = [str(Path(entry["project_directory"]) / ".env")]
+        for p in paths:
+            yield p, env_files, required, where
 
 
 def _paths(data: Any, at: NodePath, seen: set[int] | None = None) -> Iterator[NodePath]:
