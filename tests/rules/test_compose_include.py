@@ -89,3 +89,38 @@ def test_include_problems_are_issues(tmp_path: Path) -> None:
         "loop.yml:1: include cycle compose.yaml -> loop.yml -> compose.yaml; not followed",
     ]
     assert _found(result, "HG-DC-001") == [("twin.yml", 4, "service web is privileged")]  # scanned alone only
+
+
+HARDENED = (
+    "services:\n"
+    "  web:\n"
+    "    image: registry.example.com/web:1.4.2\n"
+    "    user: 10001:10001\n"
+    "    read_only: true\n"
+    "    security_opt: [no-new-privileges:true]\n"
+    "    deploy: {resources: {limits: {cpus: '0.5', memory: 256M}}}\n"
+)
+
+
+def test_an_override_file_is_checked_merged_over_its_base(tmp_path: Path) -> None:
+    result = _scan(
+        tmp_path,
+        {
+            "compose.yaml": HARDENED,
+            "compose.override.yaml": "services:\n  web:\n    privileged: true\n    cap_add: [SYS_ADMIN]\n"
+            "  extra:\n    image: e:1\n    network_mode: host\n",
+        },
+    )
+    assert result.issues == []
+    web = sorted(
+        (f.location.path, f.location.start_line, f.id) for f in result.findings if "service web " in f.message
+    )
+    # the override's web is the base's hardened web plus two settings: no user/limits/read_only noise
+    assert web == [("compose.override.yaml", 3, "HG-DC-001"), ("compose.override.yaml", 4, "HG-DC-004")]
+    extra = {
+        (f.location.path, f.location.start_line, f.id)
+        for f in result.findings
+        if "service extra " in f.message
+    }
+    assert ("compose.override.yaml", 7, "HG-DC-002") in extra  # a service only the override defines
+    assert not any(f.location.path == "compose.yaml" for f in result.findings)  # the base alone is clean

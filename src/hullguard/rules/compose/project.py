@@ -199,15 +199,23 @@ def _load(
 ) -> list[ComposeService]:
     project = _Project(root, env, issues)
     file = project.add(real, display, doc)
+    base = _override_base(project, file)
     services = []
     for name in file.services:
         spec, raw = project.resolve(file, name, ((file.real, name),))
         if not isinstance(spec, dict):
             continue
-        located = doc
+        anchor = None
         if isinstance(file.services[name], dict) and "extends" in file.services[name]:
-            extends = doc.lines(("services", name, "extends"))
-            inherited = {p: extends for p in _paths(spec, ("services", name)) if p not in doc.spans}
+            anchor = doc.lines(("services", name, "extends"))
+        if base is not None and name in base.services:
+            base_spec, base_raw = project.resolve(base, name, ((base.real, name),))
+            if isinstance(base_spec, dict):
+                spec, raw = merge_service(base_spec, spec), merge_service(base_raw, raw)
+                anchor = anchor or (doc.lines(("services", name))[0],) * 2
+        located = doc
+        if anchor is not None:
+            inherited = {p: anchor for p in _paths(spec, ("services", name)) if p not in doc.spans}
             located = YamlDoc(data=doc.data, spans={**doc.spans, **inherited}, index=doc.index)
         services.append(ComposeService(path=display, doc=located, name=str(name), spec=spec, raw=raw))
     names = {s.name for s in services}
@@ -233,6 +241,22 @@ def _load(
             names.add(service.name)
             services.append(service)
     return services
+
+
+def _override_base(project: _Project, file: _File) -> _File | None:
+    """For `compose.override.yaml` (and the other default names), the file Compose merges it over."""
+    name = file.real.name
+    if ".override." not in name or not name.startswith(("compose.", "docker-compose.")):
+        return None
+    base = file.real.with_name(name.replace(".override", "", 1))
+    if not base.is_file():
+        return None
+    if base in project.files:
+        return project.files[base]
+    found = read_compose(
+        project.root, file.real.parent, base.name, "override of", project.issues, file.display
+    )
+    return project.add(*found) if found is not None else None
 
 
 def _includes(
