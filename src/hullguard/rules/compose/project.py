@@ -215,8 +215,11 @@ def _load(
                 anchor = anchor or (doc.lines(("services", name))[0],) * 2
         located = doc
         if anchor is not None:
-            inherited = {p: anchor for p in _paths(spec, ("services", name)) if p not in doc.spans}
-            located = YamlDoc(data=doc.data, spans={**doc.spans, **inherited}, index=doc.index)
+            # only this service's paths: a copy of the whole file's spans per service is quadratic
+            at = ("services", name)
+            spans = {p: doc.spans.get(p, anchor) for p in _paths(spec, at)}
+            spans.update((p, doc.spans[p]) for p in ((), ("services",), (*at, "extends")) if p in doc.spans)
+            located = YamlDoc(data=doc.data, spans=spans, index=doc.index)
         services.append(ComposeService(path=display, doc=located, name=str(name), spec=spec, raw=raw))
     names = {s.name for s in services}
     for ref, env_files, required, where in _includes(doc, display, env, issues):
