@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hullguard.rules.base import NodePath
-from hullguard.rules.kubernetes.objects import obj, seq
+from hullguard.rules.kubernetes.objects import seq
 from hullguard.rules.kubernetes.yamldoc import YamlDoc
 
 
@@ -52,9 +52,3 @@ def is_compose(data: Any, filename: str) -> bool:
     return named or (
         bool(services) and all(isinstance(s, dict) and ("image" in s or "build" in s) for s in services)
     )
-
-
-def iter_services(doc: YamlDoc, path: str) -> Iterator[ComposeService]:
-    for name, spec in obj(obj(doc.data).get("services")).items():
-        if isinstance(spec, dict):
-            yield ComposeService(path=path, doc=doc, name=str(name), spec=spec)
