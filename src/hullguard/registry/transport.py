@@ -249,7 +249,9 @@ class Transport:
         if realm.startswith("http://") and creds is not None and not self.options.insecure:
             raise RegistryError(f"{what}: refusing to send credentials to the plain-HTTP token realm {realm}")
         # One request may need several scopes (a mount: push here, pull there), space-separated.
-        scopes = {s for s in f"{scope or ''} {challenge.get('scope') or ''}".split() if s}
+        # Registries list actions in either order ("push,pull"); one scope per resource, actions
+        # merged and sorted, so the token request is the same whichever order the challenge used.
+        scopes = _merge_scopes(f"{scope or ''} {challenge.get('scope') or ''}".split())
         params: list[tuple[str, str]] = [("service", challenge.get("service") or "")]
         params += [("scope", s) for s in sorted(scopes)]
         try:
@@ -365,3 +367,15 @@ def password_from_env(username: str | None, password: str | None) -> str | None:
     if password is not None or username is None:
         return password
     return os.environ.get("HULLGUARD_PASSWORD")
+
+
+def _merge_scopes(scopes: list[str]) -> set[str]:
+    """`repository:a:pull`, `repository:a:push,pull` -> {`repository:a:pull,push`}."""
+    actions: dict[str, set[str]] = {}
+    for text in scopes:
+        resource, sep, acts = text.rpartition(":")
+        if not sep or not resource:
+            actions.setdefault(text, set())
+            continue
+        actions.setdefault(resource, set()).update(a for a in acts.split(",") if a)
+    return {f"{res}:{','.join(sorted(acts))}" if acts else res for res, acts in actions.items()}
