@@ -15,10 +15,6 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from tests.conftest import require
-from tests.secrets.test_image import secret_recipe
-from tests.support import images
-from tests.support.images import BuiltImage
 
 from hullguard import pipeline
 from hullguard.analyzers import ANALYZERS
@@ -33,6 +29,10 @@ from hullguard.sources.layers import Removal
 from hullguard.sources.tree import EntryType, FileEntry
 from hullguard.vulndb import store
 from hullguard.vulndb.bundled import ensure_database
+from tests.conftest import require
+from tests.secrets.test_image import secret_recipe
+from tests.support import images
+from tests.support.images import BuiltImage
 
 ALL = frozenset({"vuln", "secret", "config"})
 
