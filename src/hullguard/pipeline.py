@@ -43,7 +43,7 @@ class ScanOptions:
 
 
 def _active(options: ScanOptions) -> tuple[Scanner, ...]:
-    return tuple(s for s in scanner_registry.registered() if s.name in options.scanners)
+    return scanner_registry.registered(options.scanners)
 
 
 def scan_image(

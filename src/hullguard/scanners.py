@@ -6,6 +6,8 @@ may watch every file of every layer while the layers are read (`new_visitor`).
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -44,10 +46,21 @@ class Scanner(Protocol):
     def scan(self, ctx: ScanContext, visitor: LayerVisitor | None) -> ScanResult: ...
 
 
-def registered() -> tuple[Scanner, ...]:
-    """The scanners, imported lazily so that `hullguard image --scanners vuln` loads only what it needs."""
-    from hullguard.matchers.scanner import VulnScanner
-    from hullguard.rules.scanner import ConfigScanner
-    from hullguard.secrets.scanner import SecretScanner
+SCANNERS: tuple[tuple[str, str], ...] = (
+    ("vuln", "hullguard.matchers.scanner:VulnScanner"),
+    ("secret", "hullguard.secrets.scanner:SecretScanner"),
+    ("config", "hullguard.rules.scanner:ConfigScanner"),
+)
+"""Each scanner's name and where it lives; a module is imported only when its scanner runs."""
 
-    return (VulnScanner(), SecretScanner(), ConfigScanner())
+
+def registered(names: Iterable[str] | None = None) -> tuple[Scanner, ...]:
+    """The scanners named (all by default), in registry order."""
+    wanted = None if names is None else set(names)
+    found: list[Scanner] = []
+    for name, where in SCANNERS:
+        if wanted is not None and name not in wanted:
+            continue
+        module, _, cls = where.partition(":")
+        found.append(getattr(importlib.import_module(module), cls)())
+    return tuple(found)

@@ -15,7 +15,7 @@ from hullguard.model import OS
 from hullguard.rules import MODULES, checks_of, load_rules
 from hullguard.rules.base import Rule, Target, Violation
 from hullguard.rules.catalogue import CatalogueError, parse_catalogue
-from hullguard.rules.compose.model import iter_services
+from hullguard.rules.compose.project import load_services
 from hullguard.rules.dockerfile.parse import parse_dockerfile
 from hullguard.rules.image.config import ImageFacts
 from hullguard.rules.kubernetes.objects import iter_objects, manifest_context
@@ -40,7 +40,7 @@ def violations(rule: Rule, file: Path) -> list[Violation]:
             return [
                 v
                 for doc in load_documents(text, file.name)
-                for s in iter_services(doc, file.name)
+                for s in load_services(doc, file, file.name, FIXTURES)[0]
                 for v in rule.run(s)
             ]
         case Target.IMAGE:
@@ -66,7 +66,7 @@ def cases() -> list[tuple[str, str, Path]]:
         for rule_dir in sorted(target_dir.iterdir()):
             for verdict in ("pass", "fail"):
                 for file in sorted((rule_dir / verdict).glob("*")):
-                    if file.name != ".dockerignore":
+                    if file.name != ".dockerignore" and not file.name.endswith(".env"):
                         found.append((rule_dir.name, verdict, file))
     return found
 
@@ -93,7 +93,7 @@ def test_every_rule_has_pass_and_fail_fixtures() -> None:
         for r in load_rules()
         for verdict in ("pass", "fail")
         if not any(
-            f.name != ".dockerignore"
+            f.name != ".dockerignore" and not f.name.endswith(".env")
             for f in (FIXTURES / r.meta.target.value / r.meta.id / verdict).glob("*")
         )
     ]

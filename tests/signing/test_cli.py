@@ -95,7 +95,7 @@ def test_plain_pem_keys_sign_without_a_password(tmp_path: Path, capsys: pytest.C
     ("argv", "message"),
     [
         (("verify", NOWHERE), "give --key PUB"),
-        (("verify", NOWHERE, "--certificate-identity", "a@b.c"), "needs both"),
+        (("verify", NOWHERE, "--certificate-identity", "a@b.c"), "needs --certificate-oidc-issuer or"),
         (
             (
                 "verify",
@@ -119,7 +119,10 @@ def test_plain_pem_keys_sign_without_a_password(tmp_path: Path, capsys: pytest.C
         (("image", NOWHERE, "--require-signature"), "needs --key"),
         (("verify-attestation", NOWHERE), "give --key PUB"),
         (("image", "/dev/null", "--require-signature", "--key", "k.pub"), "need a registry reference"),
-        (("image", NOWHERE, "--require-signature", "--certificate-identity", "a@b.c"), "needs both"),
+        (
+            ("image", NOWHERE, "--require-signature", "--certificate-identity", "a@b.c"),
+            "needs --certificate-oidc-issuer",
+        ),
         (("image", "oci:/tmp/x", "--attest-key", "k.key"), "need a registry reference"),
         (("image", NOWHERE, "--attest-key", "k.key", "--format", "table"), "--format must be one of"),
     ],

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hullguard.cli.keyless_args import add_matching_arguments, identity_from_args, keyless_given
 from hullguard.cli.options import emit
 from hullguard.errors import UsageError
 from hullguard.model import Report
@@ -33,6 +34,7 @@ def add_signature_policy_arguments(parser: argparse.ArgumentParser) -> None:
         "--certificate-identity", help="keyless: the identity that must have signed the image"
     )
     parser.add_argument("--certificate-oidc-issuer", help="keyless: the OIDC issuer of that identity")
+    add_matching_arguments(parser)
     parser.add_argument(
         "--attest-key",
         type=Path,
@@ -63,24 +65,18 @@ def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
 
     if args.target.startswith(LOCAL_SCHEMES) or Path(args.target).exists():
         raise UsageError("--require-signature and --attest-key need a registry reference, not a local image")
-    keyless_given = args.certificate_identity or args.certificate_oidc_issuer
-    if args.require_signature and args.key is None and not keyless_given:
+    if args.require_signature and args.key is None and not keyless_given(args):
         raise UsageError(
-            "--require-signature needs --key PUB, or --certificate-identity and --certificate-oidc-issuer"
+            "--require-signature needs --key PUB, or --certificate-identity[-regexp] and "
+            "--certificate-oidc-issuer[-regexp]"
         )
     if args.attest_key and args.format not in REPORT_PREDICATES:
         raise UsageError(f"--attest-key: --format must be one of {', '.join(REPORT_PREDICATES)}")
     attest_key = load_signing_key(args.attest_key) if args.attest_key else None
     if not args.require_signature:
         return ImagePlan(target=str(args.target), attest_key=attest_key)
+    identity = identity_from_args(args)
     key = load_verifying_key(args.key) if args.key else None
-    identity = None
-    if key is None:
-        if not (args.certificate_identity and args.certificate_oidc_issuer):
-            raise UsageError(
-                "keyless verification needs both --certificate-identity and --certificate-oidc-issuer"
-            )
-        identity = keyless.Identity(identity=args.certificate_identity, issuer=args.certificate_oidc_issuer)
     root = keyless.load_trusted_root() if identity else None
     with open_target(args.target, registry_options(args)) as target:
         verify_image(target, key=key, identity=identity, root=root)

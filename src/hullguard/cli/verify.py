@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from hullguard.cli.keyless_args import add_matching_arguments, identity_from_args
 from hullguard.cli.signing_args import (
     add_registry_arguments,
     load_verifying_key,
@@ -36,23 +37,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def add_keyless_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--certificate-identity", help="keyless: the signer's identity (certificate SAN)")
     parser.add_argument("--certificate-oidc-issuer", help="keyless: the OIDC issuer that vouched for it")
+    add_matching_arguments(parser)
     parser.add_argument("--trusted-root", type=Path, help="keyless: a Sigstore trusted_root.json to use")
     parser.add_argument("--staging", action="store_true", help="keyless: trust Sigstore's staging instance")
 
 
 def keyless_identity(args: argparse.Namespace) -> keyless.Identity | None:
-    given = (args.certificate_identity, args.certificate_oidc_issuer)
-    if not any(given):
-        if not args.key:
-            raise UsageError("give --key PUB, or --certificate-identity and --certificate-oidc-issuer")
-        return None
-    if not all(given):
+    identity = identity_from_args(args)
+    if identity is None and not args.key:
         raise UsageError(
-            "keyless verification needs both --certificate-identity and --certificate-oidc-issuer"
+            "give --key PUB, or --certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp]"
         )
-    if args.key:
-        raise UsageError("give --key, or the keyless options, not both")
-    return keyless.Identity(identity=args.certificate_identity, issuer=args.certificate_oidc_issuer)
+    return identity
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,8 @@ from hullguard.errors import Error
 from hullguard.model import Issue, Location, Misconfiguration
 from hullguard.rules import rules_for
 from hullguard.rules.base import Rule, Target, Violation
-from hullguard.rules.compose.model import is_compose, iter_services
+from hullguard.rules.compose.model import is_compose
+from hullguard.rules.compose.project import load_services
 from hullguard.rules.discover import ConfigFile, FileKind, discover
 from hullguard.rules.dockerfile.parse import parse_dockerfile
 from hullguard.rules.kubernetes import pss
@@ -96,7 +97,7 @@ def scan_config(root: Path, options: ConfigOptions) -> ConfigResult:
                 if run_dockerfiles:
                     findings.extend(_dockerfile(file, text))
             else:
-                found, objs = _manifest(file, text, run_dockerfiles)
+                found, objs = _manifest(file, text, run_dockerfiles, root, issues)
                 findings.extend(found)
                 objects.extend(objs)
         except Error as e:
@@ -113,8 +114,9 @@ def scan_config(root: Path, options: ConfigOptions) -> ConfigResult:
             else:
                 findings.append(result)
     marks = {path: ignores(text) for path, text in texts.items()}
-    kept = [f for f in findings if not suppressed(f, marks.get(f.location.path or "", []))]
-    return ConfigResult(findings=kept, issues=issues, objects=objects)
+    unique = dict.fromkeys(findings)  # an included compose file may also be scanned on its own
+    kept = [f for f in unique if not suppressed(f, marks.get(f.location.path or "", []))]
+    return ConfigResult(findings=kept, issues=list(dict.fromkeys(issues)), objects=objects)
 
 
 def _problem(file: ConfigFile, text: str, error: Error) -> Issue:
@@ -147,7 +149,7 @@ def _dockerfile(file: ConfigFile, text: str) -> list[Misconfiguration]:
 
 
 def _manifest(
-    file: ConfigFile, text: str, with_compose: bool
+    file: ConfigFile, text: str, with_compose: bool, root: Path, issues: list[Issue]
 ) -> tuple[list[Misconfiguration], list[KubeObject]]:
     if "{{" in text and "/templates/" in f"/{file.display}":
         raise Error("Helm template")
@@ -160,8 +162,10 @@ def _manifest(
     for doc in docs:
         if is_compose(doc.data, file.path.name):
             if with_compose:
-                for service in iter_services(doc, file.display):
-                    findings.extend(_run(rules_for(Target.COMPOSE), service, file.display, doc))
+                services, problems = load_services(doc, file.path, file.display, root)
+                issues.extend(problems)
+                for service in services:
+                    findings.extend(_run(rules_for(Target.COMPOSE), service, service.path, service.doc))
             continue
         objects.extend(iter_objects(doc, file.display))
     return findings, objects

@@ -32,10 +32,15 @@ MAX_BUNDLE = 4 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Identity:
-    """Who must have signed: the certificate's SAN and the OIDC issuer that vouched for it."""
+    """Who must have signed: the certificate's SAN and the OIDC issuer that vouched for it, each
+    given exactly or as a cosign-style regular expression (see `identity_match`)."""
 
-    identity: str
-    issuer: str
+    identity: str | None = None
+    issuer: str | None = None
+    identity_regexp: str | None = None
+    issuer_regexp: str | None = None
+    github_workflow: tuple[tuple[str, str], ...] = ()
+    """Exact values the GitHub Actions extensions must have: (trigger|sha|name|repository|ref, value)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,7 +100,9 @@ def verify_bundle(
     over it, else a DSSE bundle whose payload is returned for the caller to check."""
     from sigstore.errors import Error as SigstoreError
     from sigstore.models import Bundle
-    from sigstore.verify import Verifier, policy
+    from sigstore.verify import Verifier
+
+    from hullguard.signing import identity_match
 
     if len(bundle_json) > MAX_BUNDLE:
         raise SigningError(f"{where}: {len(bundle_json)} bytes is too large for a Sigstore bundle")
@@ -116,7 +123,7 @@ def verify_bundle(
     except (SigstoreError, ValueError) as e:
         raise VerificationFailed(f"{where}: not a usable Sigstore bundle: {e}") from e
     verifier = Verifier(trusted_root=trusted_root.sigstore)
-    wanted = policy.Identity(identity=identity.identity, issuer=identity.issuer)
+    wanted = identity_match.policy(identity)
     try:
         if artifact is not None:
             verifier.verify_artifact(artifact, bundle, wanted)

@@ -288,10 +288,11 @@ def check_sct(leaf: x509.Certificate, issuer: x509.Certificate, root: TrustRoot,
 
 def check_identity(leaf: x509.Certificate, identity: Identity, where: str) -> None:
     from sigstore.errors import VerificationError as PolicyError
-    from sigstore.verify import policy
+
+    from hullguard.signing import identity_match
 
     try:
-        policy.Identity(identity=identity.identity, issuer=identity.issuer).verify(leaf)
+        identity_match.policy(identity).verify(leaf)
     except PolicyError as e:
         raise SigningError(f"{where}: {e}") from e
 

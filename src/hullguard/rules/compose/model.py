@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hullguard.rules.base import NodePath
-from hullguard.rules.kubernetes.objects import obj, seq
+from hullguard.rules.kubernetes.objects import seq
 from hullguard.rules.kubernetes.yamldoc import YamlDoc
 
 
@@ -17,6 +17,8 @@ class ComposeService:
     doc: YamlDoc
     name: str
     spec: dict[str, Any]
+    raw: dict[str, Any] | None = None
+    """The service as written, before interpolation: a `${VAR}` is not a plain-text credential."""
 
     def at(self, *keys: str | int) -> NodePath:
         return ("services", self.name, *keys)
@@ -31,7 +33,7 @@ class ComposeService:
                 yield n, str(v.get("source") or ""), str(v.get("target") or "")
 
     def environment(self) -> Iterator[tuple[NodePath, str, str | None]]:
-        env = self.spec.get("environment")
+        env = (self.spec if self.raw is None else self.raw).get("environment")
         if isinstance(env, dict):
             for k, v in env.items():
                 yield self.at("environment", k), str(k), None if v is None else str(v)
@@ -50,9 +52,3 @@ def is_compose(data: Any, filename: str) -> bool:
     return named or (
         bool(services) and all(isinstance(s, dict) and ("image" in s or "build" in s) for s in services)
     )
-
-
-def iter_services(doc: YamlDoc, path: str) -> Iterator[ComposeService]:
-    for name, spec in obj(obj(doc.data).get("services")).items():
-        if isinstance(spec, dict):
-            yield ComposeService(path=path, doc=doc, name=str(name), spec=spec)
