@@ -19,7 +19,8 @@ import pytest
 from hullguard import pipeline
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
-from hullguard.cache.image import FORMAT, Analysis, ImageCache, image_key
+from hullguard.cache.analyze import analyze_image
+from hullguard.cache.image import FORMAT, Analysis, ImageCache, _package, image_key
 from hullguard.model import OS, Digest, Inventory, Issue, Package, PackageType
 from hullguard.pipeline import ScanOptions, scan_image
 from hullguard.report import writer_for
@@ -169,7 +170,7 @@ def test_an_entry_round_trips_every_field(tmp_path: Path) -> None:
         dependencies=("glibc",),
         dev=True,
     )
-    assert {f.name for f in dataclasses.fields(Package)} == set(json.loads(json.dumps(package_fields())))
+    assert {f.name for f in dataclasses.fields(Package)} == set(_package(package)), "a field is not cached"
     setuid = FileEntry(path="usr/bin/su", type=EntryType.FILE, size=9, mode=0o4755, layer=layer)
     analysis = Analysis(
         inventory=Inventory(
@@ -191,12 +192,6 @@ def test_an_entry_round_trips_every_field(tmp_path: Path) -> None:
     assert cache.load("x" * 64) is None
 
 
-def package_fields() -> list[str]:
-    from hullguard.cache.image import _package
-
-    return list(_package(Package(type=PackageType.DEB, name="n", version="1")))
-
-
 def test_warm_scan_keeps_deleted_secrets_and_their_layers(cache: Path, opened: list[Digest]) -> None:
     """The secret image: a key added in one layer and deleted in the next, a whiteout-only
     layer. Findings that need the final tree and its removals come out the same warm."""
@@ -210,3 +205,37 @@ def test_warm_scan_keeps_deleted_secrets_and_their_layers(cache: Path, opened: l
     assert opened == []
     assert cold == uncached and warm == uncached
     assert any(f["kind"] == "secret" and f.get("removed_in_layer") for f in json.loads(warm)["findings"])
+
+
+class _WantsOsRelease:
+    """A scanner that reads a file's content from the tree: the cache cannot serve it."""
+
+    name = "reads-content"
+
+    def wants(self, entry: FileEntry) -> bool:
+        return entry.path == "usr/lib/os-release"
+
+    def new_visitor(self, options: ScanOptions) -> None:
+        return None
+
+    def scan(self, ctx: object, visitor: object) -> None:
+        raise AssertionError("not run here")
+
+
+def test_a_scanner_that_reads_content_makes_the_layers_be_read(demo_image: BuiltImage, cache: Path) -> None:
+    analyzers = tuple(a for a in ANALYZERS if not a.spec.pre_build)
+    with open_image(str(demo_image.archive), SourceOptions()) as image:
+        with analyze_image(image, analyzers, (), (), cache) as (_, first):
+            pass
+        opened: list[Digest] = []
+        layers = tuple(
+            dataclasses.replace(layer, open_blob=_counted(layer.open_blob, layer.diff_id, opened))
+            for layer in image.layers
+        )
+        counted = dataclasses.replace(image, layers=layers)
+        with analyze_image(counted, analyzers, (), (), cache) as (_, warm):
+            assert warm == first and opened == []
+        with analyze_image(counted, analyzers, (_WantsOsRelease(),), (), cache) as (tree, again):
+            entry = tree.lookup("usr/lib/os-release")
+            assert opened and entry is not None and b"bookworm" in tree.read_bytes(entry)
+            assert again == first
