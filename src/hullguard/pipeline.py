@@ -10,17 +10,18 @@ from pathlib import Path
 from hullguard import scanners as scanner_registry
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import Analyzer
-from hullguard.analyzers.history import PackageHistory
-from hullguard.analyzers.run import analyze_tree, wants
+from hullguard.analyzers.run import analyze_tree
+from hullguard.cache.analyze import analyze_image
 from hullguard.ignorefile import IgnoreRule, apply_ignore_rules
 from hullguard.model import Artifact, ArtifactType, Finding, Issue, Report, Severity
 from hullguard.model.finding import sort_findings
 from hullguard.scanners import ScanContext, Scanner
 from hullguard.sources import SourceOptions, open_image
 from hullguard.sources.image import LayerRef
-from hullguard.sources.layers import LayerVisitor, build_tree
+from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.rootfs import DirTree
-from hullguard.sources.tree import FileEntry, FileTree
+from hullguard.sources.tree import FileTree
+from hullguard.vulndb.store import default_cache_dir
 
 ALL_SCANNERS = ("vuln", "secret", "config")
 
@@ -55,19 +56,13 @@ def scan_image(
     active = _active(options)
     visitors = {s.name: s.new_visitor(options) for s in active}
 
-    analyzers_want = wants(analyzers)  # the analyzers' union prefilter: most files fail it at once
-
-    def wanted(entry: FileEntry) -> bool:
-        return analyzers_want(entry) or any(s.wants(entry) for s in active)
-
     with open_image(target, options.source) as image:
         count = len(image.layers)
         progress = (lambda layer: on_layer(layer, count)) if on_layer else None
-        history = PackageHistory()  # which layer added each OS package
-        live = (*(v for v in visitors.values() if v is not None), history)
-        with build_tree(image, wanted, live, progress) as tree:
-            inventory, issues = analyze_tree(tree, analyzers)
-            inventory = history.attribute(inventory)
+        live = tuple(v for v in visitors.values() if v is not None)
+        cache_root = None if options.get("no_cache") else (options.cache_dir or default_cache_dir())
+        with analyze_image(image, analyzers, active, live, cache_root, progress) as (tree, analysis):
+            inventory = analysis.inventory
             artifact = Artifact(
                 name=image.name,
                 type=ArtifactType.CONTAINER_IMAGE,
@@ -81,7 +76,7 @@ def scan_image(
                 inventory=inventory,
                 options=options,
                 image=image,
-                removals=tuple(tree.removals),
+                removals=analysis.removals,
             )
             findings, scan_issues = _run_scanners(active, ctx, visitors)
             kept, notes = filter_findings(findings, options)
@@ -89,7 +84,7 @@ def scan_image(
                 artifact=artifact,
                 packages=inventory.packages,
                 findings=kept,
-                issues=(*tree.issues, *issues, *scan_issues, *notes),
+                issues=(*analysis.issues, *scan_issues, *notes),
             )
 
 

@@ -71,6 +71,7 @@ def test_real_terminal_gets_a_bar_and_stdout_only_the_report(demo_image: BuiltIm
                 "json",
                 "--scanners",
                 "",
+                "--no-cache",  # a warm analysis cache reads no layer, so shows no bar
             ],
             stdout=subprocess.PIPE,
             stderr=slave,

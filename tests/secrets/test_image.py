@@ -131,7 +131,7 @@ def test_layer_results_are_cached_by_diff_id_and_rules(
     options = ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path)
     first = scan_image(str(secret_image.archive), options)
     entries = sorted((tmp_path / "secrets").glob("*/*.json"))
-    assert len(entries) == 3  # the three layers holding files (the whiteout-only layer holds none)
+    assert len(entries) == 4  # every layer: the whiteout-only one is stored as holding nothing
     assert all(NPM_TOKEN not in e.read_text() and ENV_TOKEN not in e.read_text() for e in entries)
     # The second scan reads its results from the cache: a marked entry shows through.
     for entry in entries:

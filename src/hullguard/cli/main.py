@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "attest",
     "verify-attestation",
     "registry",
+    "clean",
 )
 """Each is the module `hullguard.cli.<name>` (dashes as underscores) with NAME, HELP,
 add_arguments and run. Only the command being run is imported: the others pull in heavy

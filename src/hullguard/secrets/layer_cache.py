@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from hullguard import __version__
+from hullguard.cache.files import read_json, write_json
 from hullguard.model import Digest
 from hullguard.secrets.settings import SecretSettings
 
@@ -75,11 +74,13 @@ class LayerCache:
         return self.dir / f"{layer.replace(':', '-')}.json"
 
     def load(self, layer: Digest) -> CachedLayer | None:
+        doc = read_json(self._file(layer))
+        if not isinstance(doc, dict):
+            return None
         try:
-            doc = json.loads(self._file(layer).read_text(encoding="utf-8"))
             rows = tuple(Row(str(p), int(n), str(r), str(m), str(f)) for p, n, r, m, f in doc["rows"])
             return CachedLayer(rows=rows, too_large=int(doc["too_large"]))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     def store(self, layer: Digest, rows: list[Row], too_large: int) -> None:
@@ -87,11 +88,4 @@ class LayerCache:
             "rows": [[r.path, r.line, r.rule, r.redacted, r.fingerprint] for r in rows],
             "too_large": too_large,
         }
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(doc, out)
-            os.replace(tmp, self._file(layer))
-        except OSError:
-            return  # a cache that cannot be written only costs time
+        write_json(self._file(layer), doc)

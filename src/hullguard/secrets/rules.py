@@ -80,7 +80,8 @@ def load_builtin() -> RuleSet:
 
 def parse_rules(text: str, where: str) -> RuleSet:
     try:
-        doc = yaml.safe_load(text)
+        # libyaml's safe loader where built: the builtin rules load in a tenth of the time.
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loaders only)
     except yaml.YAMLError as e:
         raise RuleError(f"{where}: not valid YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("rules", []), list):

@@ -10,7 +10,7 @@ from hullguard.errors import SourceError
 from hullguard.model import Digest, Issue, Location, Secret
 from hullguard.scanners import ScanContext, ScanResult
 from hullguard.secrets.detect import Detector, Hit, is_binary
-from hullguard.secrets.layer_cache import LayerCache, Row, settings_key
+from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings_key
 from hullguard.secrets.rules import Rule
 from hullguard.secrets.settings import SecretSettings, load_settings
 from hullguard.secrets.structured import image_config_texts, manifest_extras
@@ -122,13 +122,30 @@ class LayerSecrets(FileScanner):
         self.too_large_in[layer] += self.stats.too_large - before
         return wanted
 
+    def restore(self, layers: tuple[Digest, ...]) -> bool:
+        """Take every layer's results from the cache, and say True; or take none and say False."""
+        if self.cache is None:
+            return False
+        cached = [self._usable(self.cache.load(layer)) for layer in layers]
+        if any(c is None for c in cached):
+            return False
+        for layer, c in zip(layers, cached, strict=True):
+            self._use(layer, c)
+        return True
+
+    def _usable(self, cached: CachedLayer | None) -> CachedLayer | None:
+        rules = {r.id for r in self.settings.ruleset.rules}
+        return None if cached is None or any(row.rule not in rules for row in cached.rows) else cached
+
     def _open_layer(self, layer: Digest, cache: LayerCache) -> None:
-        cached = cache.load(layer)
-        rules = {r.id: r for r in self.settings.ruleset.rules}
-        if cached is None or any(row.rule not in rules for row in cached.rows):
+        self._use(layer, self._usable(cache.load(layer)))
+
+    def _use(self, layer: Digest, cached: CachedLayer | None) -> None:
+        if cached is None:
             self.from_cache[layer] = False
             self.fresh[layer], self.too_large_in[layer] = [], 0
             return
+        rules = {r.id: r for r in self.settings.ruleset.rules}
         self.from_cache[layer] = True
         self.stats.too_large += cached.too_large
         self.found += [
@@ -141,10 +158,14 @@ class LayerSecrets(FileScanner):
         if entry.layer in self.fresh:
             self.fresh[entry.layer] += found
 
-    def save(self, unreadable: set[Digest | None]) -> None:
-        """Store each layer read in full this time (not one that broke off part-way)."""
+    def save(self, unreadable: set[Digest | None], layers: tuple[Digest, ...] = ()) -> None:
+        """Store each layer read in full this time (not one that broke off part-way); one of
+        `layers` that held no file to look at is stored as having nothing."""
         if self.cache is None:
             return
+        for layer in layers:
+            if layer not in self.from_cache and layer not in unreadable:
+                self.cache.store(layer, [], 0)
         for layer, found in self.fresh.items():
             if layer not in unreadable:
                 rows = [Row(f.path, f.line, f.rule.id, f.redacted, f.digest) for f in found]
@@ -159,12 +180,15 @@ class SecretScanner:
 
     def new_visitor(self, options: ScanOptions) -> LayerVisitor | None:
         settings = settings_for(options)
+        if options.get("no_cache"):
+            return LayerSecrets(settings)
         root = options.cache_dir or default_cache_dir()
         return LayerSecrets(settings, LayerCache(root, settings_key(settings, BINARY_SUFFIXES)))
 
     def scan(self, ctx: ScanContext, visitor: LayerVisitor | None) -> ScanResult:
         if isinstance(visitor, LayerSecrets):
-            visitor.save({i.layer for i in getattr(ctx.tree, "issues", ()) if i.stage == "source"})
+            unreadable = {i.layer for i in getattr(ctx.tree, "issues", ()) if i.stage == "source"}
+            visitor.save(unreadable, ctx.artifact.layers)
             found = [*_in_image_config(visitor, ctx), *visitor.found]
             findings = image_findings(found, ctx)
             scanner: FileScanner = visitor

@@ -1,0 +1,85 @@
+"""An image's analysis from the cache when every consumer can do without the layers, else by
+reading the layers once (and storing what they gave)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from hullguard.analyzers.base import Analyzer
+from hullguard.analyzers.history import PackageHistory
+from hullguard.analyzers.run import analyze_tree, wants
+from hullguard.cache.image import Analysis, ImageCache, ListedTree, image_key
+from hullguard.model import Digest
+from hullguard.scanners import Scanner
+from hullguard.sources.image import Image, LayerRef
+from hullguard.sources.layers import LayerVisitor, build_tree
+from hullguard.sources.tree import FileEntry, FileTree
+
+
+@runtime_checkable
+class Restorable(Protocol):
+    """A layer visitor with a cache of its own: `restore` loads what it would have seen in these
+    layers and says whether it had all of them. A visitor that answers False must still be
+    fit to watch the layers being read (what it did load stands for those layers)."""
+
+    def restore(self, layers: tuple[Digest, ...]) -> bool: ...
+
+
+@contextmanager
+def analyze_image(
+    image: Image,
+    analyzers: tuple[Analyzer, ...],
+    scanners: tuple[Scanner, ...],
+    visitors: tuple[LayerVisitor, ...],
+    cache_root: Path | None,
+    on_layer: Callable[[LayerRef], None] | None = None,
+) -> Iterator[tuple[FileTree, Analysis]]:
+    """The merged tree and the analysis of `image`; with `cache_root` None, no cache is used."""
+    cache = ImageCache(cache_root) if cache_root is not None else None
+    key = image_key(image, analyzers) if cache is not None else None
+    if cache is not None and key is not None:
+        cached = cache.load(key)
+        if cached is not None and _restored(cached, image, scanners, visitors):
+            yield ListedTree(cached.entries), cached
+            return
+
+    analyzers_want = wants(analyzers)  # the analyzers' union prefilter: most files fail it at once
+
+    def wanted(entry: FileEntry) -> bool:
+        return analyzers_want(entry) or any(s.wants(entry) for s in scanners)
+
+    history = PackageHistory()  # which layer added each OS package
+    with build_tree(image, wanted, (*visitors, history), on_layer) as tree:
+        inventory, issues = analyze_tree(tree, analyzers)
+        analysis = Analysis(
+            inventory=history.attribute(inventory),
+            issues=(*tree.issues, *issues),
+            entries=tuple(tree.entries()),
+            removals=tuple(tree.removals),
+        )
+        # An image read with trouble (a truncated layer, an unsafe path) is read again next time.
+        if (
+            cache is not None
+            and key is not None
+            and not tree.issues
+            and not _content_wanted(analysis, scanners)
+        ):
+            cache.store(key, analysis)
+        yield tree, analysis
+
+
+def _restored(
+    cached: Analysis, image: Image, scanners: tuple[Scanner, ...], visitors: tuple[LayerVisitor, ...]
+) -> bool:
+    if _content_wanted(cached, scanners) or not all(isinstance(v, Restorable) for v in visitors):
+        return False
+    layers = tuple(layer.diff_id for layer in image.layers)
+    return all(v.restore(layers) for v in visitors if isinstance(v, Restorable))
+
+
+def _content_wanted(analysis: Analysis, scanners: tuple[Scanner, ...]) -> bool:
+    """A scanner that reads file content from the tree needs the layers: the cache keeps none."""
+    return any(s.wants(e) for s in scanners for e in analysis.entries)

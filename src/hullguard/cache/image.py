@@ -1,0 +1,187 @@
+"""What reading an image's layers yields, on disk, keyed by the layers' content and the analyzers.
+
+An image's layers never change under their diff_ids, and the config that names them is
+verified by its digest; so the inventory (with each package's layer), the issues of the
+analysis, and the final tree's listing (no content) depend only on that chain of diff_ids and
+on the analyzers that read it. Entries never hold file content, so never a secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hullguard import __version__
+from hullguard.analyzers.base import Analyzer
+from hullguard.cache.files import read_json, write_json
+from hullguard.errors import SourceError
+from hullguard.model import OS, Digest, Inventory, Issue, Package, PackageType
+from hullguard.sources.image import Image
+from hullguard.sources.layers import Removal
+from hullguard.sources.tree import EntryType, FileEntry
+
+FORMAT = 1
+"""Bump when the layout of an entry or the way layers become a tree changes."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Analysis:
+    """The layers' contribution to a report: attributed inventory, issues, final listing."""
+
+    inventory: Inventory
+    issues: tuple[Issue, ...]
+    entries: tuple[FileEntry, ...]
+    removals: tuple[Removal, ...]
+
+
+def image_key(image: Image, analyzers: Sequence[Analyzer]) -> str | None:
+    """The cache key of an image's analysis, or None when its config does not vouch for its layers."""
+    algorithm, _, expected = image.config_digest.partition(":")
+    if algorithm != "sha256" or hashlib.sha256(image.raw_config).hexdigest() != expected:
+        return None
+    diff_ids = [layer.diff_id for layer in image.layers]
+    if tuple(diff_ids) != image.config.diff_ids:
+        return None
+    doc = [
+        FORMAT,
+        __version__,
+        diff_ids,
+        [[type(a).__module__, type(a).__qualname__, repr(a.spec)] for a in analyzers],
+    ]
+    return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
+
+
+class ImageCache:
+    def __init__(self, root: Path) -> None:
+        self.dir = root / "images" / f"v{FORMAT}"
+
+    def load(self, key: str) -> Analysis | None:
+        doc = read_json(self.dir / f"{key}.json")
+        try:
+            return _decode(doc) if isinstance(doc, dict) and doc.get("key") == key else None
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def store(self, key: str, analysis: Analysis) -> None:
+        write_json(self.dir / f"{key}.json", {"key": key, **_encode(analysis)})
+
+
+class ListedTree:
+    """The final tree as listed in the cache: every entry, no content."""
+
+    def __init__(self, entries: tuple[FileEntry, ...]) -> None:
+        self._entries = {e.path: e for e in entries}
+
+    def entries(self) -> Iterator[FileEntry]:
+        return iter(self._entries.values())
+
+    def lookup(self, path: str) -> FileEntry | None:
+        return self._entries.get(path)
+
+    def read_bytes(self, entry: FileEntry) -> bytes:
+        raise SourceError(f"{entry.path}: content is not kept in the analysis cache")
+
+
+def _encode(a: Analysis) -> dict[str, Any]:
+    layers = sorted({e.layer for e in a.entries if e.layer} | {r.by_layer for r in a.removals})
+    index = {d: i for i, d in enumerate(layers)}
+
+    def entry(e: FileEntry) -> list[Any]:
+        return [e.path, e.type.value, e.size, e.mode, index.get(e.layer) if e.layer else None, e.linkname]
+
+    os_ = a.inventory.os
+    return {
+        "packages": [_package(p) for p in a.inventory.packages],
+        "os": None
+        if os_ is None
+        else [os_.family, os_.version, os_.name, os_.eol, os_.eol_date.isoformat() if os_.eol_date else None],
+        "extra": [list(x) for x in a.inventory.extra],
+        "issues": [[i.stage, i.message, i.path, i.layer] for i in a.issues],
+        "layers": layers,
+        "entries": [entry(e) for e in a.entries],
+        "removals": [[*entry(r.entry), index[r.by_layer]] for r in a.removals],
+    }
+
+
+def _decode(doc: dict[str, Any]) -> Analysis:
+    layers = [Digest(str(d)) for d in doc["layers"]]
+
+    def entry(row: list[Any]) -> FileEntry:
+        path, kind, size, mode, layer, link = row[:6]
+        return FileEntry(
+            path=str(path),
+            type=EntryType(kind),
+            size=int(size),
+            mode=int(mode),
+            layer=layers[layer] if layer is not None else None,
+            linkname=None if link is None else str(link),
+        )
+
+    os_ = doc["os"]
+    inventory = Inventory(
+        packages=tuple(_unpackage(p) for p in doc["packages"]),
+        os=None
+        if os_ is None
+        else OS(
+            family=str(os_[0]),
+            version=str(os_[1]),
+            name=_opt(os_[2]),
+            eol=None if os_[3] is None else bool(os_[3]),
+            eol_date=date.fromisoformat(os_[4]) if os_[4] else None,
+        ),
+        extra=tuple((str(k), str(v)) for k, v in doc["extra"]),
+    )
+    return Analysis(
+        inventory=inventory,
+        issues=tuple(
+            Issue(stage=str(s), message=str(m), path=_opt(p), layer=Digest(str(d)) if d else None)
+            for s, m, p, d in doc["issues"]
+        ),
+        entries=tuple(entry(row) for row in doc["entries"]),
+        removals=tuple(Removal(entry(row), layers[row[6]]) for row in doc["removals"]),
+    )
+
+
+def _package(p: Package) -> dict[str, Any]:
+    return {
+        "type": p.type.value,
+        "name": p.name,
+        "version": p.version,
+        "purl": p.purl,
+        "source_name": p.source_name,
+        "source_version": p.source_version,
+        "arch": p.arch,
+        "licenses": list(p.licenses),
+        "layer": p.layer,
+        "path": p.path,
+        "modularity_label": p.modularity_label,
+        "dependencies": list(p.dependencies),
+        "dev": p.dev,
+    }
+
+
+def _unpackage(d: dict[str, Any]) -> Package:
+    return Package(
+        type=PackageType(d["type"]),
+        name=str(d["name"]),
+        version=str(d["version"]),
+        purl=str(d["purl"]),
+        source_name=_opt(d["source_name"]),
+        source_version=_opt(d["source_version"]),
+        arch=_opt(d["arch"]),
+        licenses=tuple(str(x) for x in d["licenses"]),
+        layer=Digest(str(d["layer"])) if d["layer"] else None,
+        path=_opt(d["path"]),
+        modularity_label=_opt(d["modularity_label"]),
+        dependencies=tuple(str(x) for x in d["dependencies"]),
+        dev=bool(d["dev"]),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
