@@ -61,9 +61,10 @@ def trivy_command(trivy: str, image: Path, out: Path, cache: Path, fmt: str = "c
 
 
 def hullguard_command(image: Path, out: Path, fmt: str = "cyclonedx") -> list[str]:
-    """Run from source (`--src`), so another branch's tree can be compared the same way."""
+    """Run from source (`--src`), so another branch's tree can be compared the same way.
+    `--no-cache`: cold, like Trivy with its fresh cache dir (bench_warm_scan.py times warm)."""
     return [sys.executable, "-m", "hullguard.cli.main", "image", str(image), "--format", fmt,
-            "--scanners", "", "--quiet", "--output", str(out)]  # fmt: skip
+            "--scanners", "", "--quiet", "--no-cache", "--output", str(out)]  # fmt: skip
 
 
 def keys(bom: dict) -> set[Key]:  # type: ignore[type-arg]
