@@ -73,28 +73,23 @@ def trivy(kind: str, target: str) -> tuple[set[tuple[str, str, str]], float]:
         return found, elapsed
 
 
-def hullguard(kind: str, target: str) -> tuple[set[tuple[str, str, str]], float]:
-    start = time.perf_counter()
+def hullguard_report(kind: str, target: str) -> dict:  # type: ignore[type-arg]
+    """`hullguard KIND TARGET --format json`, run as a user would, parsed."""
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hullguard.cli.main",
-            kind,
-            target,
-            "--format",
-            "json",
-            "--scanners",
-            "vuln",
-            "--offline",
-            "--quiet",
-        ],
+        [sys.executable, "-m", "hullguard.cli.main", kind, target,
+         "--format", "json", "--scanners", "vuln", "--offline", "--quiet"],
         capture_output=True,
         text=True,
         check=True,
-    )
+    )  # fmt: skip
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def hullguard(kind: str, target: str) -> tuple[set[tuple[str, str, str]], float]:
+    start = time.perf_counter()
+    report = hullguard_report(kind, target)
     elapsed = time.perf_counter() - start
-    return {k for p in json.loads(out.stdout)["packages"] if (k := key(p["purl"]))}, elapsed
+    return {k for p in report["packages"] if (k := key(p["purl"]))}, elapsed
 
 
 def main(kind: str, target: str) -> None:

