@@ -36,19 +36,18 @@ class Target:
 def os_ecosystems(os: OS | None) -> tuple[str, ...]:
     if os is None or (not os.version and os.family not in ("wolfi", "chainguard")):
         return ()
-    parts = os.version.split(".")
-    major = parts[0]
+    release = os.release  # Debian 12.5 -> 12, Alpine 3.19.1 -> 3.19, Ubuntu 22.04 stays
     match os.family:
         case "debian":
-            return (f"Debian:{major}",)
+            return (f"Debian:{release}",)
         case "ubuntu":
-            return (f"Ubuntu:{os.version}", f"Ubuntu:{os.version}:LTS")
+            return (f"Ubuntu:{release}", f"Ubuntu:{release}:LTS")
         case "alpine":
-            return (f"Alpine:v{'.'.join(parts[:2])}",)
+            return (f"Alpine:v{release}",)
         case "almalinux":
-            return (f"AlmaLinux:{major}",)
+            return (f"AlmaLinux:{release}",)
         case "rocky":
-            return (f"Rocky Linux:{major}",)
+            return (f"Rocky Linux:{release}",)
         case "wolfi":
             return ("Wolfi",)
         case "chainguard":
