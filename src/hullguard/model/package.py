@@ -76,10 +76,3 @@ class Inventory:
     os: OS | None = None
     extra: tuple[tuple[str, str], ...] = field(default=())
     """Facts an analyzer found that are not packages: (kind, value)."""
-
-    def merge(self, other: Inventory) -> Inventory:
-        return Inventory(
-            packages=self.packages + other.packages,
-            os=self.os or other.os,
-            extra=self.extra + other.extra,
-        )
