@@ -11,6 +11,7 @@ from hullguard import scanners as scanner_registry
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.run import analyze_tree
+from hullguard.cache import default_cache_dir
 from hullguard.cache.analyze import analyze_image
 from hullguard.ignorefile import IgnoreRule, apply_ignore_rules
 from hullguard.model import Artifact, ArtifactType, Finding, Issue, Report, Severity
@@ -21,7 +22,6 @@ from hullguard.sources.image import LayerRef
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.rootfs import DirTree
 from hullguard.sources.tree import FileTree
-from hullguard.vulndb.store import default_cache_dir
 
 ALL_SCANNERS = ("vuln", "secret", "config")
 

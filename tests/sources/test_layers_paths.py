@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from pathlib import Path
 
 import pytest
 
 from hullguard.errors import DigestMismatch
+from hullguard.sources.blobs import FileRegion
 from hullguard.sources.image import Image
 from hullguard.sources.layers import LayerTree, build_tree
 from tests.sources.test_layers import everything, make_image, make_tar, sha
@@ -33,6 +35,19 @@ def _streamed(image: Image) -> Image:
     for layer in image.layers:
         data = layer.open_blob().read()
         layers.append(dataclasses.replace(layer, open_blob=lambda data=data: _Stream(data)))
+    return dataclasses.replace(image, layers=tuple(layers))
+
+
+def _on_disk(image: Image, folder: Path) -> Image:
+    """Each blob in a file after 1,000 bytes of other data, as a member of an image tar: the
+    region path (reads at offsets, hashes in a second thread)."""
+    layers = []
+    for layer in image.layers:
+        data = layer.open_blob().read()
+        path = folder / f"{layer.index}.blob"
+        path.write_bytes(b"\xff" * 1000 + data + b"\xee" * 100)
+        region = FileRegion(path, 1000, len(data))
+        layers.append(dataclasses.replace(layer, open_blob=lambda: pytest.fail("read as a stream"), region=region))
     return dataclasses.replace(image, layers=tuple(layers))
 
 
@@ -72,10 +87,14 @@ CASES = {
 
 
 @pytest.mark.parametrize("layers", CASES.values(), ids=CASES.keys())
-def test_both_paths_agree(layers: tuple[bytes, ...]) -> None:
+def test_all_paths_agree(layers: tuple[bytes, ...], tmp_path: Path) -> None:
     image = make_image(*layers)
-    with build_tree(image, everything) as seek, build_tree(_streamed(image), everything) as stream:
-        assert _snapshot(seek) == _snapshot(stream)
+    with (
+        build_tree(image, everything) as seek,
+        build_tree(_streamed(image), everything) as stream,
+        build_tree(_on_disk(image, tmp_path), everything) as region,
+    ):
+        assert _snapshot(seek) == _snapshot(stream) == _snapshot(region)
 
 
 def test_unpadded_layer_has_no_issue_and_truncated_one_has() -> None:
@@ -90,3 +109,20 @@ def test_a_wrong_digest_still_fails_on_a_seekable_blob() -> None:
     layer = make_tar(("a", "x", "file"))
     with pytest.raises(DigestMismatch):
         build_tree(make_image(layer, diff_ids=[sha(b"other")]), everything)
+
+
+def test_a_wrong_digest_fails_on_disk_after_the_whole_image_is_read(tmp_path: Path) -> None:
+    good, bad = make_tar(("a", "x", "file")), make_tar(("b", "y", "file"))
+    image = _on_disk(make_image(good, bad, diff_ids=[sha(good), sha(b"other")]), tmp_path)
+    with pytest.raises(DigestMismatch, match="layer 2"):
+        build_tree(image, everything)
+
+
+def test_a_blob_file_shorter_than_its_region_fails_its_digest(tmp_path: Path) -> None:
+    image = _on_disk(make_image(make_tar(("a", "x" * 2000, "file"))), tmp_path)
+    region = image.layers[0].region
+    assert region is not None
+    with region.path.open("r+b") as f:
+        f.truncate(region.offset + 600)
+    with pytest.raises(DigestMismatch):
+        build_tree(image, everything)

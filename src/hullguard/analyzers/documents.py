@@ -8,15 +8,11 @@ import tomllib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-import yaml
-
 from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.errors import AnalyzerError
 from hullguard.model import Package, PackageType
 
 T = TypeVar("T")
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_YamlStrings = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def load_json(file: FileInput) -> Any:
@@ -48,8 +44,11 @@ def load_yaml(file: FileInput, *, strings: bool = False) -> Any:
 
 def load_yaml_documents(file: FileInput, *, strings: bool = False) -> list[Any]:
     """Every document of a YAML stream (pnpm 10+ writes one per lockfile section)."""
+    import yaml  # here, not at the top: most images have no YAML lock file, and it costs 12 ms
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader) if strings else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return list(yaml.load_all(file.read_bytes(), Loader=_YamlStrings if strings else _YamlLoader))
+        return list(yaml.load_all(file.read_bytes(), Loader=loader))
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise AnalyzerError(f"{file.path}:{line}: invalid YAML: {e.problem}") from e

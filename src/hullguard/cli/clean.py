@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from hullguard.cache import SCAN_CACHES, clean_scan_caches
+from hullguard.cache import SCAN_CACHES, clean_scan_caches, default_cache_dir
 from hullguard.errors import UsageError
-from hullguard.vulndb.store import default_cache_dir
 
 NAME = "clean"
 HELP = "remove cached scan results (the vulnerability database stays)"

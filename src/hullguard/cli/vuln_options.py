@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 
 from hullguard.ignorefile import load_ignorefile
-from hullguard.matchers.vex import load_vex
 
 
 def add_vuln_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,9 +25,14 @@ def vuln_extra(args: argparse.Namespace) -> tuple[tuple[str, object], ...]:
     extra: list[tuple[str, object]] = []
     if getattr(args, "ignorefile", None):
         extra.append(("ignore_rules", load_ignorefile(args.ignorefile)))
-    statements = tuple(s for path in getattr(args, "vex", None) or () for s in load_vex(path))
-    if statements:
-        extra.append(("vex_statements", statements))
+    vex_files = getattr(args, "vex", None) or ()
+    if vex_files:
+        from hullguard.matchers.vex import load_vex  # the vuln scanner's modules: only when asked for
+
+        statements = tuple(s for path in vex_files for s in load_vex(path))
+        if statements:
+            extra.append(("vex_statements", statements))
     if getattr(args, "base_image", None):
         extra.append(("base_image", args.base_image))
     return tuple(extra)
+

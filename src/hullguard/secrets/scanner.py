@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hullguard.cache import default_cache_dir
 from hullguard.errors import SourceError
 from hullguard.model import Digest, Issue, Location, Secret
 from hullguard.scanners import ScanContext, ScanResult
@@ -16,7 +17,6 @@ from hullguard.secrets.settings import SecretSettings, load_settings
 from hullguard.secrets.structured import image_config_texts, manifest_extras
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
-from hullguard.vulndb.store import default_cache_dir
 
 if TYPE_CHECKING:
     from hullguard.pipeline import ScanOptions

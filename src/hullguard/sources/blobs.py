@@ -6,6 +6,8 @@ import gzip
 import hashlib
 import io
 import os
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, cast
 
 import zstandard
@@ -20,6 +22,17 @@ SUPPORTED_ALGORITHMS = ("sha256", "sha512")
 
 class SizeCapExceeded(SourceError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class FileRegion:
+    """Where a blob's bytes lie in a regular file on disk (a member of an image tar, a file
+    of an OCI layout folder): the layer reader reads such a blob at offsets, with no stream
+    through `tarfile`, and hashes it in a second thread."""
+
+    path: Path
+    offset: int
+    size: int
 
 
 class VerifyingReader(io.RawIOBase):

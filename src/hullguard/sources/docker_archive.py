@@ -6,11 +6,11 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest
-from hullguard.sources.image import Image, ImageConfig, make_layers
+from hullguard.sources.image import BlobRef, Image, ImageConfig, make_layers
 from hullguard.sources.manifest import check_digest
 from hullguard.sources.store import ArchiveStore
 
@@ -43,17 +43,18 @@ def read_docker_archive(store: ArchiveStore, name: str, tag: str | None) -> Imag
     if expected is not None and expected != config_digest:
         raise SourceError(f"{where}: config {config_name} does not match its digest (got {config_digest})")
     config = ImageConfig.parse(raw_config, f"{name}: {config_name}")
-    blobs: list[tuple[Digest | None, str, int | None, Any]] = []
+    blobs: list[BlobRef] = []
     for layer_name in entry.get("Layers") or ():
         layer_name = str(layer_name)
         if not store.exists(layer_name):
             raise SourceError(f"{where}: layer {layer_name} is listed but missing from the archive")
         blobs.append(
-            (
+            BlobRef(
                 _digest_from_name(layer_name),
                 "application/vnd.docker.image.rootfs.diff.tar",
                 None,
-                _opener(store, layer_name),
+                store.opener(layer_name),
+                store.region(layer_name),
             )
         )
     tags = tuple(str(t) for t in entry.get("RepoTags") or ())
@@ -75,13 +76,6 @@ def _pick(entries: list[dict[str, Any]], tag: str | None, where: str) -> dict[st
         if tag in (entry.get("RepoTags") or ()):
             return entry
     raise SourceError(f"{where}: no image tagged {tag!r}")
-
-
-def _opener(store: ArchiveStore, name: str) -> Any:
-    def open_blob() -> IO[bytes]:
-        return store.open(name)
-
-    return open_blob
 
 
 def _digest_from_name(name: str) -> Digest | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest
+from hullguard.sources.blobs import FileRegion
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,6 +105,18 @@ class LayerRef:
     size: int | None
     created_by: str | None
     open_blob: Callable[[], IO[bytes]]
+    region: FileRegion | None = None
+    """Where the blob lies on disk, for sources that have it there (archives, layouts)."""
+
+
+class BlobRef(NamedTuple):
+    """A layer blob as a manifest lists it, and how to read it."""
+
+    digest: Digest | None
+    media_type: str
+    size: int | None
+    open: Callable[[], IO[bytes]]
+    region: FileRegion | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,7 +135,7 @@ class Image:
 
 def make_layers(
     config: ImageConfig,
-    blobs: list[tuple[Digest | None, str, int | None, Callable[[], IO[bytes]]]],
+    blobs: list[BlobRef],
     where: str,
 ) -> tuple[LayerRef, ...]:
     """Pair a manifest's layer blobs with the config's diff_ids and history."""
@@ -136,13 +149,14 @@ def make_layers(
         LayerRef(
             index=i,
             diff_id=diff_id,
-            digest=digest,
-            media_type=media_type,
-            size=size,
+            digest=blob.digest,
+            media_type=blob.media_type,
+            size=blob.size,
             created_by=step.created_by if step else None,
-            open_blob=opener,
+            open_blob=blob.open,
+            region=blob.region,
         )
-        for i, ((digest, media_type, size, opener), diff_id, step) in enumerate(
+        for i, (blob, diff_id, step) in enumerate(
             zip(blobs, config.diff_ids, history, strict=True)
         )
     )

@@ -6,11 +6,9 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
 
 from hullguard.errors import DigestMismatch, SourceError
-from hullguard.model import Digest
-from hullguard.sources.image import Image, ImageConfig, make_layers
+from hullguard.sources.image import BlobRef, Image, ImageConfig, make_layers
 from hullguard.sources.manifest import (
     REF_NAME,
     Descriptor,
@@ -76,11 +74,12 @@ def _image(store: ArchiveStore, name: str, desc: Descriptor, manifest: Manifest,
     check_layers(manifest, name)
     raw_config = read_blob(store, manifest.config, f"{name} config")
     config = ImageConfig.parse(raw_config, f"{name}: config {manifest.config.digest}")
-    blobs: list[tuple[Digest | None, str, int | None, Any]] = []
+    blobs: list[BlobRef] = []
     for layer in manifest.layers:
         if not store.exists(blob_path(layer.digest)):
             raise SourceError(f"{name}: layer blob {layer.digest} is missing")
-        blobs.append((layer.digest, layer.media_type, layer.size, _opener(store, blob_path(layer.digest))))
+        name = blob_path(layer.digest)
+        blobs.append(BlobRef(layer.digest, layer.media_type, layer.size, store.opener(name), store.region(name)))
     return Image(
         name=f"{name}:{tag}" if tag else name,
         manifest_digest=desc.digest,
@@ -91,10 +90,3 @@ def _image(store: ArchiveStore, name: str, desc: Descriptor, manifest: Manifest,
         repo_tags=(tag,) if tag else (),
         annotations=manifest.annotations,
     )
-
-
-def _opener(store: ArchiveStore, name: str) -> Any:
-    def open_blob() -> IO[bytes]:
-        return store.open(name)
-
-    return open_blob

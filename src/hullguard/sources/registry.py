@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest
 from hullguard.registry import FetchedManifest, Reference, RegistryClient, RegistryOptions, parse_reference
 from hullguard.registry.transport import password_from_env
 from hullguard.sources import SourceOptions
-from hullguard.sources.image import Image, ImageConfig, make_layers
+from hullguard.sources.image import BlobRef, Image, ImageConfig, make_layers
 from hullguard.sources.manifest import Index, Manifest, check_layers, pick_platform
 
 MAX_NESTING = 4
@@ -58,8 +58,8 @@ def _image(
     check_layers(manifest, where)
     raw_config = client.read_blob(ref.repository, manifest.config.digest, cap=MAX_CONFIG_BYTES)
     config = ImageConfig.parse(raw_config, f"{where} config")
-    blobs: list[tuple[Digest | None, str, int | None, Any]] = [
-        (
+    blobs = [
+        BlobRef(
             layer.digest,
             layer.media_type,
             layer.size,

@@ -7,11 +7,12 @@ import os
 import shutil
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 from hullguard.errors import SourceError
-from hullguard.sources.blobs import MAX_LAYER_BYTES
+from hullguard.sources.blobs import MAX_LAYER_BYTES, FileRegion
 from hullguard.sources.tree import clean_path
 
 MAX_JSON_BYTES = 16 << 20
@@ -25,6 +26,7 @@ class ArchiveStore:
         self._tar: tarfile.TarFile | None = None
         self._members: dict[str, tarfile.TarInfo] = {}
         self._tmp: Path | None = None
+        self._source = path
         if path.is_dir():
             return
         try:
@@ -33,6 +35,7 @@ class ArchiveStore:
             source = path
             if head == b"\x1f\x8b":
                 source = self._gunzip(path)
+            self._source = source
             self._tar = tarfile.open(source, mode="r:")  # noqa: SIM115 - held open until close()
             for member in self._tar.getmembers():
                 name = clean_path(member.name)
@@ -85,6 +88,20 @@ class ArchiveStore:
             if found is not None:
                 return found.open("rb")
         raise SourceError(f"{self.path}: missing {name}")
+
+    def opener(self, name: str) -> Callable[[], IO[bytes]]:
+        return lambda: self.open(name)
+
+    def region(self, name: str) -> FileRegion | None:
+        """Where `name`'s bytes lie on disk, when they lie in one piece (not a hard link or a
+        sparse member)."""
+        if self._tar is not None:
+            member = self._members.get(name)
+            if member is None or not member.isreg() or member.issparse():
+                return None
+            return FileRegion(self._source, member.offset_data, member.size)
+        found = self._dir_path(name)
+        return FileRegion(found, 0, found.stat().st_size) if found is not None else None
 
     def read(self, name: str, cap: int = MAX_JSON_BYTES) -> bytes:
         with self.open(name) as f:

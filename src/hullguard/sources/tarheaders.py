@@ -11,7 +11,7 @@ whole layer instead, so the tree is never built from half of one reader and half
 from __future__ import annotations
 
 import tarfile
-from typing import IO
+from collections.abc import Callable
 
 BLOCK = 512
 _SKIP = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE)
@@ -28,15 +28,15 @@ class Unsupported(Exception):
     """A header this reader leaves to `tarfile`."""
 
 
-def read_members(raw: IO[bytes], size: int) -> list[tarfile.TarInfo]:
+def read_members(read_at: Callable[[int, int], bytes], size: int) -> list[tarfile.TarInfo]:
+    """Every member of the `size`-byte tar that `read_at(offset, length)` reads."""
     members: list[tarfile.TarInfo] = []
     offset = 0
     longname: bytes | None = None
     longlink: bytes | None = None
     pax: dict[bytes, bytes] = {}
     while offset + BLOCK <= size:
-        raw.seek(offset)
-        header = raw.read(BLOCK)
+        header = read_at(offset, BLOCK)
         if len(header) < BLOCK or not any(header):
             break  # the end-of-archive zero block (tarfile stops there too)
         if _number(header[148:156]) != sum(header[:148]) + 256 + sum(header[156:]):
@@ -47,8 +47,7 @@ def read_members(raw: IO[bytes], size: int) -> list[tarfile.TarInfo]:
         if kind in _SKIP:
             if length > MAX_META or data + length > size:
                 raise Unsupported("extended header too large or past the end")
-            raw.seek(data)
-            payload = raw.read(length)
+            payload = read_at(data, length)
             if kind == tarfile.GNUTYPE_LONGNAME:
                 longname = payload.split(b"\0", 1)[0]
             elif kind == tarfile.GNUTYPE_LONGLINK:

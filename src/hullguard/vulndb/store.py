@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from hullguard.cache import default_cache_dir
 from hullguard.errors import Error
 from hullguard.vulndb.osv import Advisory, Affected, Event, Range, Severity, package_key
 
@@ -44,14 +44,6 @@ class SchemaMismatch(DatabaseError):
 class AffectedRow:
     advisory_id: str
     affected: Affected
-
-
-def default_cache_dir() -> Path:
-    env = os.environ.get("HULLGUARD_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hullguard"
 
 
 def db_path(cache_dir: Path | None) -> Path:
