@@ -38,3 +38,7 @@ def test_every_file_an_analyzer_matches_passes_the_layer_readers_predicate() -> 
     matched = [(a.spec.id, e.path) for a in ANALYZERS for e in files if a.spec.matches(e)]
     assert {spec for spec, _ in matched} >= {"pip-requirements", "npm-installed", "python-lock"}
     assert [m for m in matched if not wanted(next(e for e in files if e.path == m[1]))] == []  # type: ignore[operator]
+    narrowed = [a.spec for a in ANALYZERS if type(a.spec).matches is not AnalyzerSpec.matches]
+    assert narrowed, "no spec with its own matches: the contract below tests nothing"
+    widened = [(s.id, e.path) for s in narrowed for e in files if s.matches(e) and not AnalyzerSpec.matches(s, e)]
+    assert widened == [], "a spec's own `matches` accepts files its fields do not declare"

@@ -59,3 +59,18 @@ def test_copyright_without_format_or_references_gives_nothing() -> None:
     assert parse_copyright("Copyright 2001 somebody. All rights reserved.\n") == ()
     dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: other\n"
     assert parse_copyright(dep5) == ()
+
+
+def test_only_spdx_list_ids_count_as_spdx_in_reports() -> None:
+    """ScanCode's aliases (`GPL`) are not SPDX ids: a report must not turn Debian's bare `GPL`
+    into GPL-1.0-or-later. Deprecated SPDX ids keep their listed spelling as ids, and become
+    their successors inside expressions."""
+    from hullguard.model import spdx
+    from hullguard.report.cyclonedx_bom import licenses
+    from hullguard.report.licenses import spdx_expression
+
+    assert spdx.licence_id("GPL") is None and spdx_expression(("GPL",)) is None
+    assert spdx.licence_id("lgpl-2.1") == "LGPL-2.1" and spdx.licence_id("LLVM-exception") is None
+    assert spdx.expression("GPL-2.0+ with classpath-exception-2.0") == "GPL-2.0-or-later WITH Classpath-exception-2.0"
+    assert spdx.expression("LLVM-exception") is None and spdx.expression("MIT WITH Apache-2.0") is None
+    assert [lic.name for lic in licenses(("GPL", "MIT"))] == ["GPL", None]  # type: ignore[union-attr]

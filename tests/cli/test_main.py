@@ -104,3 +104,41 @@ def test_only_the_command_run_is_imported() -> None:
 def test_missing_archive_is_a_file_error_not_a_registry_lookup(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "image", "no-such-image.tar")
     assert code == 2 and "no-such-image.tar: no such file or directory" in err
+
+
+def _docker_archive(path: Path, layer: bytes, diff_id: str) -> None:
+    """A `docker save` archive of one layer, whose config names the layer by `diff_id`."""
+    import hashlib
+
+    config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [diff_id]}})
+    config_name = hashlib.sha256(config.encode()).hexdigest() + ".json"
+    files = {
+        "manifest.json": json.dumps([{"Config": config_name, "RepoTags": ["t:1"], "Layers": ["l/layer.tar"]}]).encode(),
+        config_name: config.encode(),
+        "l/layer.tar": layer,
+    }
+    with tarfile.open(path, "w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def test_a_layer_that_does_not_match_its_diff_id_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The layer is read at offsets while a second thread hashes it: the mismatch must still
+    stop the scan, with no report, after the analyzers have run on the unverified content."""
+    import hashlib
+
+    from tests.sources.test_layers import make_tar
+
+    layer = make_tar(("etc/os-release", "ID=alpine\nVERSION_ID=3.19.0\n", "file"))
+    good = tmp_path / "good.tar"
+    _docker_archive(good, layer, "sha256:" + hashlib.sha256(layer).hexdigest())
+    code, out, _ = run(capsys, "image", str(good), "--format", "json", "--cache-dir", str(tmp_path), "--offline")
+    assert code == 0 and json.loads(out)["artifact"]["os"]["family"] == "alpine"
+    bad = tmp_path / "bad.tar"
+    _docker_archive(bad, layer, "sha256:" + hashlib.sha256(b"another layer").hexdigest())
+    code, out, err = run(capsys, "image", str(bad), "--format", "json", "--cache-dir", str(tmp_path), "--offline")
+    assert code == 2 and out == "" and "digest mismatch" in err and "Traceback" not in err

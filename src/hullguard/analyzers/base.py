@@ -39,6 +39,9 @@ class AnalyzerSpec:
     installed metadata is the truth (a lock copied into an image proves no install)."""
 
     def matches(self, entry: FileEntry) -> bool:
+        """Whether the analyzer reads `entry`. A subclass may narrow this by name patterns, but
+        never accept a file its fields do not declare: the layer reader's one prefilter over
+        all specs' fields decides which files keep their content."""
         if entry.size > self.max_size:
             return False
         path = entry.path

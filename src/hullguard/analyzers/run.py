@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from hullguard.analyzers.base import AnalysisContext, Analyzer, AnalyzerSpec, FileInput
+from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
 from hullguard.analyzers.purl import with_purls
 from hullguard.errors import Error
 from hullguard.model import Inventory, Issue, Package
@@ -16,7 +16,8 @@ def wants(analyzers: tuple[Analyzer, ...]) -> Callable[[FileEntry], bool]:
     """A predicate for the layer reader: keep the content of files any analyzer reads.
 
     It runs for every file of every layer, so one look at the union of all specs' paths,
-    names, endings and folders turns most files away before any spec is asked itself.
+    names, endings and folders turns most files away before any spec is asked itself. Specs
+    with a `matches` of their own only narrow what their fields declare (see AnalyzerSpec).
     """
     specs = [a.spec for a in analyzers]
     paths = frozenset(p for s in specs for p in s.paths)
@@ -24,20 +25,18 @@ def wants(analyzers: tuple[Analyzer, ...]) -> Callable[[FileEntry], bool]:
     suffixes = tuple(x for s in specs for x in s.suffixes)
     prefixes = tuple(x for s in specs for x in s.prefixes)
     executables = any(s.executables for s in specs)
-    # Specs with a `matches` of their own (name patterns) cannot be summed up; ask them always.
-    custom = tuple(s for s in specs if type(s).matches is not AnalyzerSpec.matches)
 
     def wanted(entry: FileEntry) -> bool:
         path = entry.path
-        if not (
+        if (
             path in paths
+            or path.rpartition("/")[2] in basenames
             or path.endswith(suffixes)
             or path.startswith(prefixes)
-            or path.rpartition("/")[2] in basenames
             or (executables and entry.is_executable)
         ):
-            return any(spec.matches(entry) for spec in custom)
-        return any(spec.matches(entry) for spec in specs)
+            return any(spec.matches(entry) for spec in specs)
+        return False
 
     return wanted
 

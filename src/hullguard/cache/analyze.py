@@ -52,8 +52,9 @@ def analyze_image(
         return analyzers_want(entry) or any(s.wants(entry) for s in scanners)
 
     history = PackageHistory()  # which layer added each OS package
-    with build_tree(image, wanted, (*visitors, history), on_layer) as tree:
-        inventory, issues = analyze_tree(tree, analyzers)
+    with build_tree(image, wanted, (*visitors, history), on_layer, verify_later=True) as tree:
+        inventory, issues = analyze_tree(tree, analyzers)  # while the last layers are hashed
+        tree.verify()
         analysis = Analysis(
             inventory=history.attribute(inventory),
             issues=(*tree.issues, *issues),

@@ -12,7 +12,7 @@ from cyclonedx.model import Property, XsUri
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.model.dependency import Dependency
-from cyclonedx.model.license import License
+from cyclonedx.model.license import DisjunctiveLicense, License, LicenseExpression
 from cyclonedx.model.vulnerability import (
     BomTarget,
     Vulnerability,
@@ -25,7 +25,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from packageurl import PackageURL
 
 from hullguard import __version__
-from hullguard.model import OS, ArtifactType, Package, PackageType, Report, Severity
+from hullguard.model import OS, ArtifactType, Package, PackageType, Report, Severity, spdx
 from hullguard.report.licenses import spdx_expression
 from hullguard.report.sbom import (
     PROPERTY_PREFIX,
@@ -133,24 +133,17 @@ def _component(p: Package, ref: str) -> Component:
 
 
 def licenses(declared: tuple[str, ...]) -> list[License]:
-    """One SPDX id or expression when every licence is SPDX; else each licence by id or name."""
-    if not declared:
-        return []
-    # The factory loads the SPDX licence list on import: only for packages that declare one
-    # (dpkg records none, so a distro image never pays for it).
-    from cyclonedx.contrib.license.factories import LicenseFactory
-    from cyclonedx.exception.factory import InvalidSpdxLicenseException
+    """One SPDX id or expression when every licence is SPDX; else each licence by id or name.
 
-    factory = LicenseFactory()
+    Made directly rather than by the library's LicenseFactory: importing that builds an SPDX
+    matcher (~80 ms) to judge what `spdx_expression` has judged already."""
     expression = spdx_expression(declared)
     if expression is not None:
-        return [factory.make_from_string(expression)]
+        return [DisjunctiveLicense(id=expression) if " " not in expression else LicenseExpression(expression)]
     result: list[License] = []
     for text in declared:
-        try:
-            result.append(factory.make_with_id(text))
-        except InvalidSpdxLicenseException:
-            result.append(factory.make_with_name(text))
+        known = spdx.licence_id(text.strip())
+        result.append(DisjunctiveLicense(id=known) if known else DisjunctiveLicense(name=text))
     return result
 
 

@@ -71,6 +71,7 @@ class LayerTree:
     _children: dict[str, set[str]] = field(default_factory=dict)
     _content: dict[str, bytes | Path] = field(default_factory=dict)
     _spool: Path | None = None
+    _pending: _RegionHasher | None = None
     removals: list[Removal] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
@@ -80,7 +81,20 @@ class LayerTree:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def verify(self) -> None:
+        """Wait for the layers still being hashed and compare their digests (DigestMismatch)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            try:
+                pending.check()
+            except BaseException:
+                self.close()
+                raise
+
     def close(self) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
         if self._spool is not None:
             shutil.rmtree(self._spool, ignore_errors=True)
             self._spool = None
@@ -144,18 +158,24 @@ def build_tree(
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...] = (),
     on_layer: Callable[[LayerRef], None] | None = None,
+    *,
+    verify_later: bool = False,
 ) -> LayerTree:
-    """Read every layer of `image` once, in order, and return the merged tree."""
-    tree = LayerTree()
-    hashes = _RegionHasher(image.layers)
+    """Read every layer of `image` once, in order, and return the merged tree.
+
+    Layers on disk are hashed in a second thread. By default every digest is checked before
+    this returns; with `verify_later` the caller may work on the tree while the hashing ends,
+    and must call `tree.verify()` before anything derived from it leaves its hands.
+    """
+    tree = LayerTree(_pending=_RegionHasher(image.layers))
     try:
         for layer in image.layers:
             if on_layer is not None:
                 on_layer(layer)
-            _apply_layer(tree, layer, wants, visitors, hashes)
-        hashes.check()
+            _apply_layer(tree, layer, wants, visitors, cast(_RegionHasher, tree._pending))
+        if not verify_later:
+            tree.verify()
     except BaseException:
-        hashes.stop()
         tree.close()
         raise
     return tree

@@ -1,0 +1,84 @@
+"""The SPDX licence vocabulary that analyzers and SBOM writers share: known ids, and whether a
+text is a valid SPDX expression over them.
+
+The ids are the SPDX licence list as CycloneDX's schema bundles it (current and deprecated
+ids); license_expression's index says which are exceptions and what a deprecated id became
+(`GPL-2.0+` -> `GPL-2.0-or-later`). Its other aliases (`GPL`, `LicenseRef-GPL`) are ScanCode's,
+not SPDX ids, and are not taken. `get_spdx_licensing()` would build an Aho-Corasick matcher
+over 2,600 keys (~70 ms, a tenth of a whole image scan) for what is a dictionary lookup; a
+symbol-less `Licensing` parses the structure instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+import license_expression
+from cyclonedx.schema._res import SPDX_JSON
+
+_TOKENS = re.compile(r"(\s+|\(|\))")
+_OPERATORS = {"and": "AND", "or": "OR", "with": "WITH"}
+
+
+@functools.cache
+def _ids() -> dict[str, tuple[str, bool]]:
+    """Licence and exception ids, and deprecated spellings (`GPL-2.0+`), by lower case: the
+    canonical id and whether it is an exception."""
+    listed = frozenset(_listed().values())
+    ids: dict[str, tuple[str, bool]] = {}
+    for entry in license_expression.get_license_index():
+        key = entry.get("spdx_license_key")
+        if key in listed:
+            for name in (key, *entry.get("other_spdx_license_keys", ())):
+                if name in listed:
+                    ids.setdefault(name.lower(), (key, bool(entry.get("is_exception"))))
+    for name in listed:  # ids newer than license_expression's index
+        ids.setdefault(name.lower(), (name, "exception" in name.lower()))
+    return ids
+
+
+@functools.cache
+def _listed() -> dict[str, str]:
+    """The SPDX list's ids (licences and exceptions, current and deprecated) by lower case."""
+    with open(SPDX_JSON, encoding="utf-8") as f:
+        return {name.lower(): name for name in json.load(f)["enum"]}
+
+
+@functools.cache
+def _parser() -> license_expression.Licensing:
+    return license_expression.Licensing()
+
+
+def licence_id(name: str) -> str | None:
+    """`name` as the SPDX list spells it (`mit` -> `MIT`, `lgpl-2.1` -> `LGPL-2.1`, deprecated
+    but listed) when it is a licence id; None for exceptions and names not on the list."""
+    known = _ids().get(name.lower())
+    return _listed()[name.lower()] if known is not None and not known[1] else None
+
+
+@functools.lru_cache(maxsize=4096)
+def expression(text: str) -> str | None:
+    """`text` as a normalised SPDX expression (canonical ids, upper-case operators, minimal
+    parentheses) when every symbol in it is a known SPDX licence, and an exception appears only
+    after WITH; else None."""
+    tokens = _TOKENS.split(text)
+    candidate = "".join(_OPERATORS.get(t.lower()) or _ids().get(t.lower(), (t,))[0] for t in tokens)
+    try:
+        parsed = _parser().parse(candidate)
+    except (license_expression.ExpressionError, AttributeError):
+        return None  # the library raises these for odd symbols instead of reporting them
+    if parsed is None or not all(_in_place(s) for s in _parser().license_symbols(parsed, decompose=False)):
+        return None
+    return str(parsed)
+
+
+def _in_place(symbol: license_expression.LicenseSymbol) -> bool:
+    ids = _ids()
+    if isinstance(symbol, license_expression.LicenseWithExceptionSymbol):
+        licence = ids.get(symbol.license_symbol.key.lower())
+        exception = ids.get(symbol.exception_symbol.key.lower())
+        return licence is not None and not licence[1] and exception is not None and exception[1]
+    known = ids.get(symbol.key.lower())
+    return known is not None and not known[1]
