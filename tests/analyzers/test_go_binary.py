@@ -157,3 +157,27 @@ def test_damaged_binaries_raise_only_value_errors(hello: Path) -> None:
     for n in range(70):  # too short to hold the header: an error; long enough: no Go here
         with contextlib.suppress(ValueError):
             assert read_build_info(b"\x7fELF\x02\x01" + b"\0" * n) is None
+
+
+def test_the_section_table_alone_decides_for_binaries_that_are_not_go(hello: Path) -> None:
+    """Most executables of an image are not Go: their section table is read (three small
+    reads), never the whole file. Found sections agree with the whole-file parser."""
+    from hullguard.analyzers.elf import NO_TABLE, find_section, parse_elf
+
+    def ranged(data: bytes) -> FileInput:
+        def whole() -> bytes:
+            raise AssertionError("read whole")
+
+        return FileInput(path="usr/bin/ls", layer=LAYER, size=len(data), read_bytes=whole,
+                         read_range=lambda offset, length: data[offset : offset + length])  # fmt: skip
+
+    ls = Path("/bin/ls").read_bytes()
+    assert GoBinaryAnalyzer().analyze(ranged(ls), AnalysisContext(tree=DirTree(Path("/tmp")))).packages == ()
+    go = hello.read_bytes()
+    found = find_section(lambda o, n: go[o : o + n], len(go), ".go.buildinfo")
+    assert found == parse_elf(go).section(".go.buildinfo")
+    assert find_section(lambda o, n: ls[o : o + n], len(ls), ".go.buildinfo") is None
+    stripped = bytearray(go)
+    struct.pack_into("<Q", stripped, 0x28, 0)
+    struct.pack_into("<HHH", stripped, 0x3C, 0, 0, 0)
+    assert find_section(lambda o, n: stripped[o : o + n], len(stripped), ".go.buildinfo") == NO_TABLE

@@ -64,9 +64,18 @@ class FileInput:
     layer: Digest | None
     size: int
     read_bytes: Callable[[], bytes]
+    read_range: Callable[[int, int], bytes] | None = None
+    """Part of the content without the rest, where the tree can (see `read_at`)."""
 
     def read_text(self) -> str:
         return self.read_bytes().decode("utf-8", errors="replace")
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        """Up to `length` bytes from `offset`: cheap when the tree reads ranges, else a slice
+        of the whole content."""
+        if self.read_range is not None:
+            return self.read_range(offset, length)
+        return self.read_bytes()[offset : offset + length]
 
 
 @dataclass

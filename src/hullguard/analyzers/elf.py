@@ -8,12 +8,15 @@ Every offset and size is checked against the file: a malformed binary raises Val
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAGIC = b"\x7fELF"
 SHT_NOBITS = 8
 PT_LOAD = 1
 MAX_SECTIONS = 4096
+MAX_NAMES = 1 << 20
+"""Cap on the section-name table read by `find_section`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,31 +77,94 @@ def parse_elf(data: bytes) -> Elf:
 def _parse(data: bytes) -> Elf:
     if not is_elf(data):
         raise ValueError("not an ELF file")
+    h = _header(data)
+    segments = tuple(_segment(data, h.end, h.wide, h.phoff + i * h.phentsize) for i in range(h.phnum))
+    raw = [
+        _section(data, h.end, h.wide, h.shoff + i * h.shentsize, len(data))
+        for i in range(min(h.shnum, MAX_SECTIONS))
+    ]
+    names = b""
+    if 0 < h.shstrndx < len(raw) and raw[h.shstrndx][1] != SHT_NOBITS:
+        _, _, _, off, size = raw[h.shstrndx]
+        names = data[off : off + size]
+    return Elf(
+        data=data,
+        little_endian=h.end == "<",
+        ptr_size=8 if h.wide else 4,
+        sections=_named(raw, names),
+        segments=segments,
+    )
+
+
+NO_TABLE = "no section table"
+
+
+def find_section(read_at: Callable[[int, int], bytes], size: int, name: str) -> Section | str | None:
+    """The section called `name` of the `size`-byte ELF file that `read_at(offset, length)`
+    reads, found in three small reads instead of the whole file; None when the file has no
+    such section, NO_TABLE when it has no section headers (stripped) to tell.
+    Raises ValueError for a file that is not ELF or whose table is malformed."""
+    try:
+        head = read_at(0, 64)
+        if not is_elf(head):
+            raise ValueError("not an ELF file")
+        h = _header(head)
+        if h.shnum == 0 or h.shoff == 0:
+            return NO_TABLE
+        count = min(h.shnum, MAX_SECTIONS)
+        if h.shentsize < (64 if h.wide else 40) or h.shoff + count * h.shentsize > size:
+            raise ValueError("section header table lies outside the file")
+        table = read_at(h.shoff, count * h.shentsize)
+        if not 0 < h.shstrndx < count:
+            return NO_TABLE
+        _, kind, _, off, length = _section(table, h.end, h.wide, h.shstrndx * h.shentsize, size)
+        names = read_at(off, min(length, MAX_NAMES)) if kind != SHT_NOBITS else b""
+        at = names.find(b"\0" + name.encode() + b"\0") + 1  # the name's offset in the table
+        if at == 0:
+            return None
+        for i in range(count):  # only the name field of each header until the one that matches
+            if struct.unpack_from(h.end + "I", table, i * h.shentsize)[0] == at:
+                _, kind, addr, off, length = _section(table, h.end, h.wide, i * h.shentsize, size)
+                return Section(name=name, type=kind, addr=addr, offset=off, size=length)
+        return None
+    except struct.error as e:
+        raise ValueError(f"malformed ELF headers: {e}") from e
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    end: str
+    wide: bool
+    phoff: int
+    shoff: int
+    phentsize: int
+    phnum: int
+    shentsize: int
+    shnum: int
+    shstrndx: int
+
+
+def _header(data: bytes) -> _Header:
     ei_class, ei_data = data[4], data[5]
     if ei_class not in (1, 2) or ei_data not in (1, 2):
         raise ValueError(f"unknown ELF class {ei_class} or data encoding {ei_data}")
-    if len(data) < (64 if ei_class == 2 else 52):
+    wide = ei_class == 2
+    if len(data) < (64 if wide else 52):
         raise ValueError("ELF header is truncated")
     end = "<" if ei_data == 1 else ">"
-    wide = ei_class == 2
     if wide:
-        (phoff, shoff) = struct.unpack_from(end + "QQ", data, 32)
+        phoff, shoff = struct.unpack_from(end + "QQ", data, 32)
         phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from(end + "HHHHH", data, 54)
     else:
-        (phoff, shoff) = struct.unpack_from(end + "II", data, 28)
+        phoff, shoff = struct.unpack_from(end + "II", data, 28)
         phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from(end + "HHHHH", data, 42)
-    segments = tuple(_segment(data, end, wide, phoff + i * phentsize) for i in range(phnum))
-    raw = [_section(data, end, wide, shoff + i * shentsize) for i in range(min(shnum, MAX_SECTIONS))]
-    names = b""
-    if 0 < shstrndx < len(raw) and raw[shstrndx][1] != SHT_NOBITS:
-        _, _, _, off, size = raw[shstrndx]
-        names = data[off : off + size]
-    sections = tuple(
+    return _Header(end, wide, phoff, shoff, phentsize, phnum, shentsize, shnum, shstrndx)
+
+
+def _named(raw: list[tuple[int, int, int, int, int]], names: bytes) -> tuple[Section, ...]:
+    return tuple(
         Section(name=_cstring(names, n), type=t, addr=addr, offset=off, size=size)
         for n, t, addr, off, size in raw
-    )
-    return Elf(
-        data=data, little_endian=ei_data == 1, ptr_size=8 if wide else 4, sections=sections, segments=segments
     )
 
 
@@ -111,13 +177,13 @@ def _segment(data: bytes, end: str, wide: bool, at: int) -> Segment:
     return Segment(type=p_type, offset=offset, vaddr=vaddr, filesz=filesz)
 
 
-def _section(data: bytes, end: str, wide: bool, at: int) -> tuple[int, int, int, int, int]:
+def _section(data: bytes, end: str, wide: bool, at: int, file_size: int) -> tuple[int, int, int, int, int]:
     _check(data, at, 64 if wide else 40, "section header")
     if wide:
         name, s_type, _, addr, offset, size = struct.unpack_from(end + "IIQQQQ", data, at)
     else:
         name, s_type, _, addr, offset, size = struct.unpack_from(end + "IIIIII", data, at)
-    if s_type != SHT_NOBITS and offset + size > len(data):
+    if s_type != SHT_NOBITS and offset + size > file_size:
         raise ValueError(f"section at {at:#x} runs past the end of the file")
     return name, s_type, addr, offset, size
 

@@ -4,7 +4,7 @@ as `stdlib`, from the build info (`go_buildinfo`)."""
 from __future__ import annotations
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.elf import is_elf
+from hullguard.analyzers.elf import find_section, is_elf
 from hullguard.analyzers.go_buildinfo import (
     BUILDINFO_MAGIC,
     BuildInfo,
@@ -23,13 +23,25 @@ class GoBinaryAnalyzer:
     spec = AnalyzerSpec(id=AnalyzerId("go-binary"), kind=AnalyzerKind.LANGUAGE, version=1, executables=True)
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if not is_elf(file.read_at(0, 4)) or not _may_have_build_info(file):
+            return Inventory()
         data = file.read_bytes()
-        if not is_elf(data) or BUILDINFO_MAGIC not in data:
+        if BUILDINFO_MAGIC not in data:
             return Inventory()
         info = read_build_info(data)
         if info is None:
             return Inventory()
         return Inventory(packages=tuple(packages(info, file)))
+
+
+def _may_have_build_info(file: FileInput) -> bool:
+    """False when the section table, read alone, shows no `.go.buildinfo`: most executables
+    in an image are not Go, and are then never read whole. Without a table (stripped) or
+    with a malformed one, only the whole file can tell."""
+    try:
+        return find_section(file.read_at, file.size, ".go.buildinfo") is not None
+    except ValueError:
+        return True
 
 
 def packages(info: BuildInfo, file: FileInput) -> list[Package]:

@@ -9,7 +9,7 @@ from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
 from hullguard.analyzers.purl import with_purls
 from hullguard.errors import Error
 from hullguard.model import Inventory, Issue, Package
-from hullguard.sources.tree import EntryType, FileEntry, FileTree
+from hullguard.sources.tree import EntryType, FileEntry, FileTree, RangeReadable
 
 
 def wants(analyzers: tuple[Analyzer, ...]) -> Callable[[FileEntry], bool]:
@@ -46,13 +46,18 @@ def analyze_tree(tree: FileTree, analyzers: tuple[Analyzer, ...]) -> tuple[Inven
     wanted = wants(analyzers)
     files = [e for e in tree.entries() if e.type is EntryType.FILE and wanted(e)]
     found: list[Inventory] = []
+    ranged = tree if isinstance(tree, RangeReadable) else None  # once: a Protocol check is slow
     for analyzer in analyzers:
         matched = sorted(
             (e for e in files if analyzer.spec.matches(e)), key=lambda e: (analyzer.spec.rank(e.path), e.path)
         )
         for entry in matched:
             file = FileInput(
-                path=entry.path, layer=entry.layer, size=entry.size, read_bytes=_reader(tree, entry)
+                path=entry.path,
+                layer=entry.layer,
+                size=entry.size,
+                read_bytes=_reader(tree, entry),
+                read_range=_range_reader(ranged, entry) if ranged is not None else None,
             )
             try:
                 found.append(analyzer.analyze(file, ctx))
@@ -71,6 +76,10 @@ def analyze_tree(tree: FileTree, analyzers: tuple[Analyzer, ...]) -> tuple[Inven
 
 def _reader(tree: FileTree, entry: FileEntry):  # type: ignore[no-untyped-def]
     return lambda: tree.read_bytes(entry)
+
+
+def _range_reader(tree: RangeReadable, entry: FileEntry):  # type: ignore[no-untyped-def]
+    return lambda offset, length: tree.read_range(entry, offset, length)
 
 
 def _dedupe(inventory: Inventory) -> Inventory:

@@ -12,7 +12,7 @@ import zlib
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.elf import is_elf, parse_elf
+from hullguard.analyzers.elf import NO_TABLE, SHT_NOBITS, Section, find_section, is_elf, parse_elf
 from hullguard.model import Inventory, Package, PackageType
 
 SECTION = ".dep-v0"
@@ -25,8 +25,21 @@ class RustBinaryAnalyzer:
     spec = AnalyzerSpec(id=AnalyzerId("rust-binary"), kind=AnalyzerKind.LANGUAGE, version=1, executables=True)
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        if not is_elf(file.read_at(0, 4)):
+            return Inventory()
+        try:
+            found = find_section(file.read_at, file.size, SECTION)
+        except ValueError:
+            found = NO_TABLE  # a malformed table: the whole file decides, as when it is stripped
+        if found is None or (isinstance(found, Section) and found.type == SHT_NOBITS):
+            return Inventory()
+        if isinstance(found, Section):  # the section alone, not the whole binary
+            return Inventory(packages=tuple(parse_audit_data(file.read_at(found.offset, found.size), file)))
+        return self._whole(file)
+
+    def _whole(self, file: FileInput) -> Inventory:
         data = file.read_bytes()
-        if not is_elf(data) or SECTION.encode() not in data:
+        if SECTION.encode() not in data:
             return Inventory()
         section = parse_elf(data).section_bytes(SECTION)
         if section is None:

@@ -40,6 +40,8 @@ from hullguard.sources.tree import EntryType, FileEntry, clean_path
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 SPOOL_ABOVE = 1 << 20
+LEAVE_ABOVE = 64 << 10
+"""Kept files larger than this stay in an on-disk layer blob until read (executables, mostly)."""
 MAX_FILE_BYTES = 1 << 30
 
 
@@ -57,6 +59,55 @@ class Removal:
     by_layer: Digest
 
 
+class _BlobFile:
+    """A layer blob file held open while its tree lives, for the content left in it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = os.open(path, os.O_RDONLY)
+        self._identity = self._fstat()
+        """(inode, size, mtime) when the layer was read: a file changed since is refused,
+        as its digest no longer vouches for it."""
+
+    def _fstat(self) -> tuple[int, int, int]:
+        assert self._fd is not None
+        info = os.fstat(self._fd)
+        return info.st_ino, info.st_size, info.st_mtime_ns
+
+    def pread(self, offset: int, length: int) -> bytes:
+        if self._fd is None:
+            raise SourceError(f"{self.path}: read after the image was closed")
+        if self._fstat() != self._identity:
+            raise SourceError(f"{self.path}: changed while it was being scanned")
+        return os.pread(self._fd, length, offset)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Left:
+    """A kept file's content left where it lies in a layer blob on disk, read when asked for:
+    a binary analyzer reads a few KiB of section table, not the whole executable."""
+
+    blob: _BlobFile
+    offset: int
+    size: int
+
+    def read(self, start: int = 0, length: int | None = None) -> bytes:
+        start = min(max(0, start), self.size)
+        length = self.size - start if length is None else min(max(0, length), self.size - start)
+        try:
+            data = self.blob.pread(self.offset + start, length)
+        except OSError as e:
+            raise SourceError(f"{self.blob.path}: cannot read a layer file again ({e.strerror})") from e
+        if len(data) != length:
+            raise SourceError(f"{self.blob.path}: changed while it was being scanned (shorter)")
+        return data
+
+
 @dataclass(slots=True)
 class _Node:
     entry: FileEntry
@@ -69,9 +120,10 @@ class LayerTree:
 
     _nodes: dict[str, _Node] = field(default_factory=dict)
     _children: dict[str, set[str]] = field(default_factory=dict)
-    _content: dict[str, bytes | Path] = field(default_factory=dict)
+    _content: dict[str, bytes | Path | _Left] = field(default_factory=dict)
     _spool: Path | None = None
     _pending: _RegionHasher | None = None
+    _blobs: dict[Path, _BlobFile] = field(default_factory=dict)
     removals: list[Removal] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
@@ -99,6 +151,9 @@ class LayerTree:
             shutil.rmtree(self._spool, ignore_errors=True)
             self._spool = None
         self._content.clear()
+        for blob in self._blobs.values():
+            blob.close()
+        self._blobs.clear()
 
     # FileTree
     def entries(self) -> Iterator[FileEntry]:
@@ -109,10 +164,26 @@ class LayerTree:
         return node.entry if node else None
 
     def read_bytes(self, entry: FileEntry) -> bytes:
+        stored = self._stored(entry)
+        if isinstance(stored, bytes):
+            return stored
+        return stored.read() if isinstance(stored, _Left) else stored.read_bytes()
+
+    def read_range(self, entry: FileEntry, offset: int, length: int) -> bytes:
+        stored = self._stored(entry)
+        if isinstance(stored, bytes):
+            return stored[offset : offset + length]
+        if isinstance(stored, _Left):
+            return stored.read(offset, length)
+        with stored.open("rb") as f:
+            f.seek(offset)
+            return f.read(length)
+
+    def _stored(self, entry: FileEntry) -> bytes | Path | _Left:
         stored = self._content.get(entry.path)
         if stored is None:
             raise SourceError(f"{entry.path}: content was not kept while reading the layers")
-        return stored if isinstance(stored, bytes) else stored.read_bytes()
+        return stored
 
     # building
     def _put(self, entry: FileEntry, layer_index: int) -> None:
@@ -310,13 +381,17 @@ def _apply_region(
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
 ) -> None:
-    with open(region.path, "rb", buffering=0) as f:
-        fd = f.fileno()
+    blob = tree._blobs.get(region.path)
+    if blob is None:
+        blob = tree._blobs[region.path] = _BlobFile(region.path)
 
-        def read_at(offset: int, length: int) -> bytes:
-            return os.pread(fd, length, region.offset + offset)
+    def read_at(offset: int, length: int) -> bytes:
+        return blob.pread(region.offset + offset, length)
 
-        _apply_verified(tree, layer, read_at, region.size, wants, visitors)
+    def leave(member: tarfile.TarInfo) -> _Left:
+        return _Left(blob, region.offset + member.offset_data, member.size)
+
+    _apply_verified(tree, layer, read_at, region.size, wants, visitors, leave)
 
 
 def _verified_plain_size(raw: IO[bytes], layer: LayerRef) -> int | None:
@@ -351,8 +426,10 @@ def _apply_verified(
     size: int,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
+    leave: Callable[[tarfile.TarInfo], _Left] | None = None,
 ) -> None:
-    """Apply a plain tar read at offsets: file contents nobody wants are never read."""
+    """Apply a plain tar read at offsets: file contents nobody wants are never read, and with
+    `leave`, large ones only analyzers want are left on disk until they are asked for."""
     try:
         members = read_members(read_at, size)
     except Unsupported:
@@ -360,7 +437,7 @@ def _apply_verified(
     if members is not None:
         read = _member_reader(read_at)
         for info in members:
-            _apply_member(tree, layer, read, info, wants, visitors)
+            _apply_member(tree, layer, read, info, wants, visitors, leave)
         return
     with tarfile.open(fileobj=cast(IO[bytes], _OffsetReader(read_at, size)), mode="r:") as tar:
         read = _tar_reader(tar)
@@ -373,7 +450,7 @@ def _apply_verified(
                 raise
             if member is None:
                 break
-            _apply_member(tree, layer, read, member, wants, visitors)
+            _apply_member(tree, layer, read, member, wants, visitors, leave)
             if member.offset_data + (member.size if member.isreg() else 0) > size:
                 raise tarfile.ReadError("unexpected end of data")  # where the stream reader stops too
 
@@ -440,6 +517,7 @@ def _apply_member(
     member: tarfile.TarInfo,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
+    leave: Callable[[tarfile.TarInfo], _Left] | None = None,
 ) -> None:
     """Device nodes and fifos carry no content to analyze and are passed over."""
     path = clean_path(member.name)
@@ -466,7 +544,9 @@ def _apply_member(
         tree._put(entry, layer.index)
         keep = wants(entry)
         watchers = tuple(v for v in visitors if v.wants(entry))
-        if (keep or watchers) and member.size <= MAX_FILE_BYTES:
+        if keep and not watchers and leave is not None and member.size > LEAVE_ABOVE:
+            tree._content[path] = leave(member)
+        elif (keep or watchers) and member.size <= MAX_FILE_BYTES:
             data = read(member)
             if keep:
                 tree._keep(path, data)

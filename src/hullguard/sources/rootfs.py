@@ -31,6 +31,12 @@ class DirTree:
         return self._entries().get(path)
 
     def read_bytes(self, entry: FileEntry) -> bytes:
+        data = self.read_range(entry, 0, MAX_READ_BYTES + 1)
+        if len(data) > MAX_READ_BYTES:
+            raise SourceError(f"{entry.path}: larger than the read cap")
+        return data
+
+    def read_range(self, entry: FileEntry, offset: int, length: int) -> bytes:
         real = self._confined(entry.path)
         try:
             fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW)
@@ -39,10 +45,8 @@ class DirTree:
         with os.fdopen(fd, "rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 raise SourceError(f"{entry.path}: not a regular file")
-            data = f.read(MAX_READ_BYTES + 1)
-        if len(data) > MAX_READ_BYTES:
-            raise SourceError(f"{entry.path}: larger than the read cap")
-        return data
+            f.seek(offset)
+            return f.read(length)
 
     def _confined(self, rel: str) -> str:
         """The real path of `rel` with every symlink component resolved inside the root."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from hullguard.model import Digest
 
@@ -45,6 +45,15 @@ class FileTree(Protocol):
 
     def read_bytes(self, entry: FileEntry) -> bytes:
         """The content of a regular file. Raises `SourceError` if it was not kept."""
+        ...
+
+
+@runtime_checkable
+class RangeReadable(Protocol):
+    """A tree that reads part of a file without the rest (a binary's ELF section table)."""
+
+    def read_range(self, entry: FileEntry, offset: int, length: int) -> bytes:
+        """Up to `length` bytes of a regular file's content from `offset` on."""
         ...
 
 
