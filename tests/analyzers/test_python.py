@@ -56,3 +56,35 @@ def test_licence_order_of_preference() -> None:
     assert licenses(None, None, ["License :: OSI Approved"]) == ()
     assert licenses(None, "BSD", ["License :: OSI Approved :: BSD License"]) == ("BSD",)
     assert licenses(None, "Apache License, Version 2.0", []) == ("Apache License, Version 2.0",)
+
+
+def test_core_metadata_reads_headers_as_the_email_package_does() -> None:
+    """Every METADATA / PKG-INFO of this environment (hundreds of real files), plus the
+    odd cases: the hand-written reader and `email`'s compat32 HeaderParser agree."""
+    import site
+    import sys
+    from email.parser import HeaderParser
+    from email.policy import compat32
+    from pathlib import Path
+
+    from hullguard.analyzers.python import CoreMetadata
+
+    roots = [Path(p) for p in (*site.getsitepackages(), *sys.path) if p and Path(p).is_dir()]
+    files = {f for root in roots for pattern in ("*.dist-info/METADATA", "*.egg-info/PKG-INFO") for f in root.glob(pattern)}
+    texts = [f.read_text(encoding="utf-8", errors="replace") for f in sorted(files)]
+    assert len(texts) >= 20, "too few installed distributions to compare against"
+    texts += [
+        "Name: a\r\nVersion: 1\r\nLicense: MIT\r\n  and more\r\n\r\nBody: not a header\n",
+        "Name: a\nVersion: 1\nnot a header line\nClassifier: x\n",
+        "Name:a\nVersion:\t2\nDescription: one\n\ttwo\x0cthree\n        four\n\nbody",
+        "Name: a\rVersion: 1\rRequires-Dist: b\rRequires-Dist: c; extra == 'x'\r",
+        ": empty name\nName: a\n",
+        "",
+    ]
+    for text in texts:
+        ours = CoreMetadata(text)
+        theirs = HeaderParser(policy=compat32).parsestr(text, headersonly=True)
+        for key in ("Name", "Version", "License", "License-Expression", "Description"):
+            assert ours.get(key) == theirs.get(key), (key, text[:200])
+        for key in ("Requires-Dist", "Classifier"):
+            assert ours.get_all(key) == (theirs.get_all(key) or []), (key, text[:200])

@@ -146,3 +146,20 @@ def test_only_wanted_content_is_kept() -> None:
         assert tree.read_bytes(tree.lookup("wanted")) == b"1"  # type: ignore[arg-type]
         with pytest.raises(Exception, match="not kept"):
             tree.read_bytes(tree.lookup("other"))  # type: ignore[arg-type]
+
+
+def test_clean_path_shortcut_agrees_with_the_full_rule() -> None:
+    """Every name up to six characters over `a`, `b`, `.` and `/`: the shortcut for names
+    that are clean already gives what splitting and rejoining gives."""
+    import itertools
+
+    from hullguard.sources.tree import clean_path
+
+    def full(name: str) -> str | None:
+        if name.startswith("/"):
+            return None
+        parts = [p for p in name.split("/") if p and p != "."]
+        return None if ".." in parts else "/".join(parts)
+
+    names = ["".join(c) for k in range(1, 7) for c in itertools.product("ab./", repeat=k)]
+    assert [n for n in names if clean_path(n) != full(n)] == []

@@ -20,7 +20,9 @@ MAX_LICENCES = 32
 def parse_copyright(text: str) -> tuple[str, ...]:
     """Distinct licences in first-seen order, as SPDX expressions where recognizable."""
     if _DEP5_FORMAT.search(text[:4096]):
-        names = [m.group(1) for m in re.finditer(r"^license:[ \t]*(.*)$", text, re.IGNORECASE | re.MULTILINE)]
+        # `License:` fields, by line: a regex anchored at every line start of a 100 KiB file
+        # costs more than splitting it
+        names = [line[8:].lstrip(" \t") for line in text.split("\n") if line[:8].lower() == "license:"]
     else:
         names = _COMMON_LICENSE.findall(text)
     found: dict[str, None] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
+from hullguard.analyzers.base import AnalysisContext, Analyzer, AnalyzerSpec, FileInput
 from hullguard.analyzers.purl import with_purls
 from hullguard.errors import Error
 from hullguard.model import Inventory, Issue, Package
@@ -13,44 +13,59 @@ from hullguard.sources.tree import EntryType, FileEntry, FileTree, RangeReadable
 
 
 def wants(analyzers: tuple[Analyzer, ...]) -> Callable[[FileEntry], bool]:
-    """A predicate for the layer reader: keep the content of files any analyzer reads.
+    """A predicate for the layer reader: keep the content of files any analyzer reads."""
+    index = _SpecIndex([a.spec for a in analyzers])
+    return lambda entry: bool(index.matching(entry))
 
-    It runs for every file of every layer, so one look at the union of all specs' paths,
-    names, endings and folders turns most files away before any spec is asked itself. Specs
-    with a `matches` of their own only narrow what their fields declare (see AnalyzerSpec).
-    """
-    specs = [a.spec for a in analyzers]
-    paths = frozenset(p for s in specs for p in s.paths)
-    basenames = frozenset(b for s in specs for b in s.basenames)
-    suffixes = tuple(x for s in specs for x in s.suffixes)
-    prefixes = tuple(x for s in specs for x in s.prefixes)
-    executables = any(s.executables for s in specs)
 
-    def wanted(entry: FileEntry) -> bool:
+class _SpecIndex:
+    """Which specs read a file, asked for every file of every layer: one look at the union of
+    all specs' paths, names, endings and folders turns most files away, and only the specs
+    whose fields admit a file are asked themselves. Specs with a `matches` of their own only
+    narrow what their fields declare (see AnalyzerSpec)."""
+
+    def __init__(self, specs: list[AnalyzerSpec]) -> None:
+        self._specs = specs
+        self._paths: dict[str, list[int]] = {}
+        self._names: dict[str, list[int]] = {}
+        for i, spec in enumerate(specs):
+            for path in spec.paths:
+                self._paths.setdefault(path, []).append(i)
+            for name in spec.basenames:
+                self._names.setdefault(name, []).append(i)
+        self._suffixes = [(x, i) for i, s in enumerate(specs) for x in s.suffixes]
+        self._prefixes = [(x, i) for i, s in enumerate(specs) for x in s.prefixes]
+        self._executables = [i for i, s in enumerate(specs) if s.executables]
+        self._any_suffix = tuple(x for x, _ in self._suffixes)
+        self._any_prefix = tuple(x for x, _ in self._prefixes)
+
+    def matching(self, entry: FileEntry) -> list[int]:
+        """Indexes of the specs that read `entry`, in spec order."""
         path = entry.path
-        if (
-            path in paths
-            or path.rpartition("/")[2] in basenames
-            or path.endswith(suffixes)
-            or path.startswith(prefixes)
-            or (executables and entry.is_executable)
-        ):
-            return any(spec.matches(entry) for spec in specs)
-        return False
-
-    return wanted
+        found = [*self._paths.get(path, ()), *self._names.get(path.rpartition("/")[2], ())]
+        if path.endswith(self._any_suffix):
+            found += [i for x, i in self._suffixes if path.endswith(x)]
+        if path.startswith(self._any_prefix):
+            found += [i for x, i in self._prefixes if path.startswith(x)]
+        if self._executables and entry.is_executable:
+            found += self._executables
+        if not found:
+            return found
+        return sorted(i for i in set(found) if self._specs[i].matches(entry))
 
 
 def analyze_tree(tree: FileTree, analyzers: tuple[Analyzer, ...]) -> tuple[Inventory, tuple[Issue, ...]]:
     ctx = AnalysisContext(tree=tree)
-    wanted = wants(analyzers)
-    files = [e for e in tree.entries() if e.type is EntryType.FILE and wanted(e)]
+    index = _SpecIndex([a.spec for a in analyzers])
+    files: list[list[FileEntry]] = [[] for _ in analyzers]
+    for entry in tree.entries():
+        if entry.type is EntryType.FILE:
+            for i in index.matching(entry):
+                files[i].append(entry)
     found: list[Inventory] = []
     ranged = tree if isinstance(tree, RangeReadable) else None  # once: a Protocol check is slow
-    for analyzer in analyzers:
-        matched = sorted(
-            (e for e in files if analyzer.spec.matches(e)), key=lambda e: (analyzer.spec.rank(e.path), e.path)
-        )
+    for analyzer, matched in zip(analyzers, files, strict=True):
+        matched.sort(key=lambda e: (analyzer.spec.rank(e.path), e.path))
         for entry in matched:
             file = FileInput(
                 path=entry.path,

@@ -15,7 +15,7 @@ from hullguard.cache.image import Analysis, ImageCache, ListedTree, image_key
 from hullguard.model import Digest
 from hullguard.scanners import Scanner
 from hullguard.sources.image import Image, LayerRef
-from hullguard.sources.layers import LayerVisitor, build_tree
+from hullguard.sources.layers import LayerHashes, LayerVisitor, build_tree
 from hullguard.sources.tree import FileEntry, FileTree
 
 
@@ -36,13 +36,17 @@ def analyze_image(
     visitors: tuple[LayerVisitor, ...],
     cache_root: Path | None,
     on_layer: Callable[[LayerRef], None] | None = None,
+    hashes: LayerHashes | None = None,
 ) -> Iterator[tuple[FileTree, Analysis]]:
-    """The merged tree and the analysis of `image`; with `cache_root` None, no cache is used."""
+    """The merged tree and the analysis of `image`; with `cache_root` None, no cache is used.
+    `hashes` (see `start_hashing`) is stopped when the cache answers and no layer is read."""
     cache = ImageCache(cache_root) if cache_root is not None else None
     key = image_key(image, analyzers) if cache is not None else None
     if cache is not None and key is not None:
         cached = cache.load(key)
         if cached is not None and _restored(cached, image, scanners, visitors):
+            if hashes is not None:
+                hashes.stop()
             yield ListedTree(cached.entries), cached
             return
 
@@ -52,7 +56,7 @@ def analyze_image(
         return analyzers_want(entry) or any(s.wants(entry) for s in scanners)
 
     history = PackageHistory()  # which layer added each OS package
-    with build_tree(image, wanted, (*visitors, history), on_layer, verify_later=True) as tree:
+    with build_tree(image, wanted, (*visitors, history), on_layer, verify_later=True, hashes=hashes) as tree:
         inventory, issues = analyze_tree(tree, analyzers)  # while the last layers are hashed
         tree.verify()
         analysis = Analysis(

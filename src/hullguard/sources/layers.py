@@ -122,7 +122,7 @@ class LayerTree:
     _children: dict[str, set[str]] = field(default_factory=dict)
     _content: dict[str, bytes | Path | _Left] = field(default_factory=dict)
     _spool: Path | None = None
-    _pending: _RegionHasher | None = None
+    _pending: LayerHashes | None = None
     _blobs: dict[Path, _BlobFile] = field(default_factory=dict)
     removals: list[Removal] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -231,19 +231,21 @@ def build_tree(
     on_layer: Callable[[LayerRef], None] | None = None,
     *,
     verify_later: bool = False,
+    hashes: LayerHashes | None = None,
 ) -> LayerTree:
     """Read every layer of `image` once, in order, and return the merged tree.
 
     Layers on disk are hashed in a second thread. By default every digest is checked before
     this returns; with `verify_later` the caller may work on the tree while the hashing ends,
-    and must call `tree.verify()` before anything derived from it leaves its hands.
+    and must call `tree.verify()` before anything derived from it leaves its hands. `hashes`,
+    from `start_hashing(image.layers)`, may have begun while the caller did other work.
     """
-    tree = LayerTree(_pending=_RegionHasher(image.layers))
+    tree = LayerTree(_pending=hashes or LayerHashes(image.layers))
     try:
         for layer in image.layers:
             if on_layer is not None:
                 on_layer(layer)
-            _apply_layer(tree, layer, wants, visitors, cast(_RegionHasher, tree._pending))
+            _apply_layer(tree, layer, wants, visitors, cast(LayerHashes, tree._pending))
         if not verify_later:
             tree.verify()
     except BaseException:
@@ -257,7 +259,7 @@ def _apply_layer(
     layer: LayerRef,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
-    hashes: _RegionHasher,
+    hashes: LayerHashes,
 ) -> None:
     where = f"layer {layer.index + 1} ({layer.diff_id})"
     try:
@@ -295,7 +297,13 @@ HASH_CHUNK = 8 << 20
 waiting for the GIL may wait the whole switch interval (5 ms)."""
 
 
-class _RegionHasher:
+def start_hashing(layers: tuple[LayerRef, ...]) -> LayerHashes:
+    """Begin hashing the layers that lie on disk, in a second thread, for `build_tree`. As a
+    context manager, it stops the thread on the way out (a cache hit reads no layer)."""
+    return LayerHashes(layers)
+
+
+class LayerHashes:
     """sha256 of every uncompressed layer that lies on disk, in a second thread while this one
     parses the tars: a scan takes the longer of the two instead of their sum.
 
@@ -311,6 +319,12 @@ class _RegionHasher:
         if self._plain:
             self._thread = threading.Thread(target=self._run, name="hullguard-hash", daemon=True)
             self._thread.start()
+
+    def __enter__(self) -> LayerHashes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def hashing(self, layer: LayerRef) -> bool:
         return layer.index in self._plain
