@@ -74,3 +74,14 @@ def test_only_spdx_list_ids_count_as_spdx_in_reports() -> None:
     assert spdx.expression("GPL-2.0+ with classpath-exception-2.0") == "GPL-2.0-or-later WITH Classpath-exception-2.0"
     assert spdx.expression("LLVM-exception") is None and spdx.expression("MIT WITH Apache-2.0") is None
     assert [lic.name for lic in licenses(("GPL", "MIT"))] == ["GPL", None]  # type: ignore[union-attr]
+
+
+def test_the_shipped_spdx_ids_are_what_the_installed_libraries_give() -> None:
+    """data/spdx-ids.csv is derived from cyclonedx-python-lib's SPDX list and license_expression's
+    index; when either library changes, regenerate it: `python -m hullguard.model.spdx`."""
+    from importlib import resources
+
+    from hullguard.model import spdx
+
+    shipped = resources.files("hullguard").joinpath("data/spdx-ids.csv").read_text(encoding="utf-8")
+    assert shipped == spdx.derive_ids(), "run: python -m hullguard.model.spdx > src/hullguard/data/spdx-ids.csv"

@@ -1,12 +1,14 @@
 """The SPDX licence vocabulary that analyzers and SBOM writers share: known ids, and whether a
 text is a valid SPDX expression over them.
 
-The ids are the SPDX licence list as CycloneDX's schema bundles it (current and deprecated
-ids); license_expression's index says which are exceptions and what a deprecated id became
-(`GPL-2.0+` -> `GPL-2.0-or-later`). Its other aliases (`GPL`, `LicenseRef-GPL`) are ScanCode's,
-not SPDX ids, and are not taken. `get_spdx_licensing()` would build an Aho-Corasick matcher
-over 2,600 keys (~70 ms, a tenth of a whole image scan) for what is a dictionary lookup; a
-symbol-less `Licensing` parses the structure instead.
+`data/spdx-ids.csv` lists the SPDX licence list's ids (current and deprecated, as CycloneDX's
+schema bundles them), whether each is an exception, and what a deprecated id became
+(`GPL-2.0+` -> `GPL-2.0-or-later`, from license_expression's index). It is derived from the two
+installed libraries by `derive_ids()` (`python -m hullguard.model.spdx > data/spdx-ids.csv`),
+and a test fails when they change: reading the libraries' JSON on every scan cost ~10 ms.
+ScanCode's own aliases (`GPL`, `LicenseRef-GPL`) are not SPDX ids and are not taken.
+Compound expressions are parsed by a symbol-less license_expression `Licensing`;
+`get_spdx_licensing()` would build a matcher over 2,600 keys (~70 ms) for a lookup.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from __future__ import annotations
 import functools
 import json
 import re
+from importlib import resources
+from typing import TYPE_CHECKING
 
-import license_expression
-from cyclonedx.schema._res import SPDX_JSON
+if TYPE_CHECKING:
+    import license_expression
 
 _TOKENS = re.compile(r"(\s+|\(|\))")
 _OPERATORS = {"and": "AND", "or": "OR", "with": "WITH"}
@@ -26,28 +30,46 @@ _OPERATORS = {"and": "AND", "or": "OR", "with": "WITH"}
 def _ids() -> dict[str, tuple[str, bool]]:
     """Licence and exception ids, and deprecated spellings (`GPL-2.0+`), by lower case: the
     canonical id and whether it is an exception."""
-    listed = frozenset(_listed().values())
-    ids: dict[str, tuple[str, bool]] = {}
-    for entry in license_expression.get_license_index():
-        key = entry.get("spdx_license_key")
-        if key in listed:
-            for name in (key, *entry.get("other_spdx_license_keys", ())):
-                if name in listed:
-                    ids.setdefault(name.lower(), (key, bool(entry.get("is_exception"))))
-    for name in listed:  # ids newer than license_expression's index
-        ids.setdefault(name.lower(), (name, "exception" in name.lower()))
-    return ids
+    return {listed.lower(): (canonical, exception == "1") for listed, canonical, exception in _rows()}
 
 
 @functools.cache
 def _listed() -> dict[str, str]:
     """The SPDX list's ids (licences and exceptions, current and deprecated) by lower case."""
+    return {listed.lower(): listed for listed, _, _ in _rows()}
+
+
+def _rows() -> list[tuple[str, str, str]]:
+    text = resources.files("hullguard").joinpath("data/spdx-ids.csv").read_text(encoding="utf-8")
+    rows = [line.split(",") for line in text.splitlines()[1:] if line]
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def derive_ids() -> str:
+    """`data/spdx-ids.csv` as the installed cyclonedx-python-lib and license_expression give it."""
+    import license_expression
+    from cyclonedx.schema._res import SPDX_JSON
+
     with open(SPDX_JSON, encoding="utf-8") as f:
-        return {name.lower(): name for name in json.load(f)["enum"]}
+        listed = sorted(json.load(f)["enum"])
+    known: dict[str, tuple[str, bool]] = {}
+    for entry in license_expression.get_license_index():
+        key = entry.get("spdx_license_key")
+        if key in listed:
+            for name in (key, *entry.get("other_spdx_license_keys", ())):
+                if name in listed:
+                    known.setdefault(name, (key, bool(entry.get("is_exception"))))
+    lines = ["id,canonical,exception"]
+    for name in listed:  # ids newer than license_expression's index keep their own name
+        canonical, exception = known.get(name, (name, "exception" in name.lower()))
+        lines.append(f"{name},{canonical},{int(exception)}")
+    return "\n".join(lines) + "\n"
 
 
 @functools.cache
 def _parser() -> license_expression.Licensing:
+    import license_expression  # for compound expressions only: most are `A AND B` over ids
+
     return license_expression.Licensing()
 
 
@@ -69,6 +91,8 @@ def expression(text: str) -> str | None:
         # `A AND B AND C` over known ids, as packages mostly declare: no parse needed
         return " AND ".join(_ids()[w.lower()][0] for w in words[::2]) if len(words) % 2 else None
     candidate = "".join(_OPERATORS.get(t.lower()) or _ids().get(t.lower(), (t,))[0] for t in tokens)
+    import license_expression
+
     try:
         parsed = _parser().parse(candidate)
     except (license_expression.ExpressionError, AttributeError):
@@ -84,6 +108,8 @@ def _is_licence(word: str) -> bool:
 
 
 def _in_place(symbol: license_expression.LicenseSymbol) -> bool:
+    import license_expression
+
     ids = _ids()
     if isinstance(symbol, license_expression.LicenseWithExceptionSymbol):
         licence = ids.get(symbol.license_symbol.key.lower())
@@ -91,3 +117,7 @@ def _in_place(symbol: license_expression.LicenseSymbol) -> bool:
         return licence is not None and not licence[1] and exception is not None and exception[1]
     known = ids.get(symbol.key.lower())
     return known is not None and not known[1]
+
+
+if __name__ == "__main__":
+    print(derive_ids(), end="")
