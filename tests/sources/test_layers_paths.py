@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,20 @@ def test_a_blob_file_shorter_than_its_region_fails_its_digest(tmp_path: Path) ->
         f.truncate(region.offset + 600)
     with pytest.raises(DigestMismatch):
         build_tree(image, everything)
+
+
+def test_a_blob_file_changed_during_the_scan_is_refused(tmp_path: Path) -> None:
+    """Hashing and parsing read an on-disk blob separately: a file whose inode, size or mtime
+    changes between them no longer has a digest that vouches for what was parsed."""
+    from hullguard.errors import SourceError
+
+    big = "x" * (100 << 10)  # over LEAVE_ABOVE: its content stays in the file until read
+    image = _on_disk(make_image(make_tar(("usr/bin/tool", big, "file"))), tmp_path)
+    region = image.layers[0].region
+    assert region is not None
+    with build_tree(image, everything, verify_later=True) as tree:
+        os.utime(region.path, ns=(1, 1))
+        with pytest.raises(SourceError, match="changed while it was being scanned"):
+            tree.read_bytes(tree.lookup("usr/bin/tool"))  # type: ignore[arg-type]
+        with pytest.raises(SourceError, match="changed while it was being scanned"):
+            tree.verify()

@@ -59,20 +59,29 @@ class Removal:
     by_layer: Digest
 
 
+Identity = tuple[int, int, int]
+"""(inode, size, mtime) of a blob file: hashing and parsing read it separately, so a file whose
+identity changes between them is refused, as its digest no longer vouches for what was read."""
+
+
+def _identity(info: os.stat_result) -> Identity:
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
 class _BlobFile:
     """A layer blob file held open while its tree lives, for the content left in it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, expected: Identity | None) -> None:
         self.path = path
         self._fd: int | None = os.open(path, os.O_RDONLY)
         self._identity = self._fstat()
-        """(inode, size, mtime) when the layer was read: a file changed since is refused,
-        as its digest no longer vouches for it."""
+        if expected is not None and self._identity != expected:
+            self.close()
+            raise SourceError(f"{path}: changed while it was being scanned")
 
-    def _fstat(self) -> tuple[int, int, int]:
+    def _fstat(self) -> Identity:
         assert self._fd is not None
-        info = os.fstat(self._fd)
-        return info.st_ino, info.st_size, info.st_mtime_ns
+        return _identity(os.fstat(self._fd))
 
     def pread(self, offset: int, length: int) -> bytes:
         if self._fd is None:
@@ -264,7 +273,8 @@ def _apply_layer(
     where = f"layer {layer.index + 1} ({layer.diff_id})"
     try:
         if hashes.hashing(layer):
-            _apply_region(tree, layer, cast(FileRegion, layer.region), wants, visitors)
+            region = cast(FileRegion, layer.region)
+            _apply_region(tree, layer, region, wants, visitors, hashes.identity(region.path))
             return
         with layer.open_blob() as raw:
             size = _verified_plain_size(raw, layer)
@@ -313,6 +323,13 @@ class LayerHashes:
 
     def __init__(self, layers: tuple[LayerRef, ...]) -> None:
         self._plain = {layer.index: layer for layer in layers if _plain_region(layer)}
+        self._identities: dict[Path, Identity] = {}
+        for index, layer in list(self._plain.items()):
+            path = cast(FileRegion, layer.region).path
+            try:
+                self._identities.setdefault(path, _identity(os.stat(path)))
+            except OSError:
+                del self._plain[index]  # the streaming path reads it, and reports why it cannot
         self._digests: dict[int, str] = {}
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -328,6 +345,10 @@ class LayerHashes:
 
     def hashing(self, layer: LayerRef) -> bool:
         return layer.index in self._plain
+
+    def identity(self, path: Path) -> Identity | None:
+        """The blob file's identity when hashing began."""
+        return self._identities.get(path)
 
     def _run(self) -> None:
         for index, layer in self._plain.items():
@@ -346,6 +367,13 @@ class LayerHashes:
     def check(self) -> None:
         if self._thread is not None:
             self._thread.join()
+        for path, identity in self._identities.items():
+            try:
+                now = _identity(os.stat(path))
+            except OSError as e:
+                raise SourceError(f"{path}: gone while it was being scanned ({e.strerror})") from e
+            if now != identity:
+                raise SourceError(f"{path}: changed while it was being scanned")
         for index, layer in self._plain.items():
             actual = self._digests.get(index, "not hashed")
             for expected in {d for d in (layer.digest, layer.diff_id) if d}:
@@ -394,10 +422,11 @@ def _apply_region(
     region: FileRegion,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
+    identity: Identity | None,
 ) -> None:
     blob = tree._blobs.get(region.path)
     if blob is None:
-        blob = tree._blobs[region.path] = _BlobFile(region.path)
+        blob = tree._blobs[region.path] = _BlobFile(region.path, identity)
 
     def read_at(offset: int, length: int) -> bytes:
         return blob.pread(region.offset + offset, length)
