@@ -181,3 +181,43 @@ def test_the_section_table_alone_decides_for_binaries_that_are_not_go(hello: Pat
     struct.pack_into("<Q", stripped, 0x28, 0)
     struct.pack_into("<HHH", stripped, 0x3C, 0, 0, 0)
     assert find_section(lambda o, n: stripped[o : o + n], len(stripped), ".go.buildinfo") == NO_TABLE
+
+
+def _ranged(data: bytes | bytearray, path: str = "usr/bin/big") -> FileInput:
+    """A file readable only in parts, as the layer reader offers a large executable."""
+
+    def whole() -> bytes:
+        raise AssertionError("a large binary was read whole")
+
+    return FileInput(path=path, layer=LAYER, size=len(data), read_bytes=whole,
+                     read_range=lambda offset, length: bytes(data[offset : offset + length]))  # fmt: skip
+
+
+def test_binaries_over_64_mib_are_read_in_parts(hello: Path, tmp_path: Path) -> None:
+    """kubectl, terraform or k3s are 50 to 100+ MB: the analyzer reads the headers and the build
+    info section, never the whole file; stripped of section headers, it scans in pieces."""
+    padded = bytearray(hello.read_bytes()) + bytes(70 << 20)  # ELF ignores what follows
+    ctx = AnalysisContext(tree=DirTree(Path("/tmp")))
+    expected = _analyze(hello.read_bytes())
+    found = GoBinaryAnalyzer().analyze(_ranged(padded), ctx).packages
+    assert {(p.name, p.version) for p in found} == expected
+    struct.pack_into("<Q", padded, 0x28, 0)  # e_shoff
+    struct.pack_into("<HHH", padded, 0x3C, 0, 0, 0)
+    found = GoBinaryAnalyzer().analyze(_ranged(padded), ctx).packages
+    assert {(p.name, p.version) for p in found} == expected
+    # and through a whole fs scan, where the spec's size limit used to pass it over
+    (tmp_path / "opt").mkdir()
+    (tmp_path / "opt/big").write_bytes(bytes(hello.read_bytes()) + bytes(70 << 20))
+    (tmp_path / "opt/big").chmod(0o755)
+    report = scan_fs(tmp_path, ScanOptions(scanners=frozenset()))
+    assert {(p.name, p.version) for p in report.packages or ()} == expected
+
+
+def test_the_magic_is_found_across_scan_pieces() -> None:
+    from hullguard.analyzers.go_binary import SCAN_CHUNK, _find_blob
+
+    data = bytearray(SCAN_CHUNK + 4096)
+    at = SCAN_CHUNK - 5  # the magic straddles the first piece's end
+    data[at : at + 14] = b"\xff Go buildinf:"
+    blob = _find_blob(_ranged(data))
+    assert blob is not None and blob.startswith(b"\xff Go buildinf:") and len(blob) == len(data) - at

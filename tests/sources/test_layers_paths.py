@@ -80,6 +80,10 @@ CASES = {
         make_tar(("keep", "1", "file")),
         _unpadded(make_tar(("dir", None, "dir"), ("dir/last", "abc", "file")), 3),
     ),
+    "large-files": (  # kept in memory, left in the blob, spooled piece by piece: same content
+        make_tar(("usr/bin/mid", "m" * (200 << 10), "file"), ("usr/bin/big", bytes(range(256)) * 6000, "file")),
+        make_tar(("usr/bin/later", "l" * ((1 << 20) + 1), "file")),
+    ),
     "truncated-member": (
         make_tar(("keep", "1", "file")),
         make_tar(("big", "x" * 5000, "file"), ("after", "2", "file"))[:700],

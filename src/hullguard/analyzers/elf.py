@@ -15,6 +15,9 @@ MAGIC = b"\x7fELF"
 SHT_NOBITS = 8
 PT_LOAD = 1
 MAX_SECTIONS = 4096
+MAX_BINARY = 1 << 30
+"""Binaries are read in parts (headers, one section), so their analyzers take any size up to
+this: kubectl, terraform or k3s run from 50 to over 100 MB."""
 MAX_NAMES = 1 << 20
 """Cap on the section-name table read by `find_section`."""
 
@@ -38,7 +41,11 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Elf:
-    data: bytes
+    """An ELF file's headers; its bytes are read on demand through `read(offset, length)`, so a
+    300 MB binary costs a few small reads."""
+
+    read: Callable[[int, int], bytes]
+    size: int
     little_endian: bool
     ptr_size: int
     sections: tuple[Section, ...]
@@ -51,14 +58,14 @@ class Elf:
         s = self.section(name)
         if s is None or s.type == SHT_NOBITS:
             return None
-        return self.data[s.offset : s.offset + s.size]
+        return self.read(s.offset, s.size)
 
     def read_at(self, vaddr: int, size: int) -> bytes | None:
         """`size` bytes at virtual address `vaddr`, from the loadable segment that holds them."""
         for seg in self.segments:
             if seg.type == PT_LOAD and seg.vaddr <= vaddr and vaddr + size <= seg.vaddr + seg.filesz:
                 start = seg.offset + vaddr - seg.vaddr
-                chunk = self.data[start : start + size]
+                chunk = self.read(start, size) if start + size <= self.size else b""
                 return chunk if len(chunk) == size else None
         return None
 
@@ -68,27 +75,35 @@ def is_elf(data: bytes) -> bool:
 
 
 def parse_elf(data: bytes) -> Elf:
+    return open_elf(lambda offset, length: data[offset : offset + length], len(data))
+
+
+def open_elf(read: Callable[[int, int], bytes], size: int) -> Elf:
+    """The headers of the `size`-byte ELF file that `read(offset, length)` reads: the ELF
+    header, program headers, section table and section names, each one read."""
     try:
-        return _parse(data)
+        head = read(0, 64)
+        if not is_elf(head):
+            raise ValueError("not an ELF file")
+        h = _header(head)
+        if h.phnum and (h.phentsize < (56 if h.wide else 32) or h.phoff + h.phnum * h.phentsize > size):
+            raise ValueError("program header table lies outside the file")
+        programs = read(h.phoff, h.phnum * h.phentsize) if h.phnum else b""
+        segments = tuple(_segment(programs, h.end, h.wide, i * h.phentsize) for i in range(h.phnum))
+        count = min(h.shnum, MAX_SECTIONS) if h.shoff else 0
+        if count and (h.shentsize < (64 if h.wide else 40) or h.shoff + count * h.shentsize > size):
+            raise ValueError("section header table lies outside the file")
+        table = read(h.shoff, count * h.shentsize) if count else b""
+        raw = [_section(table, h.end, h.wide, i * h.shentsize, size) for i in range(count)]
+        names = b""
+        if 0 < h.shstrndx < len(raw) and raw[h.shstrndx][1] != SHT_NOBITS:
+            _, _, _, off, length = raw[h.shstrndx]
+            names = read(off, min(length, MAX_NAMES))
     except struct.error as e:  # every range is checked first; this is the backstop
         raise ValueError(f"malformed ELF headers: {e}") from e
-
-
-def _parse(data: bytes) -> Elf:
-    if not is_elf(data):
-        raise ValueError("not an ELF file")
-    h = _header(data)
-    segments = tuple(_segment(data, h.end, h.wide, h.phoff + i * h.phentsize) for i in range(h.phnum))
-    raw = [
-        _section(data, h.end, h.wide, h.shoff + i * h.shentsize, len(data))
-        for i in range(min(h.shnum, MAX_SECTIONS))
-    ]
-    names = b""
-    if 0 < h.shstrndx < len(raw) and raw[h.shstrndx][1] != SHT_NOBITS:
-        _, _, _, off, size = raw[h.shstrndx]
-        names = data[off : off + size]
     return Elf(
-        data=data,
+        read=read,
+        size=size,
         little_endian=h.end == "<",
         ptr_size=8 if h.wide else 4,
         sections=_named(raw, names),

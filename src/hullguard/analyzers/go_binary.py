@@ -4,31 +4,39 @@ as `stdlib`, from the build info (`go_buildinfo`)."""
 from __future__ import annotations
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.elf import find_section, is_elf
+from hullguard.analyzers.elf import MAX_BINARY, find_section, is_elf, open_elf
 from hullguard.analyzers.go_buildinfo import (
     BUILDINFO_MAGIC,
+    MAX_BLOB,
     BuildInfo,
     Module,
+    build_info,
     ldflags_version,
-    read_build_info,
 )
 from hullguard.model import Inventory, Package, PackageType
 
 DEVEL = "(devel)"
 
+SCAN_CHUNK = 8 << 20
+
 
 class GoBinaryAnalyzer:
     """Modules from the build info the Go linker embeds in every executable."""
 
-    spec = AnalyzerSpec(id=AnalyzerId("go-binary"), kind=AnalyzerKind.LANGUAGE, version=1, executables=True)
+    spec = AnalyzerSpec(
+        id=AnalyzerId("go-binary"), kind=AnalyzerKind.LANGUAGE, version=2, executables=True, max_size=MAX_BINARY
+    )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if not is_elf(file.read_at(0, 4)) or not _may_have_build_info(file):
             return Inventory()
-        data = file.read_bytes()
-        if BUILDINFO_MAGIC not in data:
-            return Inventory()
-        info = read_build_info(data)
+        try:
+            elf = open_elf(file.read_at, file.size)
+        except ValueError:
+            if _find_blob(file) is None:
+                return Inventory()  # a malformed executable, but no Go one: nothing to say
+            raise
+        info = build_info(elf, lambda: _find_blob(file))
         if info is None:
             return Inventory()
         return Inventory(packages=tuple(packages(info, file)))
@@ -42,6 +50,17 @@ def _may_have_build_info(file: FileInput) -> bool:
         return find_section(file.read_at, file.size, ".go.buildinfo") is not None
     except ValueError:
         return True
+
+
+def _find_blob(file: FileInput) -> bytes | None:
+    """The build info found by its magic, for binaries without section headers: the file is
+    scanned in 8 MiB pieces (overlapping by the magic's length), never held whole."""
+    overlap = len(BUILDINFO_MAGIC) - 1
+    for start in range(0, file.size, SCAN_CHUNK):
+        hit = file.read_at(start, SCAN_CHUNK + overlap).find(BUILDINFO_MAGIC)
+        if hit >= 0:
+            return file.read_at(start + hit, MAX_BLOB)
+    return None
 
 
 def packages(info: BuildInfo, file: FileInput) -> list[Package]:

@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hullguard.analyzers.elf import Elf, parse_elf
@@ -21,6 +22,8 @@ HEADER_SIZE = 32
 FLAG_BIG_ENDIAN = 0x1
 FLAG_INLINE = 0x2
 MAX_STRING = 1 << 20
+MAX_BLOB = HEADER_SIZE + 2 * (MAX_STRING + 10)
+"""The most an inline build info can span: the header and two uvarint-prefixed strings."""
 _SEMVER = re.compile(r"v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
 
 
@@ -43,13 +46,17 @@ class BuildInfo:
 
 def read_build_info(data: bytes) -> BuildInfo | None:
     """The build info of an ELF Go binary, or None when it is not one."""
-    elf = parse_elf(data)
+    return build_info(parse_elf(data), lambda: _blob_at(data, data.find(BUILDINFO_MAGIC)))
+
+
+def build_info(elf: Elf, find_blob: Callable[[], bytes | None]) -> BuildInfo | None:
+    """The build info from `elf`'s `.go.buildinfo` section; without one, from what `find_blob`
+    finds by scanning for the magic (section headers stripped), or None."""
     blob = elf.section_bytes(".go.buildinfo")
     if blob is None or not blob.startswith(BUILDINFO_MAGIC):
-        at = data.find(BUILDINFO_MAGIC)  # section headers stripped: find the blob itself
-        if at < 0:
+        blob = find_blob()
+        if blob is None:
             return None
-        blob = data[at:]
     if len(blob) < HEADER_SIZE:
         raise ValueError("Go build info header is truncated")
     ptr_size, flags = blob[14], blob[15]
@@ -64,6 +71,10 @@ def read_build_info(data: bytes) -> BuildInfo | None:
     # Module info is framed by 16 bytes of sentinel on each side (cmd/go's modinfo.go).
     modinfo = modinfo[16:-16] if len(modinfo) >= 33 and modinfo[-17] == "\n" else ""
     return parse_modinfo(version, modinfo)
+
+
+def _blob_at(data: bytes, at: int) -> bytes | None:
+    return data[at : at + MAX_BLOB] if at >= 0 else None
 
 
 def _varint_string(blob: bytes, at: int) -> tuple[str, int]:

@@ -12,17 +12,20 @@ import zlib
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.elf import NO_TABLE, SHT_NOBITS, Section, find_section, is_elf, parse_elf
+from hullguard.analyzers.elf import MAX_BINARY, SHT_NOBITS, Section, find_section, is_elf, parse_elf
 from hullguard.model import Inventory, Package, PackageType
 
 SECTION = ".dep-v0"
 MAX_JSON_BYTES = 8 << 20
+WHOLE_FILE_CAP = 64 << 20
 
 
 class RustBinaryAnalyzer:
     """Crates listed in a cargo-auditable binary's `.dep-v0` section."""
 
-    spec = AnalyzerSpec(id=AnalyzerId("rust-binary"), kind=AnalyzerKind.LANGUAGE, version=1, executables=True)
+    spec = AnalyzerSpec(
+        id=AnalyzerId("rust-binary"), kind=AnalyzerKind.LANGUAGE, version=2, executables=True, max_size=MAX_BINARY
+    )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if not is_elf(file.read_at(0, 4)):
@@ -30,21 +33,17 @@ class RustBinaryAnalyzer:
         try:
             found = find_section(file.read_at, file.size, SECTION)
         except ValueError:
-            found = NO_TABLE  # a malformed table: the whole file decides, as when it is stripped
-        if found is None or (isinstance(found, Section) and found.type == SHT_NOBITS):
-            return Inventory()
-        if isinstance(found, Section):  # the section alone, not the whole binary
-            return Inventory(packages=tuple(parse_audit_data(file.read_at(found.offset, found.size), file)))
-        return self._whole(file)
+            return self._malformed(file)
+        if not isinstance(found, Section) or found.type == SHT_NOBITS:
+            return Inventory()  # no section, or no section table to hold one (stripped)
+        return Inventory(packages=tuple(parse_audit_data(file.read_at(found.offset, found.size), file)))
 
-    def _whole(self, file: FileInput) -> Inventory:
-        data = file.read_bytes()
-        if SECTION.encode() not in data:
+    def _malformed(self, file: FileInput) -> Inventory:
+        """A malformed section table: an issue when the file names the section, else nothing."""
+        if file.size > WHOLE_FILE_CAP or SECTION.encode() not in file.read_bytes():
             return Inventory()
-        section = parse_elf(data).section_bytes(SECTION)
-        if section is None:
-            return Inventory()
-        return Inventory(packages=tuple(parse_audit_data(section, file)))
+        section = parse_elf(file.read_bytes()).section_bytes(SECTION)  # raises ValueError: an issue
+        return Inventory(packages=tuple(parse_audit_data(section, file))) if section else Inventory()
 
 
 def parse_audit_data(compressed: bytes, file: FileInput) -> list[Package]:

@@ -226,11 +226,21 @@ class LayerTree:
         if len(data) <= SPOOL_ABOVE:
             self._content[path] = data
             return
-        if self._spool is None:
-            self._spool = Path(tempfile.mkdtemp(prefix="hullguard-"))
-        spooled = self._spool / f"{len(self._content)}-{len(self.removals)}-{abs(hash(path))}"
+        spooled = self._spool_path(path)
         spooled.write_bytes(data)
         self._content[path] = spooled
+
+    def _spool_stream(self, path: str, source: IO[bytes]) -> Path:
+        """Copy a large file to the spool dir piece by piece, never whole in memory."""
+        spooled = self._spool_path(path)
+        with spooled.open("wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+        return spooled
+
+    def _spool_path(self, path: str) -> Path:
+        if self._spool is None:
+            self._spool = Path(tempfile.mkdtemp(prefix="hullguard-"))
+        return self._spool / f"{len(self._content)}-{len(self.removals)}-{abs(hash(path))}"
 
 
 def build_tree(
@@ -284,8 +294,9 @@ def _apply_layer(
             blob = VerifyingReader(raw, layer.digest, f"{where} blob")
             plain = VerifyingReader(decompress(blob, where), layer.diff_id, where, cap=MAX_LAYER_BYTES)
             with tarfile.open(fileobj=cast(IO[bytes], TarEndPadding(plain)), mode="r|") as tar:
+                read, spool = _tar_reader(tar), _tar_spooler(tar, tree)
                 for member in tar:
-                    _apply_member(tree, layer, _tar_reader(tar), member, wants, visitors)
+                    _apply_member(tree, layer, read, member, wants, visitors, spool)
             plain.finish()
             blob.finish()
     except DigestMismatch:
@@ -469,7 +480,7 @@ def _apply_verified(
     size: int,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
-    leave: Callable[[tarfile.TarInfo], _Left] | None = None,
+    leave: Callable[[tarfile.TarInfo], bytes | Path | _Left] | None = None,
 ) -> None:
     """Apply a plain tar read at offsets: file contents nobody wants are never read, and with
     `leave`, large ones only analyzers want are left on disk until they are asked for."""
@@ -535,6 +546,21 @@ def _tar_reader(tar: tarfile.TarFile) -> Callable[[tarfile.TarInfo], bytes]:
     return read
 
 
+def _tar_spooler(tar: tarfile.TarFile, tree: LayerTree) -> Callable[[tarfile.TarInfo], bytes | Path]:
+    """For the streaming path: a large file only analyzers want goes to the spool dir in
+    pieces (a 300 MB binary is not held in memory); a smaller one is read."""
+
+    def leave(member: tarfile.TarInfo) -> bytes | Path:
+        handle = tar.extractfile(member)
+        if handle is None:
+            return b""
+        if member.size <= SPOOL_ABOVE:
+            return handle.read()
+        return tree._spool_stream(member.name, handle)
+
+    return leave
+
+
 def _seek_reader(raw: IO[bytes]) -> Callable[[int, int], bytes]:
     def read_at(offset: int, length: int) -> bytes:
         raw.seek(offset)
@@ -560,7 +586,7 @@ def _apply_member(
     member: tarfile.TarInfo,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
-    leave: Callable[[tarfile.TarInfo], _Left] | None = None,
+    leave: Callable[[tarfile.TarInfo], bytes | Path | _Left] | None = None,
 ) -> None:
     """Device nodes and fifos carry no content to analyze and are passed over."""
     path = clean_path(member.name)
