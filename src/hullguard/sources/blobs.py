@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import os
+import types
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 import zstandard
 
@@ -54,10 +55,8 @@ class VerifyingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self._hash.update(data)
+        n = self._raw.readinto(buffer) or 0  # type: ignore[attr-defined]
+        self._hash.update(memoryview(buffer)[:n])
         self.count += n
         if self._cap is not None and self.count > self._cap:
             raise SizeCapExceeded(
@@ -81,12 +80,83 @@ def decompress(raw: IO[bytes] | io.RawIOBase, what: str) -> IO[bytes]:
     buffered = io.BufferedReader(cast(io.RawIOBase, raw))
     head = buffered.peek(4)[:4]
     if head[:2] == b"\x1f\x8b":
-        return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
+        return cast(IO[bytes], io.BufferedReader(Gunzip(buffered), GUNZIP_OUT))
     if head == b"\x28\xb5\x2f\xfd":
         return cast(IO[bytes], zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True))
     if head[:3] == b"BZh":
         raise SourceError(f"{what}: bzip2 layers are not supported")
     return buffered
+
+
+GUNZIP_IN = 1 << 20
+GUNZIP_OUT = 4 << 20
+
+
+_zlib: types.ModuleType
+try:  # Intel ISA-L's inflate: 2.2x zlib's on a 172 MB layer (0.32 vs 0.69 s), zlib's API
+    from isal import isal_zlib
+
+    _zlib = isal_zlib
+except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fallback
+    _zlib = zlib
+
+DECOMPRESSION_ERRORS: tuple[type[Exception], ...] = (
+    zlib.error,
+    cast(type[Exception], _zlib.error),  # isal's stub calls it an instance
+    zstandard.ZstdError,
+    EOFError,
+)
+"""What a corrupt or truncated compressed layer raises."""
+
+
+def _inflater() -> Any:
+    return _zlib.decompressobj(31)
+
+
+class Gunzip(io.RawIOBase):
+    """The members of a gzip stream, one after another, inflated by zlib from 1 MiB reads.
+
+    `gzip.GzipFile` hands zlib 8 KiB at a time; each call gives the GIL back and takes it
+    again, which starves a thread that decompresses while another parses. zlib checks each
+    member's CRC-32 and length itself (wbits 31). As `gzip` does, zero bytes between or after
+    members are padding, and a stream that ends inside a member raises EOFError.
+    """
+
+    def __init__(self, raw: IO[bytes] | io.RawIOBase) -> None:
+        self._raw = raw
+        self._inflater = _inflater()
+        self._input = b""
+        self._in_member = False
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while True:
+            if not self._input:
+                if self._ended:
+                    return 0
+                self._input = self._raw.read(GUNZIP_IN)
+                if not self._input:
+                    self._ended = True
+                    if self._in_member:
+                        raise EOFError("compressed data ended before the end-of-stream marker")
+                    return 0
+            if not self._in_member:
+                self._input = self._input.lstrip(b"\0")  # padding between or after members
+                if not self._input:
+                    continue
+                self._in_member = True
+            out = self._inflater.decompress(self._input, len(buffer))
+            self._input = self._inflater.unconsumed_tail
+            if self._inflater.eof:
+                self._input = self._inflater.unused_data + self._input
+                self._inflater = _inflater()
+                self._in_member = False
+            if out:
+                buffer[: len(out)] = out
+                return len(out)
 
 
 class TarEndPadding(io.RawIOBase):
