@@ -52,7 +52,7 @@ def main() -> int:
     with servers.run_registry() as server:
         ref = servers.push(server, demo.oci_ref, "demo/bookworm")
         hullguard = [sys.executable, "-m", "hullguard.cli.main", "image", ref, "--insecure",
-                     "--scanners", "", "--format", "json", "--quiet"]  # fmt: skip
+                     "--scanners", "", "--format", "json", "--quiet", "--no-cache"]  # fmt: skip
         results: dict[str, list[tuple[float, float, int, int]]] = {"hullguard": [], "trivy": []}
         for _ in range(args.runs):
             wall, cpu, rss, out = measure(hullguard)
