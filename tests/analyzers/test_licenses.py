@@ -23,6 +23,9 @@ RECOGNIZED = [
     ("GPL-2+ or Artistic-2.0", "GPL-2.0-or-later OR Artistic-2.0"),
     ("( Apache-2.0 OR MIT ) AND MPL-2.0", "(Apache-2.0 OR MIT) AND MPL-2.0"),
     ("Apache-2.0 WITH LLVM-exception", "Apache-2.0 WITH LLVM-exception"),
+    ("GPL-3+ with Bison exception", "GPL-3.0-or-later WITH Bison-exception-2.2"),  # DEP-5 spelling
+    ("GPL-2 with Linux-syscall-note exception", "GPL-2.0-only WITH Linux-syscall-note"),
+    ("GPL-2+ or Artistic-2", "GPL-2.0-or-later OR Artistic-2.0"),
 ]
 AS_WRITTEN = [
     "GPL",
@@ -31,6 +34,7 @@ AS_WRITTEN = [
     "Artistic",
     "public-domain",
     "GPLv2+ and BSD",
+    "GPL-3+ with Autoconf-data exception",  # no single SPDX exception says which
     "MIT, BSD; see x",
     "",
     "Ünïcode",
