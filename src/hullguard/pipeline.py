@@ -16,7 +16,7 @@ from hullguard.model.finding import sort_findings
 from hullguard.scanners import ScanContext, Scanner
 from hullguard.sources import SourceOptions, open_image
 from hullguard.sources.image import LayerRef
-from hullguard.sources.layers import LayerVisitor, start_hashing
+from hullguard.sources.layers import LayerHashes, LayerVisitor
 from hullguard.sources.rootfs import DirTree
 from hullguard.sources.tree import FileTree
 
@@ -58,7 +58,7 @@ def scan_image(
 
     # The layers on disk are hashed in a second thread from the start, while this one loads
     # the analyzers (a sixth of a cold scan's time) and then reads the layers.
-    with open_image(target, options.source) as image, start_hashing(image.layers) as hashes:
+    with open_image(target, options.source) as image, LayerHashes(image.layers) as hashes:
         from hullguard.analyzers import ANALYZERS
         from hullguard.cache.analyze import analyze_image
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from hullguard.sources import SourceOptions, open_image
 from hullguard.sources.layers import build_tree
 from hullguard.sources.tarheaders import Unsupported, read_members
 from tests.sources.test_layers import everything, make_image
+from tests.sources.test_layers_paths import on_disk
 from tests.support.images import BuiltImage
 
 
@@ -95,9 +97,9 @@ def test_unusual_headers_are_left_to_tarfile(damage) -> None:  # type: ignore[no
         read_members(reader(data), len(data))
 
 
-def test_layer_with_a_global_pax_header_still_reads_through_tarfile() -> None:
+def test_layer_with_a_global_pax_header_still_reads_through_tarfile(tmp_path: Path) -> None:
     data = _tar(tarfile.PAX_FORMAT, {"comment": "global header"})
-    with build_tree(make_image(data), everything) as tree:
+    with build_tree(on_disk(make_image(data), tmp_path), everything) as tree:
         assert tree.read_bytes(tree.lookup("etc/os-release")) == b"ID=debian\n"  # type: ignore[arg-type]
         assert not tree.issues
 

@@ -39,7 +39,7 @@ def analyze_image(
     hashes: LayerHashes | None = None,
 ) -> Iterator[tuple[FileTree, Analysis]]:
     """The merged tree and the analysis of `image`; with `cache_root` None, no cache is used.
-    `hashes` (see `start_hashing`) is stopped when the cache answers and no layer is read."""
+    `hashes` (see `LayerHashes`) is stopped when the cache answers and no layer is read."""
     cache = ImageCache(cache_root) if cache_root is not None else None
     key = image_key(image, analyzers) if cache is not None else None
     if cache is not None and key is not None:

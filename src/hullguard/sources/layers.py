@@ -257,14 +257,15 @@ def build_tree(
     Layers on disk are hashed in a second thread. By default every digest is checked before
     this returns; with `verify_later` the caller may work on the tree while the hashing ends,
     and must call `tree.verify()` before anything derived from it leaves its hands. `hashes`,
-    from `start_hashing(image.layers)`, may have begun while the caller did other work.
+    a `LayerHashes(image.layers)`, may have begun while the caller did other work.
     """
-    tree = LayerTree(_pending=hashes or LayerHashes(image.layers))
+    hashes = hashes or LayerHashes(image.layers)
+    tree = LayerTree(_pending=hashes)
     try:
         for layer in image.layers:
             if on_layer is not None:
                 on_layer(layer)
-            _apply_layer(tree, layer, wants, visitors, cast(LayerHashes, tree._pending))
+            _apply_layer(tree, layer, wants, visitors, hashes)
         if not verify_later:
             tree.verify()
     except BaseException:
@@ -287,10 +288,6 @@ def _apply_layer(
             _apply_region(tree, layer, region, wants, visitors, hashes.identity(region.path))
             return
         with layer.open_blob() as raw:
-            size = _verified_plain_size(raw, layer)
-            if size is not None:
-                _apply_verified(tree, layer, _seek_reader(raw), size, wants, visitors)
-                return
             blob = VerifyingReader(raw, layer.digest, f"{where} blob")
             plain = VerifyingReader(decompress(blob, where), layer.diff_id, where, cap=MAX_LAYER_BYTES)
             # 4 MiB reads below tarfile's 10 KiB ones: one sha256 update per 4 MiB, not per record
@@ -320,18 +317,14 @@ HASH_CHUNK = 8 << 20
 waiting for the GIL may wait the whole switch interval (5 ms)."""
 
 
-def start_hashing(layers: tuple[LayerRef, ...]) -> LayerHashes:
-    """Begin hashing the layers that lie on disk, in a second thread, for `build_tree`. As a
-    context manager, it stops the thread on the way out (a cache hit reads no layer)."""
-    return LayerHashes(layers)
-
-
 class LayerHashes:
     """sha256 of every uncompressed layer that lies on disk, in a second thread while this one
     parses the tars: a scan takes the longer of the two instead of their sum.
 
-    Nothing read from a layer leaves `build_tree` before `check()` has compared every digest;
-    a mismatch raises there and the tree is thrown away, as on the streaming path.
+    Hashing begins when this is made (the pipeline makes it as soon as the image is open, so
+    the analyzers import meanwhile), and stops on the way out of it as a context manager (a
+    cache hit reads no layer). Nothing read from a layer leaves `build_tree` before `check()`
+    has compared every digest; a mismatch raises there and the tree is thrown away.
     """
 
     def __init__(self, layers: tuple[LayerRef, ...]) -> None:
@@ -450,31 +443,6 @@ def _apply_region(
     _apply_verified(tree, layer, read_at, region.size, wants, visitors, leave)
 
 
-def _verified_plain_size(raw: IO[bytes], layer: LayerRef) -> int | None:
-    """The size of an uncompressed, seekable blob whose sha256 digests check out; else None,
-    and the streaming path reads (and judges) it as before.
-
-    Most layers on disk are like this (docker-archive, OCI layouts of plain tars). Hashing
-    them in large reads and then parsing with seeks skips the file contents nobody wants,
-    and the tar is only parsed once its bytes are known to be the right ones.
-    """
-    expected = {d for d in (layer.digest, layer.diff_id) if d}
-    if not raw.seekable() or any(not d.startswith("sha256:") for d in expected):
-        return None
-    size = raw.seek(0, io.SEEK_END)
-    raw.seek(0)
-    head = raw.read(4)
-    raw.seek(0)
-    if _compressed(head) or size > MAX_LAYER_BYTES:
-        return None
-    # file_digest reads into one buffer: much faster than read() calls through an archive member.
-    digest = hashlib.file_digest(cast(io.BufferedReader, raw), "sha256").hexdigest()
-    raw.seek(0)
-    if any(d != f"sha256:{digest}" for d in expected):
-        return None
-    return size
-
-
 def _apply_verified(
     tree: LayerTree,
     layer: LayerRef,
@@ -563,14 +531,6 @@ def _tar_spooler(tar: tarfile.TarFile, tree: LayerTree) -> Callable[[tarfile.Tar
     return leave
 
 
-def _seek_reader(raw: IO[bytes]) -> Callable[[int, int], bytes]:
-    def read_at(offset: int, length: int) -> bytes:
-        raw.seek(offset)
-        return raw.read(length)
-
-    return read_at
-
-
 def _member_reader(read_at: Callable[[int, int], bytes]) -> Callable[[tarfile.TarInfo], bytes]:
     def read(member: tarfile.TarInfo) -> bytes:
         data = read_at(member.offset_data, member.size)
@@ -615,20 +575,20 @@ def _apply_member(
         tree._put(entry, layer.index)
         keep = wants(entry)
         watchers = tuple(v for v in visitors if v.wants(entry))
-        if keep and not watchers and leave is not None and member.size > LEAVE_ABOVE:
-            tree._content[path] = leave(member)
-        elif (keep or watchers) and member.size <= MAX_FILE_BYTES:
-            data = read(member)
-            if keep:
-                tree._keep(path, data)
-            for visitor in watchers:
-                visitor.visit(entry, data)
-        elif keep or watchers:
+        if (keep or watchers) and member.size > MAX_FILE_BYTES:
             tree.issues.append(
                 Issue(
                     stage="source", path=path, layer=layer.diff_id, message="file over the size cap not read"
                 )
             )
+        elif keep and not watchers and leave is not None and member.size > LEAVE_ABOVE:
+            tree._content[path] = leave(member)
+        elif keep or watchers:
+            data = read(member)
+            if keep:
+                tree._keep(path, data)
+            for visitor in watchers:
+                visitor.visit(entry, data)
     elif member.islnk():
         link_target = clean_path(member.linkname)
         source = tree._nodes.get(link_target) if link_target else None
