@@ -39,10 +39,11 @@ def _listed() -> dict[str, str]:
     return {listed.lower(): listed for listed, _, _ in _rows()}
 
 
-def _rows() -> list[tuple[str, str, str]]:
+@functools.cache
+def _rows() -> tuple[tuple[str, str, str], ...]:
     text = resources.files("hullguard").joinpath("data/spdx-ids.csv").read_text(encoding="utf-8")
-    rows = [line.split(",") for line in text.splitlines()[1:] if line]
-    return [(r[0], r[1], r[2]) for r in rows]
+    rows = (line.split(",") for line in text.splitlines()[1:] if line)
+    return tuple((r[0], r[1], r[2]) for r in rows)
 
 
 def derive_ids() -> str:
