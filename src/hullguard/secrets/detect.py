@@ -9,7 +9,10 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import ahocorasick
 
 from hullguard.secrets.rules import Rule, RuleSet
 
@@ -66,21 +69,41 @@ def shannon_entropy(text: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
 
 
+class Keywords:
+    """Which of the rules' keywords a text holds, in one pass over it (Aho-Corasick): the
+    keyword prefilter runs on every text file of every layer, and a substring search per
+    keyword read each file some 160 times (1.0 s against 0.16 s for the demo image's 12 MB of
+    text). Bytes map one to one onto latin-1 characters, so matching stays bytewise."""
+
+    def __init__(self, keywords: Iterable[bytes]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for keyword in set(keywords):
+            self._automaton.add_word(keyword.decode("latin-1"), keyword)
+        self._empty = not len(self._automaton)
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def present(self, lowered: bytes) -> set[bytes]:
+        if self._empty:
+            return set()
+        return {keyword for _, keyword in self._automaton.iter(lowered.decode("latin-1"))}
+
+
 class Detector:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
+        self._keywords = Keywords(k for rule in ruleset.rules for k in rule.keywords)
 
     def scan(self, data: bytes, path: str) -> list[Hit]:
         """Every secret in `data` (text) found at `path`; overlapping matches keep the earlier rule."""
         if self.ruleset.allow.allows_path(path):
             return []
-        lowered = data.lower()
-        present: dict[bytes, bool] = {}
+        present = self._keywords.present(data.lower())
         hits: list[Hit] = []
         for rule in self.ruleset.rules:
             if rule.paths and not any(p.search(path) for p in rule.paths):
                 continue
-            if rule.keywords and not any(_has(present, lowered, k) for k in rule.keywords):
+            if rule.keywords and present.isdisjoint(rule.keywords):
                 continue
             if rule.allow.paths and rule.allow.allows_path(path):
                 continue
@@ -127,13 +150,6 @@ def _trim(secret: str) -> str:
     while secret.endswith("\\n"):
         secret = secret[:-2].rstrip()
     return secret
-
-
-def _has(cache: dict[bytes, bool], lowered: bytes, keyword: bytes) -> bool:
-    found = cache.get(keyword)
-    if found is None:
-        found = cache[keyword] = keyword in lowered
-    return found
 
 
 def _b64decode(text: str) -> bytes | None:
