@@ -5,7 +5,9 @@ thread)."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,22 @@ def _snapshot(tree: LayerTree) -> tuple[object, ...]:
     return entries, content, removals, [i.message for i in tree.issues]
 
 
+def _members_only(tar: bytes) -> bytes:
+    """The tar without its end blocks, for appending another archive's members."""
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        last = archive.getmembers()[-1]
+    return tar[: last.offset_data + (-(-last.size // 512) * 512)]
+
+
+def _global_pax_tar() -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT, pax_headers={"comment": "g"}) as tar:
+        info = tarfile.TarInfo("after/pax")
+        info.size = 5
+        tar.addfile(info, io.BytesIO(b"after"))
+    return buf.getvalue()
+
+
 CASES = {
     "whiteouts-and-links": (
         make_tar(
@@ -61,6 +79,10 @@ CASES = {
     "large-files": (  # kept in memory, left in the blob, spooled piece by piece: same content
         make_tar(("usr/bin/mid", "m" * (200 << 10), "file"), ("usr/bin/big", bytes(range(256)) * 6000, "file")),
         make_tar(("usr/bin/later", "l" * ((1 << 20) + 1), "file")),
+    ),
+    "global-pax-midway": (  # the fast reader hands over to tarfile in the middle of a layer
+        make_tar(("keep", "1", "file")),
+        _members_only(make_tar(("before/one", "one", "file"), ("before/two", "two", "file"))) + _global_pax_tar(),
     ),
     "truncated-member": (
         make_tar(("keep", "1", "file")),
@@ -122,3 +144,12 @@ def test_a_blob_file_changed_during_the_scan_is_refused(tmp_path: Path) -> None:
             tree.read_bytes(tree.lookup("usr/bin/tool"))  # type: ignore[arg-type]
         with pytest.raises(SourceError, match="changed while it was being scanned"):
             tree.verify()
+
+
+def test_a_layer_handed_to_tarfile_midway_keeps_every_file(tmp_path: Path) -> None:
+    image = make_image(*CASES["global-pax-midway"])
+    for candidate in (image, on_disk(image, tmp_path)):
+        with build_tree(candidate, everything) as tree:
+            found = {p: tree.read_bytes(tree.lookup(p)) for p in ("before/one", "before/two", "after/pax")}  # type: ignore[arg-type]
+            assert found == {"before/one": b"one", "before/two": b"two", "after/pax": b"after"}
+            assert not tree.issues

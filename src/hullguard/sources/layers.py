@@ -32,7 +32,7 @@ from hullguard.sources.blobs import (
     decompress,
 )
 from hullguard.sources.image import Image, LayerRef
-from hullguard.sources.tarheaders import Unsupported, read_members
+from hullguard.sources.tarheaders import TarStream, Unsupported, read_members
 from hullguard.sources.tree import EntryType, FileEntry, clean_path
 
 WHITEOUT = ".wh."
@@ -290,12 +290,9 @@ def _apply_layer(
         with layer.open_blob() as raw:
             blob = VerifyingReader(raw, layer.digest, f"{where} blob")
             plain = VerifyingReader(decompress(blob, where), layer.diff_id, where, cap=MAX_LAYER_BYTES)
-            # 4 MiB reads below tarfile's 10 KiB ones: one sha256 update per 4 MiB, not per record
+            # 4 MiB reads below the tar reader's small ones: one sha256 update per 4 MiB
             buffered = io.BufferedReader(cast(io.RawIOBase, plain), 4 << 20)
-            with tarfile.open(fileobj=cast(IO[bytes], TarEndPadding(buffered)), mode="r|") as tar:
-                read, spool = _tar_reader(tar), _tar_spooler(tar, tree)
-                for member in tar:
-                    _apply_member(tree, layer, read, member, wants, visitors, spool)
+            _apply_stream(tree, layer, cast(IO[bytes], TarEndPadding(buffered)), wants, visitors)
             plain.finish()
             blob.finish()
     except DigestMismatch:
@@ -310,6 +307,66 @@ def _apply_layer(
                 layer=layer.diff_id,
             )
         )
+
+
+def _apply_stream(
+    tree: LayerTree,
+    layer: LayerRef,
+    source: IO[bytes],
+    wants: Callable[[FileEntry], bool],
+    visitors: tuple[LayerVisitor, ...],
+) -> None:
+    """Apply a tar read front to back. Headers this module's reader declines (a global pax
+    header, a sparse file) go to tarfile, from that member on; what came before stays."""
+    stream = TarStream(source)
+    read, spool = _stream_reader(stream), _stream_spooler(stream, tree)
+    try:
+        for member in stream.members():
+            _apply_member(tree, layer, read, member, wants, visitors, spool)
+        return
+    except Unsupported:
+        rest = cast(IO[bytes], _Prepended(bytes(stream.unread), source))
+    with tarfile.open(fileobj=rest, mode="r|") as tar:
+        read, spool = _tar_reader(tar), _tar_spooler(tar, tree)
+        for member in tar:
+            _apply_member(tree, layer, read, member, wants, visitors, spool)
+
+
+class _Prepended(io.RawIOBase):
+    """`head`, then the rest of `tail`."""
+
+    def __init__(self, head: bytes, tail: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._tail = tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._tail.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _stream_reader(stream: TarStream) -> Callable[[tarfile.TarInfo], bytes]:
+    return lambda member: stream.open(member).read()
+
+
+def _stream_spooler(stream: TarStream, tree: LayerTree) -> Callable[[tarfile.TarInfo], bytes | Path]:
+    """A large file only analyzers want goes to the spool dir in pieces (a 300 MB binary is
+    not held in memory); a smaller one is read."""
+
+    def leave(member: tarfile.TarInfo) -> bytes | Path:
+        if member.size <= SPOOL_ABOVE:
+            return stream.open(member).read()
+        return tree._spool_stream(member.name, stream.open(member))
+
+    return leave
 
 
 HASH_CHUNK = 8 << 20

@@ -10,9 +10,11 @@ whole layer instead, so the tree is never built from half of one reader and half
 
 from __future__ import annotations
 
+import io
 import tarfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import IO, cast
 
 BLOCK = 512
 _SKIP = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE)
@@ -34,32 +36,139 @@ class Unsupported(Exception):
 def read_members(read_at: Callable[[int, int], bytes], size: int) -> list[tarfile.TarInfo]:
     """Every member of the `size`-byte tar that `read_at(offset, length)` reads."""
     members: list[tarfile.TarInfo] = []
+    headers = _Headers()
     offset = 0
-    longname: bytes | None = None
-    longlink: bytes | None = None
-    pax: dict[bytes, bytes] = {}
     while offset + BLOCK <= size:
         header = read_at(offset, BLOCK)
         if len(header) < BLOCK or header == _ZERO_BLOCK:
             break  # the end-of-archive zero block (tarfile stops there too)
-        stored = header[148:156]
-        if not _checksum_ok(header, _number(stored) - 256 + sum(stored)):
-            raise Unsupported("bad header checksum")
-        kind = header[156:157]
-        length = _number(header[124:136])
+        kind, length = headers.check(header)
         data = offset + BLOCK
         if kind in _SKIP:
             if length > MAX_META or data + length > size:
                 raise Unsupported("extended header too large or past the end")
-            payload = read_at(data, length)
-            if kind == tarfile.GNUTYPE_LONGNAME:
-                longname = payload.split(b"\0", 1)[0]
-            elif kind == tarfile.GNUTYPE_LONGLINK:
-                longlink = payload.split(b"\0", 1)[0]
-            else:
-                pax = _pax(payload)
+            headers.extend(kind, read_at(data, length))
             offset = data + _padded(length)
             continue
+        member = headers.member(header, kind, length, offset)
+        regular = member.type in _REGULAR
+        if regular and data + member.size > size:
+            raise Unsupported("member past the end of the blob")
+        members.append(member)
+        offset = data + _padded(member.size) if regular else data
+    return members
+
+
+class TarStream:
+    """The members of a tar read front to back from a stream, with this module's header
+    parsing (tarfile's stream mode costs seven times as much per header).
+
+    Iterate `members()`; a member's content is read with `open(member)` before the next one
+    is asked for, or skipped. `Unsupported` leaves the stream at the start of the member it
+    could not read: `unread` holds that member's header bytes, and tarfile can go on from
+    `unread` followed by the rest of the stream.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._left = 0
+        self.unread = bytearray()
+
+    def members(self) -> Iterator[tarfile.TarInfo]:
+        headers = _Headers()
+        offset = 0
+        while True:
+            self._skip()
+            self.unread = bytearray()
+            header = self._take(BLOCK)
+            if len(header) < BLOCK or header == _ZERO_BLOCK:
+                return
+            kind, length = headers.check(header)
+            data = offset + BLOCK
+            if kind in _SKIP:
+                if length > MAX_META:
+                    raise Unsupported("extended header too large")
+                payload = self._take(_padded(length))
+                if len(payload) < length:
+                    raise tarfile.ReadError("unexpected end of data")
+                headers.extend(kind, payload[:length])
+                offset = data + _padded(length)
+                continue
+            member = headers.member(header, kind, length, offset)
+            self._left = _padded(member.size) if member.type in _REGULAR else 0
+            offset = data + self._left
+            yield member
+
+    def open(self, member: tarfile.TarInfo) -> IO[bytes]:
+        """The content of the member `members()` just gave, as a stream."""
+        return cast(IO[bytes], io.BufferedReader(_Content(self, member.size), 1 << 20))
+
+    def _read(self, n: int) -> bytes:
+        data = self._raw.read(n)
+        self._left -= len(data)
+        return data
+
+    def _take(self, n: int) -> bytes:
+        """`n` bytes, fewer only at the end of the stream; kept in `unread`."""
+        data = self._raw.read(n)
+        while data and len(data) < n:
+            more = self._raw.read(n - len(data))
+            if not more:
+                break
+            data += more
+        self.unread += data
+        return data
+
+    def _skip(self) -> None:
+        while self._left > 0:
+            if not self._read(min(self._left, 1 << 20)):
+                raise tarfile.ReadError("unexpected end of data")
+
+
+class _Content(io.RawIOBase):
+    def __init__(self, stream: TarStream, size: int) -> None:
+        self._stream = stream
+        self._size = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._size <= 0:
+            return 0
+        data = self._stream._read(min(len(buffer), self._size))
+        if not data:
+            raise tarfile.ReadError("unexpected end of data")
+        self._size -= len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Headers:
+    """What both readers share: a header block's checksum, and the extended headers (GNU long
+    names, per-file pax records) that apply to the member after them."""
+
+    def __init__(self) -> None:
+        self._longname: bytes | None = None
+        self._longlink: bytes | None = None
+        self._pax: dict[bytes, bytes] = {}
+
+    def check(self, header: bytes) -> tuple[bytes, int]:
+        """The entry type and the size field of a header block whose checksum is right."""
+        stored = header[148:156]
+        if not _checksum_ok(header, _number(stored) - 256 + sum(stored)):
+            raise Unsupported("bad header checksum")
+        return header[156:157], _number(header[124:136])
+
+    def extend(self, kind: bytes, payload: bytes) -> None:
+        if kind == tarfile.GNUTYPE_LONGNAME:
+            self._longname = payload.split(b"\0", 1)[0]
+        elif kind == tarfile.GNUTYPE_LONGLINK:
+            self._longlink = payload.split(b"\0", 1)[0]
+        else:
+            self._pax = _pax(payload)
+
+    def member(self, header: bytes, kind: bytes, length: int, offset: int) -> tarfile.TarInfo:
         if kind not in _PLAIN:
             raise Unsupported(f"tar entry type {kind!r}")
         name = header[0:100].split(b"\0", 1)[0]
@@ -68,15 +177,15 @@ def read_members(read_at: Callable[[int, int], bytes], size: int) -> list[tarfil
             if prefix:
                 name = prefix + b"/" + name
         link = header[157:257].split(b"\0", 1)[0]
-        if pax:
-            name = pax.get(b"path", longname if longname is not None else name)
-            link = pax.get(b"linkpath", longlink if longlink is not None else link)
-            if b"size" in pax:
-                length = _decimal(pax[b"size"])
-            pax = {}
-        else:
-            name = longname if longname is not None else name
-            link = longlink if longlink is not None else link
+        name = self._longname if self._longname is not None else name
+        link = self._longlink if self._longlink is not None else link
+        if self._pax:
+            name = self._pax.get(b"path", name)
+            link = self._pax.get(b"linkpath", link)
+            if b"size" in self._pax:
+                length = _decimal(self._pax[b"size"])
+        self._longname = self._longlink = None
+        self._pax = {}
         member = tarfile.TarInfo(_text(name))
         if kind == tarfile.AREGTYPE and name.endswith(b"/"):
             kind = tarfile.DIRTYPE  # v7 writes folders as files with a trailing slash
@@ -87,14 +196,8 @@ def read_members(read_at: Callable[[int, int], bytes], size: int) -> list[tarfil
         member.linkname = _text(link) if link else ""
         member.size = length
         member.offset = offset
-        member.offset_data = data
-        regular = kind in _REGULAR
-        if regular and data + length > size:
-            raise Unsupported("member past the end of the blob")
-        members.append(member)
-        longname = longlink = None
-        offset = data + _padded(length) if regular else data
-    return members
+        member.offset_data = offset + BLOCK
+        return member
 
 
 def _checksum_ok(header: bytes, byte_sum: int) -> bool:
