@@ -448,8 +448,8 @@ class LayerHashes:
 def _plain_region(layer: LayerRef) -> bool:
     """An uncompressed tar on disk, named by sha256 digests, under the size cap."""
     region = layer.region
-    if region is None or region.size > MAX_LAYER_BYTES or region.size < 4:
-        return False
+    if region is None or region.size > MAX_LAYER_BYTES or region.size < 4 or not hasattr(os, "pread"):
+        return False  # (no pread on Windows: the streaming path reads such a layer)
     if any(not d.startswith("sha256:") for d in (layer.digest, layer.diff_id) if d):
         return False
     try:
