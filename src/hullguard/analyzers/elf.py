@@ -82,18 +82,12 @@ def open_elf(read: Callable[[int, int], bytes], size: int) -> Elf:
     """The headers of the `size`-byte ELF file that `read(offset, length)` reads: the ELF
     header, program headers, section table and section names, each one read."""
     try:
-        head = read(0, 64)
-        if not is_elf(head):
-            raise ValueError("not an ELF file")
-        h = _header(head)
+        h = _read_header(read)
         if h.phnum and (h.phentsize < (56 if h.wide else 32) or h.phoff + h.phnum * h.phentsize > size):
             raise ValueError("program header table lies outside the file")
         programs = read(h.phoff, h.phnum * h.phentsize) if h.phnum else b""
         segments = tuple(_segment(programs, h.end, h.wide, i * h.phentsize) for i in range(h.phnum))
-        count = min(h.shnum, MAX_SECTIONS) if h.shoff else 0
-        if count and (h.shentsize < (64 if h.wide else 40) or h.shoff + count * h.shentsize > size):
-            raise ValueError("section header table lies outside the file")
-        table = read(h.shoff, count * h.shentsize) if count else b""
+        table, count = _section_table(read, size, h)
         raw = [_section(table, h.end, h.wide, i * h.shentsize, size) for i in range(count)]
         names = b""
         if 0 < h.shstrndx < len(raw) and raw[h.shstrndx][1] != SHT_NOBITS:
@@ -120,17 +114,9 @@ def find_section(read_at: Callable[[int, int], bytes], size: int, name: str) -> 
     such section, NO_TABLE when it has no section headers (stripped) to tell.
     Raises ValueError for a file that is not ELF or whose table is malformed."""
     try:
-        head = read_at(0, 64)
-        if not is_elf(head):
-            raise ValueError("not an ELF file")
-        h = _header(head)
-        if h.shnum == 0 or h.shoff == 0:
-            return NO_TABLE
-        count = min(h.shnum, MAX_SECTIONS)
-        if h.shentsize < (64 if h.wide else 40) or h.shoff + count * h.shentsize > size:
-            raise ValueError("section header table lies outside the file")
-        table = read_at(h.shoff, count * h.shentsize)
-        if not 0 < h.shstrndx < count:
+        h = _read_header(read_at)
+        table, count = _section_table(read_at, size, h)
+        if not 0 < h.shstrndx < count:  # also when there is no table at all
             return NO_TABLE
         _, kind, _, off, length = _section(table, h.end, h.wide, h.shstrndx * h.shentsize, size)
         names = read_at(off, min(length, MAX_NAMES)) if kind != SHT_NOBITS else b""
@@ -157,6 +143,23 @@ class _Header:
     shentsize: int
     shnum: int
     shstrndx: int
+
+
+def _read_header(read: Callable[[int, int], bytes]) -> _Header:
+    head = read(0, 64)
+    if not is_elf(head):
+        raise ValueError("not an ELF file")
+    return _header(head)
+
+
+def _section_table(read: Callable[[int, int], bytes], size: int, h: _Header) -> tuple[bytes, int]:
+    """The section header table and its entry count (0 and nothing when there is none)."""
+    count = min(h.shnum, MAX_SECTIONS) if h.shoff else 0
+    if not count:
+        return b"", 0
+    if h.shentsize < (64 if h.wide else 40) or h.shoff + count * h.shentsize > size:
+        raise ValueError("section header table lies outside the file")
+    return read(h.shoff, count * h.shentsize), count
 
 
 def _header(data: bytes) -> _Header:

@@ -319,7 +319,7 @@ def _apply_stream(
     """Apply a tar read front to back. Headers this module's reader declines (a global pax
     header, a sparse file) go to tarfile, from that member on; what came before stays."""
     stream = TarStream(source)
-    read, spool = _stream_reader(stream), _stream_spooler(stream, tree)
+    read, spool = _content_readers(stream.open, tree)
     try:
         for member in stream.members():
             _apply_member(tree, layer, read, member, wants, visitors, spool)
@@ -327,7 +327,7 @@ def _apply_stream(
     except Unsupported:
         rest = cast(IO[bytes], _Prepended(bytes(stream.unread), source))
     with tarfile.open(fileobj=rest, mode="r|") as tar:
-        read, spool = _tar_reader(tar), _tar_spooler(tar, tree)
+        read, spool = _content_readers(tar.extractfile, tree)
         for member in tar:
             _apply_member(tree, layer, read, member, wants, visitors, spool)
 
@@ -351,22 +351,6 @@ class _Prepended(io.RawIOBase):
         data = self._tail.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
-
-
-def _stream_reader(stream: TarStream) -> Callable[[tarfile.TarInfo], bytes]:
-    return lambda member: stream.open(member).read()
-
-
-def _stream_spooler(stream: TarStream, tree: LayerTree) -> Callable[[tarfile.TarInfo], bytes | Path]:
-    """A large file only analyzers want goes to the spool dir in pieces (a 300 MB binary is
-    not held in memory); a smaller one is read."""
-
-    def leave(member: tarfile.TarInfo) -> bytes | Path:
-        if member.size <= SPOOL_ABOVE:
-            return stream.open(member).read()
-        return tree._spool_stream(member.name, stream.open(member))
-
-    return leave
 
 
 HASH_CHUNK = 8 << 20
@@ -521,7 +505,7 @@ def _apply_verified(
             _apply_member(tree, layer, read, info, wants, visitors, leave)
         return
     with tarfile.open(fileobj=cast(IO[bytes], _OffsetReader(read_at, size)), mode="r:") as tar:
-        read = _tar_reader(tar)
+        read, _ = _content_readers(tar.extractfile, tree)
         while True:
             try:
                 member = tar.next()
@@ -565,27 +549,24 @@ class _OffsetReader(io.RawIOBase):
         return len(data)
 
 
-def _tar_reader(tar: tarfile.TarFile) -> Callable[[tarfile.TarInfo], bytes]:
+def _content_readers(
+    open_member: Callable[[tarfile.TarInfo], IO[bytes] | None], tree: LayerTree
+) -> tuple[Callable[[tarfile.TarInfo], bytes], Callable[[tarfile.TarInfo], bytes | Path]]:
+    """For a tar read front to back (ours or tarfile's): `read` a member's content, or `leave`
+    it, which sends a large file only analyzers want to the spool dir in pieces (a 300 MB
+    binary is not held in memory) and reads a smaller one."""
+
     def read(member: tarfile.TarInfo) -> bytes:
-        handle = tar.extractfile(member)
+        handle = open_member(member)
         return handle.read() if handle else b""
 
-    return read
-
-
-def _tar_spooler(tar: tarfile.TarFile, tree: LayerTree) -> Callable[[tarfile.TarInfo], bytes | Path]:
-    """For the streaming path: a large file only analyzers want goes to the spool dir in
-    pieces (a 300 MB binary is not held in memory); a smaller one is read."""
-
     def leave(member: tarfile.TarInfo) -> bytes | Path:
-        handle = tar.extractfile(member)
-        if handle is None:
-            return b""
         if member.size <= SPOOL_ABOVE:
-            return handle.read()
-        return tree._spool_stream(member.name, handle)
+            return read(member)
+        handle = open_member(member)
+        return tree._spool_stream(member.name, handle) if handle else b""
 
-    return leave
+    return read, leave
 
 
 def _member_reader(read_at: Callable[[int, int], bytes]) -> Callable[[tarfile.TarInfo], bytes]:
