@@ -1,6 +1,18 @@
 """Pure data shared by every stage. Imports nothing else of hullguard."""
 
-from hullguard.model.finding import Finding, Location, Misconfiguration, Secret, Vulnerability
+from hullguard.model.finding import (
+    ContainerRef,
+    Finding,
+    FindingKind,
+    KubeObject,
+    Location,
+    Misconfiguration,
+    ProcessInfo,
+    RuntimeAlert,
+    Secret,
+    Subject,
+    Vulnerability,
+)
 from hullguard.model.package import OS, Digest, Inventory, Package, PackageType
 from hullguard.model.report import Artifact, ArtifactType, Issue, Report
 from hullguard.model.severity import Severity
@@ -9,16 +21,22 @@ __all__ = [
     "OS",
     "Artifact",
     "ArtifactType",
+    "ContainerRef",
     "Digest",
     "Finding",
+    "FindingKind",
     "Inventory",
     "Issue",
+    "KubeObject",
     "Location",
     "Misconfiguration",
     "Package",
     "PackageType",
+    "ProcessInfo",
     "Report",
+    "RuntimeAlert",
     "Secret",
     "Severity",
+    "Subject",
     "Vulnerability",
 ]

@@ -6,7 +6,7 @@ import json
 from typing import Any, TextIO
 
 from hullguard import __version__
-from hullguard.model import OS, Finding, Issue, Location, Package, Report
+from hullguard.model import OS, ContainerRef, Finding, Issue, Location, Package, ProcessInfo, Report
 
 SCHEMA_VERSION = 1
 
@@ -71,7 +71,32 @@ def package_dict(p: Package) -> dict[str, Any]:
 
 def location_dict(loc: Location) -> dict[str, Any]:
     return _clean(
-        {"path": loc.path, "start_line": loc.start_line, "end_line": loc.end_line, "layer": loc.layer}
+        {
+            "path": loc.path,
+            "start_line": loc.start_line,
+            "end_line": loc.end_line,
+            "layer": loc.layer,
+            "object": _clean(
+                {"kind": loc.object.kind, "namespace": loc.object.namespace, "name": loc.object.name,
+                 "api_version": loc.object.api_version}
+            ) if loc.object else None,
+            "subject": _clean(
+                {"kind": loc.subject.kind, "namespace": loc.subject.namespace, "name": loc.subject.name}
+            ) if loc.subject else None,
+            "escalation_path": list(loc.steps) or None,
+            "container": container_dict(loc.container) if loc.container else None,
+        }
+    )
+
+
+def container_dict(c: ContainerRef) -> dict[str, Any]:
+    return _clean({"id": c.id, "name": c.name, "image": c.image})
+
+
+def process_dict(p: ProcessInfo) -> dict[str, Any]:
+    return _clean(
+        {"pid": p.pid, "name": p.name, "exe": p.exe, "cmdline": p.cmdline, "user": p.user, "tty": p.tty,
+         "parents": list(p.parents) or None}
     )
 
 
@@ -99,6 +124,16 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             base.update(message=f.message, remediation=f.remediation, references=list(f.references) or None)
         case "secret":
             base.update(match=f.match, removed_in_layer=f.removed_in_layer)
+        case "runtime":
+            base.update(
+                output=f.output,
+                time=f.time,
+                source=f.source,
+                container=container_dict(f.location.container) if f.location.container else None,
+                process=process_dict(f.process) if f.process else None,
+                fields=dict(f.fields) or None,
+                tags=list(f.tags) or None,
+            )
     return _clean(base, keep=("fixed_version",))
 
 

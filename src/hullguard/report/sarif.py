@@ -118,6 +118,8 @@ def _message(finding: Finding) -> str:
             return finding.message
         case "secret":
             return f"{finding.title}: {finding.match}"
+        case "runtime":
+            return finding.output
 
 
 def _result(finding: Finding, report: Report, index: int) -> dict[str, Any]:

@@ -80,8 +80,16 @@ def _findings(console: Console, report: Report) -> None:
                 target, detail = f.title, f.message
             case "secret":
                 target, detail = f.title, f.match
+            case "runtime":
+                target, detail = f.title, f.output
         loc = f.location
-        where = ":".join(str(x) for x in (loc.path, loc.start_line) if x) or (loc.layer or "")[7:19]
+        where = (
+            ":".join(str(x) for x in (loc.path, loc.start_line) if x)
+            or (loc.object.label() if loc.object else "")
+            or (f"{loc.subject.kind} {loc.subject.name}" if loc.subject else "")
+            or (loc.container.name or loc.container.id[:12] if loc.container else "")
+            or (loc.layer or "")[7:19]
+        )
         table.add_row(
             f"[{_COLOURS[f.severity]}]{f.severity.name}[/]",
             escape(f.id),
