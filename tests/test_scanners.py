@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from hullguard.pipeline import ALL_SCANNERS
-from hullguard.scanners import registered
+import typing
+
+from hullguard.pipeline import ALL_SCANNERS, ScannerName, ScanOptions
+from hullguard.pipeline.scanners import SCANNERS, registered
 
 
 def test_every_offered_scanner_is_registered_under_its_name() -> None:
-    assert tuple(s.name for s in registered()) == ALL_SCANNERS
+    every = ScanOptions(scanners=frozenset(ALL_SCANNERS))
+    assert tuple(s.name for s in registered(every)) == ALL_SCANNERS
+    assert tuple(name for name, _ in SCANNERS) == typing.get_args(ScannerName)
 
 
 def test_only_the_named_scanners_are_loaded() -> None:
-    assert [s.name for s in registered({"secret"})] == ["secret"]
-    assert registered(()) == ()
+    assert [s.name for s in registered(ScanOptions(scanners=frozenset({"secret"})))] == ["secret"]
+    assert registered(ScanOptions(scanners=frozenset())) == ()

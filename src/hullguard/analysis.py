@@ -1,5 +1,7 @@
-"""An image's analysis from the cache when every consumer can do without the layers, else by
-reading the layers once (and storing what they gave)."""
+"""The image-analysis stage: layers -> file tree -> analyzers -> inventory.
+
+From the cache when every consumer can do without the layers, else by reading the layers once
+(and storing what they gave). `cache/` only stores; this decides what to store and when."""
 
 from __future__ import annotations
 
