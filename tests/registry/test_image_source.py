@@ -8,10 +8,7 @@ import pytest
 
 from hullguard.cli.main import main
 from hullguard.errors import SourceError
-from hullguard.pipeline import ImageTarget, ScanOptions, scan
-from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
-from hullguard.sources import SourceOptions
-from hullguard.sources.manifest import (
+from hullguard.oci.manifest import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
     OCI_INDEX,
@@ -19,6 +16,9 @@ from hullguard.sources.manifest import (
     Manifest,
     Platform,
 )
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
+from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
+from hullguard.sources import SourceOptions
 from tests.registry.conftest import LiveRegistry
 from tests.support import servers
 from tests.support.images import BuiltImage

@@ -14,11 +14,11 @@ from hullguard.cli.vuln_options import add_vuln_arguments, filters_from
 from hullguard.errors import UsageError
 from hullguard.matchers.options import VulnOptions
 from hullguard.model import Report, Severity
+from hullguard.oci.manifest import Platform
 from hullguard.pipeline import ALL_SCANNERS, ProgressEvent, ScannerName, ScanOptions
 from hullguard.report import formats, writer_for
 from hullguard.secrets.options import SecretOptions
 from hullguard.sources import SourceOptions
-from hullguard.sources.manifest import Platform
 
 if TYPE_CHECKING:
     from hullguard.rules.engine import ConfigOptions
