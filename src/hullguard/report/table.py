@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TextIO
+from typing import TextIO, assert_never
 
 from rich.console import Console
 from rich.markup import escape
@@ -82,6 +82,8 @@ def _findings(console: Console, report: Report) -> None:
                 target, detail = f.title, f.match
             case "runtime":
                 target, detail = f.title, f.output
+            case _:
+                assert_never(f)
         loc = f.location
         where = (
             ":".join(str(x) for x in (loc.path, loc.start_line) if x)

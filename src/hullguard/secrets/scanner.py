@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hullguard.errors import SourceError
-from hullguard.model import Digest, Issue, Location, Secret
+from hullguard.model import Digest, Issue, Location, RuleId, Secret
 from hullguard.scanners import ScanContext, ScanResult
 from hullguard.secrets.detect import Detector, Hit, is_binary
 from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings_key
@@ -268,7 +268,7 @@ def to_finding(f: Found, removed_in: Digest | None = None, layers: tuple[Digest,
     if removed_in is not None:
         title = f"{rule.title}: added in {_layer_name(f.layer, layers)}, deleted in {_layer_name(removed_in, layers)}, still in the image"
     return Secret(
-        id=rule.id,
+        id=RuleId(rule.id),
         severity=rule.severity,
         title=title,
         match=f.redacted,
