@@ -9,6 +9,7 @@ from pathlib import Path
 from hullguard.cli.options import add_report_options, emit, scan_options
 from hullguard.errors import UsageError
 from hullguard.pipeline import ConfigTarget, scan
+from hullguard.report.terminal import neutralise
 from hullguard.rules.engine import ConfigOptions
 from hullguard.rules.kubernetes import pss
 from hullguard.rules.policy import Policy, load_policies
@@ -65,5 +66,5 @@ def run(args: argparse.Namespace) -> int:
 
         for line in fix_tree(args.path):
             if not args.quiet:
-                sys.stderr.write(f"hullguard: {line}\n")
+                sys.stderr.write(f"hullguard: {neutralise(line)}\n")
     return emit(scan(ConfigTarget(path=args.path), options), args)

@@ -15,6 +15,7 @@ from hullguard.errors import UsageError
 from hullguard.model import Report
 from hullguard.pipeline import AttestPolicy, ImageTarget, ScanOptions, SignaturePolicy, attest_report
 from hullguard.pipeline.signature import LOCAL_SCHEMES
+from hullguard.report.terminal import neutralise
 
 # Signing and the registry client (cryptography, sigstore, httpx) load only when an option
 # asks for them: a plain scan of a local archive should not pay for their import.
@@ -92,7 +93,7 @@ def emit_report(plan: ImagePlan, report: Report, options: ScanOptions, args: arg
         code = emit(report, argparse.Namespace(**{**vars(args), "output": rendered}))
         text = rendered.read_text(encoding="utf-8")
     note = attest_report(plan.target.ref, report, text, plan.attest, options.source, datetime.now(UTC))
-    sys.stderr.write(f"{note}\n")
+    sys.stderr.write(f"{neutralise(note)}\n")
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

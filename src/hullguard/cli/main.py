@@ -11,6 +11,7 @@ from types import ModuleType
 
 from hullguard import __version__
 from hullguard.errors import Error
+from hullguard.report.terminal import neutralise
 
 COMMANDS: tuple[str, ...] = (
     "image",
@@ -81,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except Error as e:
-        sys.stderr.write(f"hullguard: {e.diagnostics()}\n")
+        sys.stderr.write(f"hullguard: {neutralise(e.diagnostics(), newlines=True)}\n")
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
         sys.stderr.close()

@@ -17,6 +17,7 @@ from hullguard.model import Report, Severity
 from hullguard.oci.manifest import Platform
 from hullguard.pipeline import ALL_SCANNERS, ProgressEvent, ScannerName, ScanOptions
 from hullguard.report import formats, writer_for
+from hullguard.report.terminal import neutralise
 from hullguard.secrets.options import SecretOptions
 from hullguard.sources import SourceOptions
 
@@ -141,7 +142,7 @@ def progress(args: argparse.Namespace, err: TextIO | None = None) -> Callable[[P
 
     def show(event: ProgressEvent) -> None:
         if event.stage == "note":
-            err.write(f"{event.detail}\n")
+            err.write(f"{neutralise(event.detail)}\n")
         elif event.stage == "layer" and bar is not None:
             bar(event.done, event.total or 0, event.detail)
 
