@@ -13,7 +13,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 from hullguard.analyzers.go_buildinfo import read_build_info
 from hullguard.model import PackageType
 from hullguard.pipeline import ImageTarget, ScanOptions, scan
-from hullguard.report.cyclonedx_bom import to_json
+from hullguard.report.cyclonedx_json import to_json
 from tests.conftest import require
 from tests.support import binaries, images
 

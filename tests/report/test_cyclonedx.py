@@ -14,7 +14,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 from hullguard.model import Report
 from hullguard.pipeline import ImageTarget, ScanOptions, scan
 from hullguard.report import writer_for
-from hullguard.report.cyclonedx_bom import to_json
+from hullguard.report.cyclonedx_json import to_json
 from tests.report.factories import make_report
 from tests.support.images import BuiltImage
 
