@@ -16,10 +16,10 @@ from typing import IO
 
 import pytest
 
-from hullguard.analysis import analyze_image
+from hullguard.analysis import analyze_image, image_key
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
-from hullguard.cache.image import FORMAT, Analysis, ImageCache, _package, image_key
+from hullguard.cache.image import FORMAT, Analysis, ImageCache, _package
 from hullguard.model import OS, Digest, Inventory, Issue, Package, PackageType
 from hullguard.pipeline import ImageTarget, ScannerName, ScanOptions, scan
 from hullguard.pipeline import image as image_stage
