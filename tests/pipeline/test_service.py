@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -116,3 +117,26 @@ def test_the_clock_decides_which_ignore_entries_have_expired(options: ScanOption
     shown = scan(target, replace(options, filters=filters, clock=after))
     assert found[0] not in hidden.findings
     assert found[0] in shown.findings and any("expired" in i.message for i in shown.issues)
+
+
+def _mutable_globals() -> dict[str, str]:
+    """Every dict, list, set or bytearray bound at module level in hullguard, as its repr."""
+    found = {}
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != "hullguard":
+            continue
+        for attr, value in list(vars(module).items()):
+            if isinstance(value, dict | list | set | bytearray) and not attr.startswith("__"):
+                found[f"{name}.{attr}"] = repr(value)
+    return found
+
+
+def test_a_scan_mutates_no_module_global(demo_image: BuiltImage, options: ScanOptions) -> None:
+    for target in _targets(demo_image):  # first: every module a scan imports is loaded
+        scan(target, options)
+    before = _mutable_globals()
+    assert len(before) > 20
+    for target in _targets(demo_image):
+        scan(target, options)
+    after = _mutable_globals()
+    assert {k for k in before if before[k] != after.get(k)} == set()
