@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from hullguard.errors import UsageError
 from hullguard.matchers.options import VulnOptions
 from hullguard.model import Severity
 from hullguard.secrets.options import SecretOptions
@@ -63,6 +64,11 @@ class ScanOptions:
     """False: read every layer and neither use nor fill the scan caches (the DB is still used)."""
     offline: bool = False
     clock: Clock = system_clock
+
+    def __post_init__(self) -> None:
+        unknown = set(self.scanners) - set(ALL_SCANNERS)
+        if unknown:  # mypy catches this in our code; a service may build options from a request
+            raise UsageError(f"unknown scanner(s) {', '.join(sorted(unknown))}; expected {', '.join(ALL_SCANNERS)}")
 
     def today(self) -> date:
         return self.clock().date()
