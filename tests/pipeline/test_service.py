@@ -50,9 +50,13 @@ def _targets(demo_image: BuiltImage) -> list[Target]:
     ]
 
 
+@pytest.mark.parametrize("use_cache", [False, True])
 def test_four_concurrent_scans_equal_their_sequential_reports(
-    demo_image: BuiltImage, options: ScanOptions, capsys: pytest.CaptureFixture[str]
+    demo_image: BuiltImage, options: ScanOptions, use_cache: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Without caches, and with one cache directory shared by the four threads (the image's
+    analysis and secret caches are written by the sequential scans and read concurrently)."""
+    options = replace(options, use_cache=use_cache)
     targets = _targets(demo_image)
     sequential = [scan(t, options) for t in targets]
     assert all(r.findings or r.packages for r in sequential), "each target gives something to compare"
@@ -140,3 +144,21 @@ def test_a_scan_mutates_no_module_global(demo_image: BuiltImage, options: ScanOp
         scan(target, options)
     after = _mutable_globals()
     assert {k for k in before if before[k] != after.get(k)} == set()
+
+
+def test_two_threads_filling_one_cold_cache_with_the_same_image(demo_image: BuiltImage, options: ScanOptions) -> None:
+    """Both write the same cache entries (atomically, by rename); both reports, and a third
+    read from the cache they left, equal the uncached one."""
+    target = ImageTarget(ref=str(demo_image.archive))
+    uncached = scan(target, options)
+    cached = replace(options, use_cache=True)
+    start = threading.Barrier(2)
+
+    def together(_: int) -> Report:
+        start.wait()
+        return scan(target, cached)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        both = list(pool.map(together, range(2)))
+    assert both == [uncached, uncached]
+    assert scan(target, cached) == uncached
