@@ -11,7 +11,6 @@ from types import ModuleType
 
 from hullguard import __version__
 from hullguard.errors import Error
-from hullguard.report.terminal import neutralise
 
 COMMANDS: tuple[str, ...] = (
     "image",
@@ -82,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except Error as e:
+        from hullguard.report.terminal import neutralise  # messages may quote scanned names
+
         sys.stderr.write(f"hullguard: {neutralise(e.diagnostics(), newlines=True)}\n")
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
