@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from hullguard.matchers.match import Matcher  # noqa: E402
 from hullguard.model import OS, Package, PackageType  # noqa: E402
-from hullguard.pipeline import ScanOptions, scan_image  # noqa: E402
+from hullguard.pipeline import ImageTarget, ScanOptions, scan  # noqa: E402
 from hullguard.versions import scheme_for  # noqa: E402
 from hullguard.vulndb import store  # noqa: E402
 from hullguard.vulndb.importer import import_locations  # noqa: E402
@@ -103,10 +103,10 @@ def main() -> int:
         image = build(demo_recipe())
         cache = Path(tmp) / "cache"
         options = ScanOptions(scanners=frozenset({"vuln"}), cache_dir=cache)
-        scan_image(str(image.archive), options)  # warms the DB (bundled import)
+        scan(ImageTarget(ref=str(image.archive)), options)  # warms the DB (bundled import)
         report, ours = timed(
             "hullguard image (demo image, vuln, warm DB)",
-            lambda: scan_image(str(image.archive), options),
+            lambda: scan(ImageTarget(ref=str(image.archive)), options),
             goal=2.0,
         )
         print(f"  {len(report.findings)} findings, {len(report.packages or ())} packages")

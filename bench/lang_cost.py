@@ -11,7 +11,7 @@ import time
 
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import AnalyzerKind
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
 
 
 def main(image: str) -> None:
@@ -19,7 +19,7 @@ def main(image: str) -> None:
     for label, analyzers in (("without", without), ("with", ANALYZERS)) * 2:
         start = time.process_time()
         for _ in range(3):
-            scan_image(image, ScanOptions(scanners=frozenset()), analyzers)
+            scan(ImageTarget(ref=image), ScanOptions(scanners=frozenset(), analyzers=analyzers))
         print(f"{label} language analyzers: {(time.process_time() - start) / 3:.3f} s CPU per scan")
 
 

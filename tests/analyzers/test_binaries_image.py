@@ -12,8 +12,8 @@ from cyclonedx.validation.json import JsonStrictValidator
 
 from hullguard.analyzers.go_buildinfo import read_build_info
 from hullguard.model import PackageType
-from hullguard.pipeline import ScanOptions, scan_image
-from hullguard.report.cyclonedx_bom import to_json
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
+from hullguard.report.cyclonedx_json import to_json
 from tests.conftest import require
 from tests.support import binaries, images
 
@@ -29,7 +29,7 @@ def image() -> images.BuiltImage:
 
 
 def test_binaries_are_inventoried_with_their_layer(image: images.BuiltImage) -> None:
-    report = scan_image(str(image.archive), ScanOptions(scanners=frozenset()))
+    report = scan(ImageTarget(ref=str(image.archive)), ScanOptions(scanners=frozenset()))
     top = report.artifact.layers[-1]
     found = {
         (p.type, p.name, p.version, p.path)

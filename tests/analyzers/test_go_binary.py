@@ -13,7 +13,7 @@ from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.go_binary import GoBinaryAnalyzer, packages
 from hullguard.analyzers.go_buildinfo import parse_modinfo, read_build_info
 from hullguard.model import Digest, PackageType
-from hullguard.pipeline import ScanOptions, scan_fs
+from hullguard.pipeline import FsTarget, ScanOptions, scan
 from hullguard.sources.rootfs import DirTree
 from tests.analyzers.elf_builder import old_go_binary
 from tests.conftest import require
@@ -114,7 +114,7 @@ def test_fs_scan_has_purls_and_turns_a_broken_binary_into_an_issue(hello: Path, 
     broken[at + 32 : at + 37] = b"\xff\xff\xff\xff\x0f"
     (tmp_path / "usr/bin/broken").write_bytes(bytes(broken))
     (tmp_path / "usr/bin/broken").chmod(0o755)
-    report = scan_fs(tmp_path, ScanOptions(scanners=frozenset()))
+    report = scan(FsTarget(path=tmp_path), ScanOptions(scanners=frozenset()))
     purls = {p.purl for p in report.packages or ()}
     assert "pkg:golang/example.com/greet@v1.2.3" in purls
     assert f"pkg:golang/stdlib@{_go_version()}" in purls
@@ -209,7 +209,7 @@ def test_binaries_over_64_mib_are_read_in_parts(hello: Path, tmp_path: Path) -> 
     (tmp_path / "opt").mkdir()
     (tmp_path / "opt/big").write_bytes(bytes(hello.read_bytes()) + bytes(70 << 20))
     (tmp_path / "opt/big").chmod(0o755)
-    report = scan_fs(tmp_path, ScanOptions(scanners=frozenset()))
+    report = scan(FsTarget(path=tmp_path), ScanOptions(scanners=frozenset()))
     assert {(p.name, p.version) for p in report.packages or ()} == expected
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from hullguard.model import PackageType
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
 from tests.support.images import BuiltImage
 
 pytestmark = pytest.mark.integration
 
 
 def test_pip_and_npm_packages_with_their_layer_and_six_deleted(demo_image: BuiltImage) -> None:
-    report = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
+    report = scan(ImageTarget(ref=str(demo_image.archive)), ScanOptions(scanners=frozenset()))
     base, added = report.artifact.layers[:2]  # then one layer per whiteout
     packages = report.packages or ()
     pypi = {(p.name, p.version): p for p in packages if p.type is PackageType.PYPI}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.model import PackageType
-from hullguard.pipeline import ScanOptions, scan_fs, scan_image
+from hullguard.pipeline import FsTarget, ImageTarget, ScanOptions, scan
 from tests.analyzers.lang import FIXTURES
 from tests.conftest import require
 from tests.support import images
@@ -71,7 +71,7 @@ def test_every_ecosystem_with_its_layer_and_the_deleted_jar_gone() -> None:
     missing = [t for t in ("umoci", "skopeo") if shutil.which(t) is None]
     require(not missing, f"image build tools missing: {', '.join(missing)} (run scripts/setup)")
     built = images.build(_recipe())
-    report = scan_image(str(built.archive), ScanOptions(scanners=frozenset()))
+    report = scan(ImageTarget(ref=str(built.archive)), ScanOptions(scanners=frozenset()))
     added = report.artifact.layers[0]
     packages = report.packages or ()
     assert not report.issues
@@ -95,6 +95,6 @@ def test_every_ecosystem_with_its_layer_and_the_deleted_jar_gone() -> None:
 
 def test_the_same_files_as_a_project_tree_include_the_lock_files(tmp_path: Path) -> None:
     _populate(tmp_path)
-    report = scan_fs(tmp_path, ScanOptions(scanners=frozenset()))
+    report = scan(FsTarget(path=tmp_path), ScanOptions(scanners=frozenset()))
     paths = {p.path for p in report.packages or ()}
     assert {"srv/py/poetry.lock", "srv/rb/Gemfile.lock", f"{REMOVED_JAR}"} <= paths

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hullguard.pipeline import ScanOptions, scan_fs
+from hullguard.pipeline import FsTarget, ScanOptions, scan
 from hullguard.report.json import package_dict
 from tests.analyzers.lang import FIXTURES
 
@@ -18,7 +18,7 @@ GOLDEN = Path(__file__).parent / "golden" / "language_fixtures.json"
 
 
 def test_language_inventory_of_all_fixtures_matches_the_golden(request: pytest.FixtureRequest) -> None:
-    report = scan_fs(FIXTURES, ScanOptions(scanners=frozenset()))
+    report = scan(FsTarget(path=FIXTURES), ScanOptions(scanners=frozenset()))
     actual = {
         "packages": [package_dict(p) for p in report.packages or ()],
         "issues": sorted(f"{i.path}: {i.message}" for i in report.issues),

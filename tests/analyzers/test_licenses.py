@@ -70,8 +70,8 @@ def test_only_spdx_list_ids_count_as_spdx_in_reports() -> None:
     into GPL-1.0-or-later. Deprecated SPDX ids keep their listed spelling as ids, and become
     their successors inside expressions."""
     from hullguard.model import spdx
-    from hullguard.report.cyclonedx_bom import licenses
     from hullguard.report.licenses import spdx_expression
+    from tests.report.cyclonedx_library import licenses
 
     assert spdx.licence_id("GPL") is None and spdx_expression(("GPL",)) is None
     assert spdx.licence_id("lgpl-2.1") == "LGPL-2.1" and spdx.licence_id("LLVM-exception") is None

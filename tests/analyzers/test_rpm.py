@@ -17,7 +17,7 @@ from hullguard.analyzers.rpmdb import RpmdbError, iter_blobs, parse_header
 from hullguard.analyzers.rpmdb import header as tag
 from hullguard.analyzers.run import analyze_tree
 from hullguard.model import Package
-from hullguard.pipeline import ScanOptions, scan_fs
+from hullguard.pipeline import FsTarget, ScanOptions, scan
 from hullguard.sources.rootfs import DirTree
 from tests.conftest import require
 from tests.support import rpm
@@ -107,7 +107,7 @@ def test_real_root_scan_gives_rpm_purls_with_epoch(rpm_root: Path, tmp_path: Pat
     shutil.copytree(rpm_root, root)
     (root / "etc").mkdir()
     (root / "etc/os-release").write_text('ID="rocky"\nVERSION_ID="9.3"\nPRETTY_NAME="Rocky Linux 9.3"\n')
-    report = scan_fs(root, ScanOptions(scanners=frozenset()))
+    report = scan(FsTarget(path=root), ScanOptions(scanners=frozenset()))
     hello = next(p for p in report.packages if p.name == "hg-hello")
     assert hello.purl == "pkg:rpm/rocky/hg-hello@1.4.2-3.hg1?arch=noarch&distro=rocky-9.3&epoch=2"
     assert hello.source_name == "hg-hello" and hello.source_version == "2:1.4.2-3.hg1"

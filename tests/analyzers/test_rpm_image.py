@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.model import PackageType
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
 from tests.analyzers.test_rpm import HELLO, LABEL, TOOL
 from tests.conftest import require
 from tests.support import images, rpm
@@ -43,7 +43,7 @@ def test_rpm_image_inventory() -> None:
         layers=(_rpm_layer((HELLO, ())), _rpm_layer((HELLO, ()), (TOOL, (f"modularitylabel {LABEL}",)))),
     )
     built = images.build(recipe)
-    report = scan_image(str(built.archive), ScanOptions(scanners=frozenset()))
+    report = scan(ImageTarget(ref=str(built.archive)), ScanOptions(scanners=frozenset()))
     assert report.issues == ()
     assert report.artifact.os is not None and report.artifact.os.family == "rocky"
     rpms = {p.name: p for p in report.packages if p.type is PackageType.RPM}
@@ -57,5 +57,5 @@ def test_rpm_image_inventory() -> None:
     assert rpms["hg-tool"].layer == report.artifact.layers[1]
     assert all(p.path == f"{DBPATH}/rpmdb.sqlite" for p in rpms.values())
     if shutil.which("skopeo"):
-        oci = scan_image(built.oci_ref, ScanOptions(scanners=frozenset()))
+        oci = scan(ImageTarget(ref=built.oci_ref), ScanOptions(scanners=frozenset()))
         assert oci.packages == report.packages

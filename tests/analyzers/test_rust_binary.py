@@ -11,7 +11,7 @@ import pytest
 from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.rust_binary import RustBinaryAnalyzer
 from hullguard.model import Digest, Package, PackageType
-from hullguard.pipeline import ScanOptions, scan_fs
+from hullguard.pipeline import FsTarget, ScanOptions, scan
 from hullguard.sources.rootfs import DirTree
 from tests.analyzers.elf_builder import build_elf
 from tests.conftest import require
@@ -57,7 +57,7 @@ def test_fs_scan_gives_cargo_purls(hello: Path, tmp_path: Path) -> None:
     (tmp_path / "usr/local/bin").mkdir(parents=True)
     (tmp_path / "usr/local/bin/hello").write_bytes(hello.read_bytes())
     (tmp_path / "usr/local/bin/hello").chmod(0o755)
-    report = scan_fs(tmp_path, ScanOptions(scanners=frozenset()))
+    report = scan(FsTarget(path=tmp_path), ScanOptions(scanners=frozenset()))
     assert {p.purl for p in report.packages or ()} == {
         "pkg:cargo/hello@0.1.0",
         "pkg:cargo/serde@1.0.190",

@@ -16,13 +16,13 @@ from typing import IO
 
 import pytest
 
-from hullguard import pipeline
+from hullguard.analysis import analyze_image, image_key
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
-from hullguard.cache.analyze import analyze_image
-from hullguard.cache.image import FORMAT, Analysis, ImageCache, _package, image_key
+from hullguard.cache.image import FORMAT, Analysis, ImageCache, _package
 from hullguard.model import OS, Digest, Inventory, Issue, Package, PackageType
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScannerName, ScanOptions, scan
+from hullguard.pipeline import image as image_stage
 from hullguard.report import writer_for
 from hullguard.sources import SourceOptions, open_image
 from hullguard.sources.image import Image, ImageConfig
@@ -35,7 +35,7 @@ from tests.secrets.test_image import secret_recipe
 from tests.support import images
 from tests.support.images import BuiltImage
 
-ALL = frozenset({"vuln", "secret", "config"})
+ALL: frozenset[ScannerName] = frozenset({"vuln", "secret", "config"})
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[Digest]:
     """Every layer blob the pipeline opens, by diff_id. (Layers are read through `open_blob`
     here, not from their file region, so that every read is counted.)"""
     blobs: list[Digest] = []
-    real = pipeline.open_image
+    real = image_stage.open_image
 
     @contextmanager
     def counting(target: str, options: SourceOptions) -> Iterator[Image]:
@@ -56,7 +56,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[Digest]:
             )
             yield dataclasses.replace(image, layers=layers)
 
-    monkeypatch.setattr(pipeline, "open_image", counting)
+    monkeypatch.setattr(image_stage, "open_image", counting)
     return blobs
 
 
@@ -75,10 +75,12 @@ def cache(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _json(target: Path, cache: Path, analyzers: tuple[Analyzer, ...] = ANALYZERS, **extra: object) -> str:
-    options = ScanOptions(scanners=ALL, cache_dir=cache, extra=tuple(extra.items()))
+def _json(
+    target: Path, cache: Path, analyzers: tuple[Analyzer, ...] = ANALYZERS, no_cache: bool = False
+) -> str:
+    options = ScanOptions(scanners=ALL, cache_dir=cache, use_cache=not no_cache, analyzers=analyzers)
     out = io.StringIO()
-    writer_for("json")(scan_image(str(target), options, analyzers), out)
+    writer_for("json")(scan(ImageTarget(ref=str(target)), options), out)
     return out.getvalue()
 
 
@@ -218,7 +220,7 @@ class _WantsOsRelease:
     def wants(self, entry: FileEntry) -> bool:
         return entry.path == "usr/lib/os-release"
 
-    def new_visitor(self, options: ScanOptions) -> None:
+    def new_visitor(self) -> None:
         return None
 
     def scan(self, ctx: object, visitor: object) -> None:
@@ -232,7 +234,9 @@ def test_a_scanner_that_reads_content_makes_the_layers_be_read(demo_image: Built
             pass
         opened: list[Digest] = []
         layers = tuple(
-            dataclasses.replace(layer, open_blob=_counted(layer.open_blob, layer.diff_id, opened), region=None)
+            dataclasses.replace(
+                layer, open_blob=_counted(layer.open_blob, layer.diff_id, opened), region=None
+            )
             for layer in image.layers
         )
         counted = dataclasses.replace(image, layers=layers)

@@ -8,11 +8,11 @@ import os
 import subprocess
 import sys
 import threading
-from types import SimpleNamespace
 
 import pytest
 
-from hullguard.cli.options import layer_progress
+from hullguard.cli.options import progress
+from hullguard.pipeline import ProgressEvent
 from tests.support.images import BuiltImage
 
 
@@ -25,18 +25,26 @@ def _args(quiet: bool = False) -> argparse.Namespace:
     return argparse.Namespace(quiet=quiet)
 
 
-def test_no_bar_when_piped_or_quiet() -> None:
-    assert layer_progress(_args(), io.StringIO()) is None
-    assert layer_progress(_args(quiet=True), _Terminal()) is None
+def _layer(index: int) -> ProgressEvent:
+    return ProgressEvent(stage="layer", done=index, total=3, detail=f"sha256:{index}" * 8)
+
+
+def test_no_bar_when_piped_or_quiet_but_notes_always() -> None:
+    for args, err in ((_args(), io.StringIO()), (_args(quiet=True), _Terminal())):
+        show = progress(args, err)
+        show(_layer(1))
+        show(ProgressEvent(stage="note", detail="Signature verified for x@sha256:1"))
+        assert err.getvalue() == "Signature verified for x@sha256:1\n"
+        assert not hasattr(args, "progress_bar")
 
 
 def test_bar_counts_layers_and_is_cleared_on_stop() -> None:
     err = _Terminal()
     args = _args()
-    bar = layer_progress(args, err)
-    assert bar is not None and args.progress_bar is bar
+    show = progress(args, err)
+    assert args.progress_bar is not None
     for index in range(3):
-        bar(SimpleNamespace(index=index, diff_id=f"sha256:{index}" * 8), 3)
+        show(_layer(index))
     args.progress_bar.stop()
     shown = err.getvalue()
     assert "reading layers" in shown and "2/3" in shown

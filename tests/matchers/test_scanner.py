@@ -15,7 +15,7 @@ import pytest
 
 from hullguard.cli.main import main
 from hullguard.model import PackageType
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
 from hullguard.vulndb.bundled import bundled_dir
 from tests.conftest import require
 from tests.support.images import BuiltImage
@@ -54,10 +54,8 @@ def _base_only(archive: Path, dest: Path) -> Path:
 def test_demo_image_findings_layers_and_base(demo_image: BuiltImage, tmp_path: Path) -> None:
     require(shutil.which("dpkg") is not None, "dpkg not installed")
     base = _base_only(demo_image.archive, tmp_path / "base.tar")
-    options = ScanOptions(
-        scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache", extra=(("base_image", str(base)),)
-    )
-    report = scan_image(str(demo_image.archive), options)
+    options = ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache")
+    report = scan(ImageTarget(ref=str(demo_image.archive), base_image=str(base)), options)
     debs = [p for p in report.packages or () if p.type is PackageType.DEB]
     expected = set()
     for path in (bundled_dir() / "Debian").glob("*.json"):
@@ -85,8 +83,9 @@ def test_demo_image_findings_layers_and_base(demo_image: BuiltImage, tmp_path: P
             assert f.in_base_image is True
     assert any("bundled demo advisories" in i.message for i in report.issues)
     # Without a base image reference nothing is claimed either way.
-    plain = scan_image(
-        str(demo_image.archive), ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache")
+    plain = scan(
+        ImageTarget(ref=str(demo_image.archive)),
+        ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache"),
     )
     assert {f.in_base_image for f in plain.findings} == {None}
 
@@ -272,14 +271,18 @@ def test_base_image_from_the_manifest_annotation(demo_image: BuiltImage, tmp_pat
     ref = _annotated_layout(
         demo_image, tmp_path / "layout", {"org.opencontainers.image.base.name": str(base)}
     )
-    report = scan_image(ref, ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache"))
+    report = scan(
+        ImageTarget(ref=ref), ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache")
+    )
     debs = [f for f in report.findings if f.kind == "vulnerability" and f.package.type is PackageType.DEB]
     assert debs and all(f.in_base_image is True for f in debs)
     # An annotation naming something that cannot be opened is an issue, not a failure.
     ref = _annotated_layout(
         demo_image, tmp_path / "layout2", {"org.opencontainers.image.base.name": str(tmp_path / "gone.tar")}
     )
-    report = scan_image(ref, ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache"))
+    report = scan(
+        ImageTarget(ref=ref), ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache")
+    )
     assert report.findings and all(
         f.in_base_image is None for f in report.findings if f.kind == "vulnerability"
     )

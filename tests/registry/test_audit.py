@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from hullguard.cli.main import main
+from hullguard.oci.manifest import OCI_MANIFEST
 from hullguard.registry import RegistryClient, RegistryError, RegistryOptions, parse_reference
 from hullguard.registry.audit import CHECKS, AuditOptions, audit_registry
 from hullguard.signing import keys, remote
-from hullguard.sources.manifest import OCI_MANIFEST
 from tests.conftest import require
 from tests.registry.conftest import LiveRegistry
 from tests.support import servers

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from hullguard.oci.manifest import OCI_MANIFEST
 from hullguard.registry import CATALOG_SCOPE, RegistryClient, RegistryOptions, Unauthorized, parse_reference
 from hullguard.registry.audit import AuditOptions, audit_registry
-from hullguard.sources.manifest import OCI_MANIFEST
 from tests.conftest import require
 from tests.support import servers, token_service
 

@@ -11,6 +11,7 @@ import pytest
 
 from hullguard.errors import DigestMismatch
 from hullguard.model import Digest
+from hullguard.oci.manifest import OCI_INDEX, OCI_MANIFEST, Index, Manifest
 from hullguard.registry import (
     NotFound,
     RegistryClient,
@@ -20,7 +21,6 @@ from hullguard.registry import (
     fallback_tag,
     parse_reference,
 )
-from hullguard.sources.manifest import OCI_INDEX, OCI_MANIFEST, Index, Manifest
 from tests.conftest import require
 from tests.registry.conftest import LiveRegistry
 from tests.support import servers

@@ -8,10 +8,7 @@ import pytest
 
 from hullguard.cli.main import main
 from hullguard.errors import SourceError
-from hullguard.pipeline import ScanOptions, scan_image
-from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
-from hullguard.sources import SourceOptions
-from hullguard.sources.manifest import (
+from hullguard.oci.manifest import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
     OCI_INDEX,
@@ -19,6 +16,9 @@ from hullguard.sources.manifest import (
     Manifest,
     Platform,
 )
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
+from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
+from hullguard.sources import SourceOptions
 from tests.registry.conftest import LiveRegistry
 from tests.support import servers
 from tests.support.images import BuiltImage
@@ -39,8 +39,8 @@ def live(request: pytest.FixtureRequest) -> LiveRegistry:
 
 
 def test_registry_scan_equals_archive_scan(live: LiveRegistry, demo_image: BuiltImage) -> None:
-    archive = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
-    remote = scan_image(live.demo_ref, ScanOptions(scanners=frozenset(), source=_source(live)))
+    archive = scan(ImageTarget(ref=str(demo_image.archive)), ScanOptions(scanners=frozenset()))
+    remote = scan(ImageTarget(ref=live.demo_ref), ScanOptions(scanners=frozenset(), source=_source(live)))
     assert remote.packages == archive.packages
     assert remote.artifact.layers == archive.artifact.layers
     assert remote.artifact.os == archive.artifact.os
@@ -53,8 +53,8 @@ def test_docker_schema2_manifest(plain_registry: LiveRegistry, demo_image: Built
     ref = servers.push(plain_registry.server, f"docker-archive:{demo_image.archive}", "demo/v2s2")
     with RegistryClient.for_reference(parse_reference(ref), plain_registry.options) as client:
         assert client.get_manifest(parse_reference(ref)).media_type == DOCKER_MANIFEST
-    archive = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
-    remote = scan_image(ref, ScanOptions(scanners=frozenset(), source=_source(plain_registry)))
+    archive = scan(ImageTarget(ref=str(demo_image.archive)), ScanOptions(scanners=frozenset()))
+    remote = scan(ImageTarget(ref=ref), ScanOptions(scanners=frozenset(), source=_source(plain_registry)))
     assert remote.packages == archive.packages
 
 
@@ -85,19 +85,21 @@ def test_index_picks_the_platform(plain_registry: LiveRegistry, index_type: str)
         tag = "multi-" + index_type.rsplit(".", 2)[-2]
         index_digest = client.put_manifest(ref.repository, tag, json.dumps(index).encode(), index_type)
     multi = f"{ref.registry}/{ref.repository}:{tag}"
-    report = scan_image(multi, ScanOptions(scanners=frozenset(), source=_source(plain_registry)))
+    report = scan(ImageTarget(ref=multi), ScanOptions(scanners=frozenset(), source=_source(plain_registry)))
     assert report.artifact.digest == image.digest
     assert report.packages
     arm64 = _source(plain_registry, platform=Platform(os="linux", architecture="arm64"))
-    arm_report = scan_image(multi, ScanOptions(scanners=frozenset(), source=arm64))
+    arm_report = scan(ImageTarget(ref=multi), ScanOptions(scanners=frozenset(), source=arm64))
     assert (arm_report.artifact.digest, arm_report.packages) == (arm, ())
     pinned = f"{ref.registry}/{ref.repository}@{index_digest}"
-    assert scan_image(pinned, ScanOptions(scanners=frozenset(), source=_source(plain_registry))).packages
+    assert scan(
+        ImageTarget(ref=pinned), ScanOptions(scanners=frozenset(), source=_source(plain_registry))
+    ).packages
     s390x = _source(plain_registry, platform=Platform(os="linux", architecture="s390x"))
     with pytest.raises(
         SourceError, match=r"no manifest for platform linux/s390x \(available: linux/arm64/v8"
     ):
-        scan_image(multi, ScanOptions(scanners=frozenset(), source=s390x))
+        scan(ImageTarget(ref=multi), ScanOptions(scanners=frozenset(), source=s390x))
 
 
 def test_cli_errors_exit_2_with_a_message(

@@ -12,9 +12,9 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from hullguard.model import Report
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
 from hullguard.report import writer_for
-from hullguard.report.cyclonedx_bom import to_json
+from hullguard.report.cyclonedx_json import to_json
 from tests.report.factories import make_report
 from tests.support.images import BuiltImage
 
@@ -117,7 +117,7 @@ def test_empty_filesystem_report_is_valid() -> None:
 
 @pytest.mark.integration
 def test_demo_image_every_package_has_a_component(demo_image: BuiltImage) -> None:
-    report = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
+    report = scan(ImageTarget(ref=str(demo_image.archive)), ScanOptions(scanners=frozenset()))
     doc = _valid(to_json(report, created=CREATED))
     libraries = [c for c in doc["components"] if c["type"] == "library"]
     assert len(libraries) == len(report.packages or ()) > 80

@@ -12,7 +12,7 @@ import pytest
 
 from hullguard.cli.main import main
 from hullguard.model import Artifact, ArtifactType, Location, Misconfiguration, Report, Secret, Severity
-from hullguard.pipeline import ScanOptions, scan_sbom
+from hullguard.pipeline import SbomTarget, ScanOptions, scan
 from hullguard.report.sarif import to_sarif, write
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -31,8 +31,9 @@ def test_schema_rejects_a_broken_log() -> None:
 
 
 def test_vulnerability_sarif_is_valid_and_complete(tmp_path: Path) -> None:
-    report = scan_sbom(
-        FIXTURES / "sbom/trivy-demo.cdx.json", ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path)
+    report = scan(
+        SbomTarget(path=FIXTURES / "sbom/trivy-demo.cdx.json"),
+        ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path),
     )
     out = io.StringIO()
     write(report, out)

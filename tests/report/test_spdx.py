@@ -11,7 +11,7 @@ import pytest
 from spdx_tools.spdx.parser.json.json_parser import parse_from_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
 from hullguard.report import writer_for
 from hullguard.report.spdx_document import to_document
 from tests.report.factories import make_report
@@ -95,7 +95,7 @@ def test_namespace_is_stable_for_the_same_content() -> None:
 
 @pytest.mark.integration
 def test_demo_image_document_is_valid(demo_image: BuiltImage, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    report = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
+    report = scan(ImageTarget(ref=str(demo_image.archive)), ScanOptions(scanners=frozenset()))
     doc = _written(tmp_path, report)
     purls = {r["referenceLocator"] for p in doc["packages"] for r in p.get("externalRefs", ())}
     assert purls == {p.purl for p in report.packages or ()} and len(purls) > 80

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from hullguard.model import Secret
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
 from hullguard.report import writer_for
+from hullguard.secrets.options import SecretOptions
 from tests.conftest import require
 from tests.support import images
 from tests.support.fake_secrets import expand, github_token
@@ -80,7 +81,7 @@ def test_deleted_key_is_found_with_the_adding_and_the_deleting_layer(
     secret_image: images.BuiltImage, ref: str
 ) -> None:
     target = str(secret_image.archive) if ref == "archive" else secret_image.oci_ref
-    report = scan_image(target, ScanOptions(scanners=frozenset({"secret"})))
+    report = scan(ImageTarget(ref=target), ScanOptions(scanners=frozenset({"secret"})))
     layers = report.artifact.layers
     assert len(layers) == 4
     found = {(f.id, f.location.path): f for f in report.findings if isinstance(f, Secret)}
@@ -110,7 +111,7 @@ def test_deleted_key_is_found_with_the_adding_and_the_deleting_layer(
 
 
 def test_secret_scanner_off_means_no_secret_findings(secret_image: images.BuiltImage) -> None:
-    report = scan_image(str(secret_image.archive), ScanOptions(scanners=frozenset({"vuln"})))
+    report = scan(ImageTarget(ref=str(secret_image.archive)), ScanOptions(scanners=frozenset({"vuln"})))
     assert not [f for f in report.findings if isinstance(f, Secret)]
 
 
@@ -129,14 +130,14 @@ def test_layer_results_are_cached_by_diff_id_and_rules(
     secret_image: images.BuiltImage, tmp_path: Path
 ) -> None:
     options = ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path)
-    first = scan_image(str(secret_image.archive), options)
+    first = scan(ImageTarget(ref=str(secret_image.archive)), options)
     entries = sorted((tmp_path / "secrets").glob("*/*.json"))
     assert len(entries) == 4  # every layer: the whiteout-only one is stored as holding nothing
     assert all(NPM_TOKEN not in e.read_text() and ENV_TOKEN not in e.read_text() for e in entries)
     # The second scan reads its results from the cache: a marked entry shows through.
     for entry in entries:
         entry.write_text(entry.read_text().replace("ghp_*", "ghp_CACHED*"))
-    second = scan_image(secret_image.oci_ref, options)
+    second = scan(ImageTarget(ref=secret_image.oci_ref), options)
     pat = [f for f in second.findings if isinstance(f, Secret) and f.id == "github-pat"]
     assert pat and pat[0].match.startswith("ghp_CACHED")
     assert [(f.id, f.location, f.removed_in_layer) for f in first.findings] == [
@@ -145,9 +146,9 @@ def test_layer_results_are_cached_by_diff_id_and_rules(
     # Other rules, other key: nothing is reused.
     config = tmp_path / "c.yaml"
     config.write_text("disable: [jwt]\n")
-    third = scan_image(
-        str(secret_image.archive),
-        ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path, extra=(("secret_config", config),)),
+    third = scan(
+        ImageTarget(ref=str(secret_image.archive)),
+        ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path, secret=SecretOptions(config=config)),
     )
     assert not any(isinstance(f, Secret) and f.match.startswith("ghp_CACHED") for f in third.findings)
     assert len(list((tmp_path / "secrets").iterdir())) == 2

@@ -12,7 +12,7 @@ import pytest
 
 from hullguard.cli.main import main
 from hullguard.model import Secret
-from hullguard.pipeline import ScanOptions, scan_fs
+from hullguard.pipeline import FsTarget, ScanOptions, scan
 from hullguard.report import formats, writer_for
 from tests.support.fake_secrets import basic_auth, expand, github_token, jwt
 
@@ -103,13 +103,13 @@ def _found(report_findings: tuple[object, ...]) -> set[tuple[str | None, int | N
 
 
 def test_every_credential_file_kind_is_found_and_binaries_and_big_files_are_skipped(project: Path) -> None:
-    report = scan_fs(project, SECRET_OPTIONS)
+    report = scan(FsTarget(path=project), SECRET_OPTIONS)
     assert _found(report.findings) == EXPECTED
     assert [i.message for i in report.issues] == ["1 file(s) over 10485760 bytes not scanned for secrets"]
 
 
 def test_no_writer_ever_prints_a_secret(project: Path) -> None:
-    report = scan_fs(project, SECRET_OPTIONS)
+    report = scan(FsTarget(path=project), SECRET_OPTIONS)
     for fmt in formats():
         out = io.StringIO()
         writer_for(fmt)(report, out)

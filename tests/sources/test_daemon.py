@@ -12,7 +12,7 @@ import pytest
 
 from hullguard.cli.main import main
 from hullguard.errors import SourceError
-from hullguard.pipeline import ScanOptions, scan_image
+from hullguard.pipeline import ImageTarget, ScanOptions, scan
 from hullguard.sources import SourceOptions
 from hullguard.sources.daemon import open_daemon_image
 from tests.conftest import require
@@ -36,8 +36,8 @@ def test_daemon_scan_equals_archive_scan(
     podman: podman_support.PodmanService, demo_image: BuiltImage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
-    archive = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
-    daemon = scan_image(f"docker-daemon:{NAME}", ScanOptions(scanners=frozenset()))
+    archive = scan(ImageTarget(ref=str(demo_image.archive)), ScanOptions(scanners=frozenset()))
+    daemon = scan(ImageTarget(ref=f"docker-daemon:{NAME}"), ScanOptions(scanners=frozenset()))
     assert daemon.packages == archive.packages
     assert daemon.artifact.layers == archive.artifact.layers
     assert daemon.artifact.name == NAME
@@ -68,7 +68,7 @@ def test_missing_image_and_missing_socket(
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", podman.docker_host)
     with pytest.raises(SourceError, match="no such image in the daemon"):
-        scan_image("docker-daemon:nope/missing:1", ScanOptions(scanners=frozenset()))
+        scan(ImageTarget(ref="docker-daemon:nope/missing:1"), ScanOptions(scanners=frozenset()))
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/absent.sock")
     assert main(["image", f"docker-daemon:{NAME}"]) == 2
     err = capsys.readouterr().err

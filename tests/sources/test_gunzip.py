@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from hullguard.sources.blobs import DECOMPRESSION_ERRORS, Gunzip
+from hullguard.oci.blobs import DECOMPRESSION_ERRORS, Gunzip
 
 
 def _inflate(data: bytes, piece: int = 1 << 16) -> bytes:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.errors import DigestMismatch
-from hullguard.sources.blobs import FileRegion
+from hullguard.oci.blobs import FileRegion
 from hullguard.sources.image import Image
 from hullguard.sources.layers import LayerTree, build_tree
 from tests.sources.test_layers import everything, make_image, make_tar, sha

@@ -12,7 +12,7 @@ from packaging.version import Version
 
 from hullguard.cli.main import main
 from hullguard.model import PackageType
-from hullguard.pipeline import ScanOptions, scan_image, scan_sbom
+from hullguard.pipeline import ImageTarget, SbomTarget, ScanOptions, scan
 from hullguard.sources.sbom import read_sbom
 from hullguard.vulndb.bundled import bundled_dir
 from tests.support.images import BuiltImage
@@ -36,7 +36,7 @@ def test_trivy_sboms_read_fully(name: str) -> None:
 
 @pytest.mark.integration
 def test_trivy_sbom_agrees_with_our_image_inventory(demo_image: BuiltImage) -> None:
-    ours = scan_image(str(demo_image.archive), ScanOptions(scanners=frozenset()))
+    ours = scan(ImageTarget(ref=str(demo_image.archive)), ScanOptions(scanners=frozenset()))
     mine = {(p.name, p.version, p.source_name) for p in ours.packages or () if p.type is PackageType.DEB}
     for name in ("trivy-demo.cdx.json", "trivy-demo.spdx.json"):
         theirs = read_sbom(FIXTURES / name).inventory.packages
@@ -55,8 +55,9 @@ def test_syft_shaped_sbom() -> None:
 
 
 def test_syft_shaped_spdx_scan(tmp_path: Path) -> None:
-    report = scan_sbom(
-        FIXTURES / "syft-shaped.spdx.json", ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path)
+    report = scan(
+        SbomTarget(path=FIXTURES / "syft-shaped.spdx.json"),
+        ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path),
     )
     assert {(f.package.name, f.id) for f in report.findings} == {
         ("coreutils", "CVE-2016-2781"),
@@ -92,8 +93,9 @@ def _bundled_expectation(name: str, version: str, ecosystem: str) -> set[str]:
 
 
 def test_sbom_vuln_scan_reports_exactly_the_bundled_advisories(tmp_path: Path) -> None:
-    report = scan_sbom(
-        FIXTURES / "trivy-demo.cdx.json", ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path)
+    report = scan(
+        SbomTarget(path=FIXTURES / "trivy-demo.cdx.json"),
+        ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path),
     )
     pins = {
         ("urllib3", "PyPI"): "1.26.4",

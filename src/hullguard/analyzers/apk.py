@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers.documents import expect_format
 from hullguard.analyzers.licenses import normalize
 from hullguard.model import Inventory, Package, PackageType
 
@@ -25,7 +26,9 @@ class ApkAnalyzer:
 
 def parse_installed(file: FileInput, ctx: AnalysisContext) -> list[Package]:
     packages = []
-    for record in file.read_text().split("\n\n"):
+    content = file.read_text()
+    expect_format(any(line.startswith("P:") for line in content.splitlines()), file, "apk installed database")
+    for record in content.split("\n\n"):
         fields: dict[str, str] = {}
         for line in record.splitlines():
             if len(line) > 2 and line[1] == ":" and line[0] not in fields:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import each, inside, load_toml, mapping, package, sequence, text
+from hullguard.analyzers.documents import (
+    each,
+    expect_format,
+    inside,
+    load_toml,
+    mapping,
+    package,
+    sequence,
+    text,
+)
 from hullguard.model import Inventory, Package, PackageType
 
 
@@ -34,6 +43,8 @@ class CargoLockAnalyzer:
                 PackageType.CARGO, name, version, file, dependencies=tuple(str(d).split(" ")[0] for d in deps)
             )
 
-        entries = sequence(load_toml(file).get("package"), file, "package")
+        doc = load_toml(file)
+        expect_format("package" in doc or "version" in doc, file, "Cargo.lock")
+        entries = sequence(doc.get("package"), file, "package")
         packages = each(((f"[[package]] #{n}", v) for n, v in enumerate(entries, 1)), file, ctx, parse)
         return Inventory(packages=tuple(packages))

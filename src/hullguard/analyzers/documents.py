@@ -58,6 +58,14 @@ def load_yaml_documents(file: FileInput, *, strings: bool = False) -> list[Any]:
         raise AnalyzerError(f"{file.path}: YAML nested too deeply") from e
 
 
+def expect_format(found: bool, file: FileInput, what: str) -> None:
+    """No silent empties: a package database or lock file that is present but is not what its
+    name says (empty, truncated, garbage, another format) is an error, which the report shows
+    as an issue naming the file, never an empty package list that looks like a clean image."""
+    if not found:
+        raise AnalyzerError(f"{file.path}: not a {what} (empty, truncated or another format)")
+
+
 def mapping(value: Any, file: FileInput, what: str) -> dict[str, Any]:
     """`value` if it is a JSON/TOML/YAML object, else an error saying which part had the wrong shape."""
     if value is None:

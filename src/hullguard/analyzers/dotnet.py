@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import each, load_json, mapping, package, text
+from hullguard.analyzers.documents import each, expect_format, load_json, mapping, package, text
 from hullguard.model import Inventory, Package, PackageType
 
 _ASSETS = ("runtime", "runtimeTargets", "native", "resources")
@@ -25,7 +25,9 @@ class DotnetAnalyzer:
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         doc = mapping(load_json(file), file, file.path.rpartition("/")[2])
         if file.path.endswith(".deps.json"):
+            expect_format("targets" in doc, file, ".NET deps.json")
             return Inventory(packages=tuple(parse_deps_json(doc, file, ctx)))
+        expect_format("dependencies" in doc, file, "NuGet packages.lock.json")
         return Inventory(packages=tuple(parse_packages_lock(doc, file, ctx)))
 
 

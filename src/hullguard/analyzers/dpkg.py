@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers.documents import expect_format
 from hullguard.analyzers.dpkg_copyright import parse_copyright
 from hullguard.errors import Error
 from hullguard.model import Inventory, Package, PackageType
@@ -37,7 +38,9 @@ class DpkgAnalyzer:
         if file.path.endswith(".md5sums") or not file.path.startswith("var/lib/dpkg/"):
             return Inventory()  # copyright files are kept for `licences`, not read on their own
         packages = []
-        for fields in iter_paragraphs(file.read_text()):
+        paragraphs = list(iter_paragraphs(file.read_text()))
+        expect_format(any("Package" in p for p in paragraphs), file, "dpkg status database")
+        for fields in paragraphs:
             package = _package(fields, file, ctx)
             if package is not None:
                 packages.append(dataclasses.replace(package, licenses=licences(package.name, ctx)))

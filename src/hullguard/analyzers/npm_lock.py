@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import each, load_json, mapping, package, text
+from hullguard.analyzers.documents import each, expect_format, load_json, mapping, package, text
 from hullguard.analyzers.npm import licenses, superseded_lock
 from hullguard.model import Inventory, Package, PackageType
 
@@ -28,6 +28,7 @@ class NpmLockAnalyzer:
         if superseded_lock(file, ctx):
             return Inventory()
         doc = mapping(load_json(file), file, "package-lock.json")
+        expect_format(any(k in doc for k in ("lockfileVersion", "packages", "dependencies")), file, "package-lock.json")
         if "packages" in doc:  # lockfileVersion 2 and 3; v2 also keeps v1's tree for old npm
             return Inventory(
                 packages=tuple(parse_packages(mapping(doc["packages"], file, "packages"), file, ctx))

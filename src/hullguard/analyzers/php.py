@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import each, inside, load_json, mapping, package, sequence, text
+from hullguard.analyzers.documents import (
+    each,
+    expect_format,
+    inside,
+    load_json,
+    mapping,
+    package,
+    sequence,
+    text,
+)
 from hullguard.model import Inventory, Package, PackageType
 
 
@@ -24,6 +33,7 @@ class ComposerLockAnalyzer:
         if inside(file.path, "vendor"):
             return Inventory()  # a dependency's own lock, installed under vendor/
         lock = mapping(load_json(file), file, "composer.lock")
+        expect_format("packages" in lock, file, "composer.lock")
         entries = [(e, False) for e in sequence(lock.get("packages"), file, "packages")]
         entries += [(e, True) for e in sequence(lock.get("packages-dev"), file, "packages-dev")]
         return _inventory(entries, file, ctx)
@@ -44,6 +54,7 @@ class ComposerInstalledAnalyzer:
         if isinstance(doc, list):
             return _inventory([(e, False) for e in doc], file, ctx)
         installed = mapping(doc, file, "installed.json")
+        expect_format("packages" in installed, file, "Composer installed.json")
         dev_names = {text(n) for n in sequence(installed.get("dev-package-names"), file, "dev-package-names")}
         entries = [
             (e, text(mapping(e, file, "package").get("name")) in dev_names - {None})

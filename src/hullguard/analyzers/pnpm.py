@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import dev_only, each, load_yaml_documents, mapping, package, text
+from hullguard.analyzers.documents import (
+    dev_only,
+    each,
+    expect_format,
+    load_yaml_documents,
+    mapping,
+    package,
+    text,
+)
 from hullguard.analyzers.npm import superseded_lock
 from hullguard.model import Inventory, Package, PackageType
 
@@ -25,8 +33,10 @@ class PnpmAnalyzer:
         if superseded_lock(file, ctx):
             return Inventory()
         packages: list[Package] = []
-        for doc in load_yaml_documents(file, strings=True):  # pnpm 10+ may write several
-            packages.extend(parse_lock(mapping(doc, file, "pnpm-lock.yaml"), file, ctx))
+        documents = [mapping(d, file, "pnpm-lock.yaml") for d in load_yaml_documents(file, strings=True)]
+        expect_format(any("lockfileVersion" in d for d in documents), file, "pnpm-lock.yaml")
+        for doc in documents:  # pnpm 10+ may write several
+            packages.extend(parse_lock(doc, file, ctx))
         return Inventory(packages=tuple(packages))
 
 

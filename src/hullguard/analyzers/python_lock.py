@@ -8,6 +8,7 @@ from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, 
 from hullguard.analyzers.documents import (
     dev_only,
     each,
+    expect_format,
     inside,
     load_json,
     load_toml,
@@ -41,7 +42,9 @@ class PythonLockAnalyzer:
         name = file.path.rpartition("/")[2]
         if name == "Pipfile.lock":
             return Inventory(packages=tuple(parse_pipfile_lock(file, ctx)))
-        entries = sequence(load_toml(file).get("package"), file, "package")
+        doc = load_toml(file)
+        expect_format(any(k in doc for k in ("package", "metadata", "version")), file, name)
+        entries = sequence(doc.get("package"), file, "package")
         if name == "uv.lock":
             entries = [mapping(e, file, "[[package]]") for e in entries]
             return Inventory(packages=tuple(parse_uv_lock(entries, file, ctx)))
@@ -92,6 +95,7 @@ def parse_uv_lock(entries: list[dict[str, Any]], file: FileInput, ctx: AnalysisC
 
 def parse_pipfile_lock(file: FileInput, ctx: AnalysisContext) -> list[Package]:
     doc = mapping(load_json(file), file, "Pipfile.lock")
+    expect_format(any(k in doc for k in ("_meta", "default", "develop")), file, "Pipfile.lock")
 
     def parse(key: str, value: Any) -> Package | None:
         section, _, name = key.partition(".")

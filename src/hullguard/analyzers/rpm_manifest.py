@@ -8,6 +8,7 @@ with `%{NAME}\\t%{VERSION}-%{RELEASE}\\t%{INSTALLTIME}\\t%{BUILDTIME}\\t%{VENDOR
 from __future__ import annotations
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers.documents import expect_format
 from hullguard.analyzers.rpm import DATABASES, split_source_rpm
 from hullguard.model import Inventory, Package, PackageType
 from hullguard.sources.tree import EntryType
@@ -40,7 +41,9 @@ def parse_manifest(file: FileInput) -> tuple[list[Package], int]:
     """The packages (imported keys left out) and the number of malformed lines."""
     packages = []
     bad = 0
-    for line in file.read_text().splitlines():
+    lines = file.read_text().splitlines()
+    expect_format(any(line.strip() for line in lines), file, "rpm container manifest")
+    for line in lines:
         fields = line.rstrip("\r").split("\t")
         if not line.strip():
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import package
+from hullguard.analyzers.documents import expect_format, package
 from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory, Package, PackageType
 
@@ -85,7 +85,10 @@ class GemfileLockAnalyzer:
 def parse_gemfile_lock(file: FileInput, ctx: AnalysisContext) -> list[Package]:
     specs: list[tuple[str, str, list[str]]] = []
     section = ""
-    for number, line in enumerate(file.read_text().splitlines(), 1):
+    lines = file.read_text().splitlines()
+    sections = {"GEM", "GIT", "PATH", "PLATFORMS", "DEPENDENCIES", "BUNDLED WITH"}
+    expect_format(any(line.strip() in sections for line in lines), file, "Gemfile.lock")
+    for number, line in enumerate(lines, 1):
         if line and not line.startswith(" "):
             section = line.strip()
         elif section not in ("GEM", "GIT") or not line.startswith("    "):

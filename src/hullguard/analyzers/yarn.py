@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.documents import dev_only, each, load_yaml, mapping, package, text
+from hullguard.analyzers.documents import dev_only, each, expect_format, load_yaml, mapping, package, text
 from hullguard.analyzers.npm import project_manifest, superseded_lock
 from hullguard.model import Inventory, PackageType
 
@@ -36,6 +36,7 @@ class YarnAnalyzer:
         if superseded_lock(file, ctx):
             return Inventory()
         content = file.read_text()
+        expect_format(bool(content.strip()), file, "yarn.lock")
         berry = "\n__metadata:" in f"\n{content}"
         entries = parse_berry(file, ctx) if berry else parse_classic(content, file, ctx)
         dev = _dev_only(entries, project_manifest(file, ctx), berry)

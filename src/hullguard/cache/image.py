@@ -8,20 +8,15 @@ on the analyzers that read it. Entries never hold file content, so never a secre
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from hullguard import __version__
-from hullguard.analyzers.base import Analyzer
 from hullguard.cache.files import read_json, write_json
 from hullguard.errors import SourceError
 from hullguard.model import OS, Digest, Inventory, Issue, Package, PackageType
-from hullguard.sources.image import Image
 from hullguard.sources.layers import Removal
 from hullguard.sources.tree import EntryType, FileEntry
 
@@ -38,22 +33,6 @@ class Analysis:
     entries: tuple[FileEntry, ...]
     removals: tuple[Removal, ...]
 
-
-def image_key(image: Image, analyzers: Sequence[Analyzer]) -> str | None:
-    """The cache key of an image's analysis, or None when its config does not vouch for its layers."""
-    algorithm, _, expected = image.config_digest.partition(":")
-    if algorithm != "sha256" or hashlib.sha256(image.raw_config).hexdigest() != expected:
-        return None
-    diff_ids = [layer.diff_id for layer in image.layers]
-    if tuple(diff_ids) != image.config.diff_ids:
-        return None
-    doc = [
-        FORMAT,
-        __version__,
-        diff_ids,
-        [[type(a).__module__, type(a).__qualname__, repr(a.spec)] for a in analyzers],
-    ]
-    return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
 
 
 class ImageCache:

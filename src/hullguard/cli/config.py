@@ -8,12 +8,11 @@ from pathlib import Path
 
 from hullguard.cli.options import add_report_options, emit, scan_options
 from hullguard.errors import UsageError
-from hullguard.model import Artifact, ArtifactType, Report
-from hullguard.pipeline import filter_findings
-from hullguard.rules.engine import ConfigOptions, ConfigResult, scan_config
+from hullguard.pipeline import ConfigTarget, scan
+from hullguard.report.terminal import neutralise
+from hullguard.rules.engine import ConfigOptions
 from hullguard.rules.kubernetes import pss
 from hullguard.rules.policy import Policy, load_policies
-from hullguard.secrets.config_target import config_secrets
 
 NAME = "config"
 HELP = "scan Dockerfiles, Kubernetes YAML/JSON and Compose files for misconfigurations"
@@ -52,34 +51,20 @@ def run(args: argparse.Namespace) -> int:
         version = pss.parse_version(args.pss_version)
     except ValueError as e:
         raise UsageError(f"--pss-version: {e}") from e
-    options = scan_options(args)
     policies: tuple[Policy, ...] = ()
     if args.policy:
         policies = tuple(p for path in args.policy for p in load_policies(path))
+    config = ConfigOptions(
+        pss_level=args.pss,
+        pss_version=version,
+        dockerfile_patterns=tuple(args.dockerfile_pattern),
+        policies=policies,
+    )
+    options = scan_options(args, config=config)
     if args.fix:
         from hullguard.rules.fix import fix_tree
 
         for line in fix_tree(args.path):
             if not args.quiet:
-                sys.stderr.write(f"hullguard: {line}\n")
-    secrets, secret_issues = config_secrets(args.path, options)
-    result = (
-        ConfigResult([], [], [])
-        if "config" not in options.scanners
-        else scan_config(
-            args.path,
-            ConfigOptions(
-                pss_level=args.pss,
-                pss_version=version,
-                dockerfile_patterns=tuple(args.dockerfile_pattern),
-                policies=policies,
-            ),
-        )
-    )
-    kept, notes = filter_findings([*result.findings, *secrets], options)
-    report = Report(
-        artifact=Artifact(name=str(args.path), type=ArtifactType.CONFIG),
-        findings=kept,
-        issues=(*result.issues, *secret_issues, *notes),
-    )
-    return emit(report, args)
+                sys.stderr.write(f"hullguard: {neutralise(line)}\n")
+    return emit(scan(ConfigTarget(path=args.path), options), args)

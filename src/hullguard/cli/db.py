@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from hullguard.errors import UsageError
+from hullguard.report.terminal import neutralise
 from hullguard.vulndb.importer import ImportResult, import_locations
 from hullguard.vulndb.status import read_status
 from hullguard.vulndb.store import db_path
@@ -68,7 +69,7 @@ def _ca(args: argparse.Namespace) -> str | None:
 
 def _summary(result: ImportResult, path: Path, quiet: bool) -> None:
     for problem in result.problems:
-        sys.stderr.write(f"hullguard: {problem.path}: {problem.message}\n")
+        sys.stderr.write(neutralise(f"hullguard: {problem.path}: {problem.message}") + "\n")
     if not quiet:
         sys.stderr.write(
             f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "

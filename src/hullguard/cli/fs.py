@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hullguard.cli.options import add_report_options, emit, scan_options
 from hullguard.errors import UsageError
-from hullguard.pipeline import scan_fs
+from hullguard.pipeline import FsTarget, scan
 
 NAME = "fs"
 HELP = "scan a directory: an unpacked root filesystem or a project tree"
@@ -21,4 +21,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.path.is_dir():
         raise UsageError(f"{args.path}: not a directory")
-    return emit(scan_fs(args.path, scan_options(args)), args)
+    return emit(scan(FsTarget(path=args.path), scan_options(args)), args)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from hullguard.cli.image_signing import add_signature_policy_arguments, emit_report, plan_image_scan
-from hullguard.cli.options import add_report_options, add_source_options, layer_progress, scan_options
-from hullguard.pipeline import scan_image
+from hullguard.cli.options import add_report_options, add_source_options, progress, scan_options
+from hullguard.pipeline import scan
 
 NAME = "image"
 HELP = "scan a container image: registry ref, docker-archive, OCI layout, docker-daemon:NAME"
@@ -20,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    options = scan_options(args)
     plan = plan_image_scan(args)
-    report = scan_image(plan.target, scan_options(args), on_layer=layer_progress(args))
-    return emit_report(plan, report, args)
+    report = scan(plan.target, options, progress=progress(args))
+    return emit_report(plan, report, options, args)

@@ -1,28 +1,24 @@
-"""`hullguard image` around the scan: require a signature first, attach the report after."""
+"""`hullguard image`'s signature policy and attestation options, as the pipeline's typed values."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hullguard.cli.keyless_args import add_matching_arguments, identity_from_args, keyless_given
 from hullguard.cli.options import emit
 from hullguard.errors import UsageError
 from hullguard.model import Report
-
-if TYPE_CHECKING:
-    from hullguard.signing import keys
+from hullguard.pipeline import AttestPolicy, ImageTarget, ScanOptions, SignaturePolicy, attest_report
+from hullguard.pipeline.signature import LOCAL_SCHEMES
+from hullguard.report.terminal import neutralise
 
 # Signing and the registry client (cryptography, sigstore, httpx) load only when an option
 # asks for them: a plain scan of a local archive should not pay for their import.
-
-LOCAL_SCHEMES = ("oci:", "oci-archive:", "docker-archive:", "docker-daemon:")
 
 
 def add_signature_policy_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,23 +41,21 @@ def add_signature_policy_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImagePlan:
-    """What `hullguard image` does around the scan: which target, and whether to attest after."""
+    """What `hullguard image` asks of the pipeline: the target (with its signature policy), and
+    whether to attest the report after."""
 
-    target: str
-    attest_key: keys.PrivateKey | None = None
-    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    target: ImageTarget
+    attest: AttestPolicy | None = None
 
 
 def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
-    """Check the options early (before a long scan) and verify the signature when required. With
-    --require-signature the target becomes the verified digest, so that what is scanned is what
-    was verified even if the tag moves meanwhile."""
+    """Check the options early, before a long scan; load the keys the policies name."""
+    base = getattr(args, "base_image", None)
     if not (args.require_signature or args.attest_key):
-        return ImagePlan(target=str(args.target))
-    from hullguard.cli.signing_args import load_signing_key, load_verifying_key, registry_options
+        return ImagePlan(target=ImageTarget(ref=str(args.target), base_image=base))
+    from hullguard.cli.signing_args import load_signing_key, load_verifying_key
     from hullguard.signing import keyless
     from hullguard.signing.predicates import REPORT_PREDICATES
-    from hullguard.signing.remote import open_target, verify_image
 
     if args.target.startswith(LOCAL_SCHEMES) or Path(args.target).exists():
         raise UsageError("--require-signature and --attest-key need a registry reference, not a local image")
@@ -72,51 +66,36 @@ def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
         )
     if args.attest_key and args.format not in REPORT_PREDICATES:
         raise UsageError(f"--attest-key: --format must be one of {', '.join(REPORT_PREDICATES)}")
-    attest_key = load_signing_key(args.attest_key) if args.attest_key else None
-    if not args.require_signature:
-        return ImagePlan(target=str(args.target), attest_key=attest_key)
-    identity = identity_from_args(args)
-    key = load_verifying_key(args.key) if args.key else None
-    root = keyless.load_trusted_root() if identity else None
-    with open_target(args.target, registry_options(args)) as target:
-        verify_image(target, key=key, identity=identity, root=root)
-        sys.stderr.write(f"Signature verified for {target.pinned}\n")
-        return ImagePlan(
-            target=f"{target.ref.registry}/{target.ref.repository}@{target.digest}", attest_key=attest_key
+    attest = None
+    if args.attest_key:
+        attest = AttestPolicy(
+            key=load_signing_key(args.attest_key), format=args.format, started=datetime.now(UTC)
         )
+    signature = None
+    if args.require_signature:
+        identity = identity_from_args(args)
+        signature = SignaturePolicy(
+            key=load_verifying_key(args.key) if args.key else None,
+            identity=identity,
+            root=keyless.load_trusted_root() if identity else None,
+        )
+    return ImagePlan(
+        target=ImageTarget(ref=str(args.target), base_image=base, signature=signature), attest=attest
+    )
 
 
-def emit_report(plan: ImagePlan, report: Report, args: argparse.Namespace) -> int:
-    """`emit`, and with --attest-key also attest the very bytes the user gets (an SBOM rendered
-    twice would differ in its serial number and timestamp)."""
-    if plan.attest_key is None:
+def emit_report(plan: ImagePlan, report: Report, options: ScanOptions, args: argparse.Namespace) -> int:
+    """`emit`, and with --attest-key also attest the very bytes the user gets."""
+    if plan.attest is None:
         return emit(report, args)
     with tempfile.TemporaryDirectory() as folder:
         rendered = Path(folder) / "report"
         code = emit(report, argparse.Namespace(**{**vars(args), "output": rendered}))
         text = rendered.read_text(encoding="utf-8")
-    attach_report(plan, report, text, args)
+    note = attest_report(plan.target.ref, report, text, plan.attest, options.source, datetime.now(UTC))
+    sys.stderr.write(f"{neutralise(note)}\n")
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return code
-
-
-def attach_report(plan: ImagePlan, report: Report, rendered: str, args: argparse.Namespace) -> None:
-    """Attest the scanned manifest's digest with the rendered report, as `hullguard attest` would."""
-    from hullguard.cli.signing_args import registry_options
-    from hullguard.registry import parse_reference
-    from hullguard.signing.predicates import report_predicate
-    from hullguard.signing.remote import attest_image, open_target
-
-    if plan.attest_key is None:
-        return
-    if report.artifact.digest is None:
-        raise UsageError(f"{plan.target}: the scan did not record a manifest digest to attest")
-    kind, predicate = report_predicate(args.format, json.loads(rendered), plan.started, datetime.now(UTC))
-    ref = parse_reference(plan.target)
-    pinned = f"{ref.registry}/{ref.repository}@{report.artifact.digest}"
-    with open_target(pinned, registry_options(args)) as target:
-        attest_image(target, plan.attest_key, kind, predicate)
-        sys.stderr.write(f"Attested {target.pinned} ({kind})\n")

@@ -81,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except Error as e:
-        sys.stderr.write(f"hullguard: {e.diagnostics()}\n")
+        from hullguard.report.terminal import neutralise  # messages may quote scanned names
+
+        sys.stderr.write(f"hullguard: {neutralise(e.diagnostics(), newlines=True)}\n")
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
         sys.stderr.close()

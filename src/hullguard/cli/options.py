@@ -1,4 +1,4 @@
-"""Options shared by the scanning commands, and turning them into ScanOptions."""
+"""Options shared by the scanning commands, turning them into ScanOptions, and writing the report."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ import sys
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from hullguard.cli.vuln_options import add_vuln_arguments, vuln_extra
+from hullguard.cli.vuln_options import add_vuln_arguments, filters_from
 from hullguard.errors import UsageError
+from hullguard.matchers.options import VulnOptions
 from hullguard.model import Report, Severity
-from hullguard.pipeline import ALL_SCANNERS, ScanOptions
+from hullguard.oci.manifest import Platform
+from hullguard.pipeline import ALL_SCANNERS, ProgressEvent, ScannerName, ScanOptions
 from hullguard.report import formats, writer_for
+from hullguard.report.terminal import neutralise
+from hullguard.secrets.options import SecretOptions
 from hullguard.sources import SourceOptions
-from hullguard.sources.manifest import Platform
+
+if TYPE_CHECKING:
+    from hullguard.rules.engine import ConfigOptions
 
 
 def add_report_options(parser: argparse.ArgumentParser, default_scanners: str) -> None:
@@ -37,10 +43,14 @@ def add_report_options(parser: argparse.ArgumentParser, default_scanners: str) -
     )
     parser.add_argument("--offline", action="store_true", help="never touch the network except the target")
     parser.add_argument("--cache-dir", type=Path, help="where the vulnerability DB and caches live")
-    parser.add_argument("--no-cache", action="store_true", help="read every layer; neither use nor fill caches")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="read every layer; neither use nor fill caches"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     parser.add_argument("--secret-config", type=Path, help="YAML: secret rules to add or disable, allowlists")
-    parser.add_argument("--secret-baseline", type=Path, help="known secrets (`hullguard secret baseline`) to hide")
+    parser.add_argument(
+        "--secret-baseline", type=Path, help="known secrets (`hullguard secret baseline`) to hide"
+    )
     add_vuln_arguments(parser)
 
 
@@ -56,21 +66,35 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--password", help="registry password or token (prefer HULLGUARD_PASSWORD)")
 
 
-def scan_options(args: argparse.Namespace) -> ScanOptions:
-    scanners = frozenset(s.strip() for s in args.scanners.split(",") if s.strip())
-    unknown = scanners - set(ALL_SCANNERS)
+def parse_scanners(text: str) -> frozenset[ScannerName]:
+    names = {s.strip() for s in text.split(",") if s.strip()}
+    unknown = names - set(ALL_SCANNERS)
     if unknown:
         raise UsageError(
             f"--scanners: unknown {', '.join(sorted(unknown))}; expected {', '.join(ALL_SCANNERS)}"
         )
-    if args.format not in formats():
-        raise UsageError(f"--format {args.format!r}: expected one of {', '.join(formats())}")
-    severities = None
-    if args.severity:
-        try:
-            severities = frozenset(Severity.parse(s) for s in args.severity.split(",") if s.strip())
-        except ValueError as e:
-            raise UsageError(f"--severity: {e}") from e
+    return frozenset(n for n in ALL_SCANNERS if n in names)
+
+
+def check_format(text: str) -> None:
+    if text not in formats():
+        raise UsageError(f"--format {text!r}: expected one of {', '.join(formats())}")
+
+
+def parse_severities(text: str | None) -> frozenset[Severity] | None:
+    if not text:
+        return None
+    try:
+        return frozenset(Severity.parse(s) for s in text.split(",") if s.strip())
+    except ValueError as e:
+        raise UsageError(f"--severity: {e}") from e
+
+
+def scan_options(args: argparse.Namespace, config: ConfigOptions | None = None) -> ScanOptions:
+    """The options of a scanning command; `config`: the config scanner's, where a command has them."""
+    scanners = parse_scanners(args.scanners)
+    check_format(args.format)
+    severities = parse_severities(args.severity)
     source = SourceOptions()
     if hasattr(args, "platform"):
         source = SourceOptions(
@@ -85,11 +109,13 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
     return ScanOptions(
         scanners=scanners,
         source=source,
-        severities=severities,
-        ignore_unfixed=args.ignore_unfixed,
+        filters=filters_from(args, severities),
+        vuln=VulnOptions(),
+        secret=SecretOptions(config=args.secret_config, baseline=args.secret_baseline),
         cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
         offline=args.offline,
-        extra=(("secret_config", args.secret_config), ("secret_baseline", args.secret_baseline), ("no_cache", args.no_cache), *vuln_extra(args)),
+        config=config,
     )
 
 
@@ -105,15 +131,22 @@ def emit(report: Report, args: argparse.Namespace) -> int:
     return args.exit_code if report.findings and args.exit_code else 0
 
 
-def layer_progress(args: argparse.Namespace, err: TextIO | None = None) -> Callable[..., None] | None:
-    """A progress bar over the layers on a terminal; nothing when piped or --quiet.
-    `emit` takes it off the screen before the report is written."""
+def progress(args: argparse.Namespace, err: TextIO | None = None) -> Callable[[ProgressEvent], None]:
+    """What the CLI shows of a scan's progress: notes always; a progress bar over the layers on
+    a terminal (not when piped or --quiet), which `emit` takes off the screen before the report."""
     err = sys.stderr if err is None else err  # looked up now: sys.stderr may be replaced after import
-    if args.quiet or not err.isatty():
-        return None
-    bar = _LayerBar(err)
-    args.progress_bar = bar
-    return bar
+    bar = None
+    if not args.quiet and err.isatty():
+        bar = _LayerBar(err)
+        args.progress_bar = bar
+
+    def show(event: ProgressEvent) -> None:
+        if event.stage == "note":
+            err.write(f"{neutralise(event.detail)}\n")
+        elif event.stage == "layer" and bar is not None:
+            bar(event.done, event.total or 0, event.detail)
+
+    return show
 
 
 class _LayerBar:
@@ -132,12 +165,12 @@ class _LayerBar:
         )
         self._task: Any = None
 
-    def __call__(self, layer: Any, count: int) -> None:
+    def __call__(self, done: int, count: int, diff_id: str) -> None:
         if self._task is None:
             self._progress.start()
             atexit.register(self.stop)  # an error ends the scan before `emit`: give the cursor back
             self._task = self._progress.add_task("layers", total=count, layer="")
-        self._progress.update(self._task, completed=layer.index, layer=f"{layer.diff_id[:19]}…")
+        self._progress.update(self._task, completed=done, layer=f"{diff_id[:19]}…")
 
     def stop(self) -> None:
         self._progress.stop()

@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from hullguard.cli.options import emit
+from hullguard.cli.options import check_format, emit, parse_severities
 from hullguard.cli.signing_args import add_registry_arguments, load_verifying_key, registry_options
 from hullguard.errors import UsageError
-from hullguard.model import Artifact, ArtifactType, Digest, Finding, Report, Severity
-from hullguard.model.finding import sort_findings
+from hullguard.model import Digest
+from hullguard.pipeline import Filters, RegistryTarget, ScanOptions, scan
 from hullguard.registry import RegistryClient
-from hullguard.registry.audit import AuditOptions, SignatureCheck, audit_registry
+from hullguard.registry.audit import AuditOptions, SignatureCheck
 from hullguard.registry.reference import Reference
 from hullguard.report import formats
 
@@ -44,14 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.format not in formats():
-        raise UsageError(f"--format {args.format!r}: expected one of {', '.join(formats())}")
-    severities = None
-    if args.severity:
-        try:
-            severities = {Severity.parse(s) for s in args.severity.split(",") if s.strip()}
-        except ValueError as e:
-            raise UsageError(f"--severity: {e}") from e
+    check_format(args.format)
+    severities = parse_severities(args.severity)
     if args.cert_warn_days < 0 or args.max_repositories < 1:
         raise UsageError("--cert-warn-days must be >= 0 and --max-repositories >= 1")
     options = AuditOptions(
@@ -64,13 +58,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(
             "hullguard: anonymous push not tested (pass --active to try one, cancelled at once)\n"
         )
-    result = audit_registry(args.url, registry_options(args), options)
-    findings: list[Finding] = [f for f in result.findings if severities is None or f.severity in severities]
-    report = Report(
-        artifact=Artifact(name=result.url, type=ArtifactType.CONFIG),
-        findings=sort_findings(findings),
-        issues=result.issues,
-    )
+    target = RegistryTarget(url=args.url, registry=registry_options(args), audit=options)
+    report = scan(target, ScanOptions(scanners=frozenset(), filters=Filters(severities=severities)))
     return emit(report, args)
 
 

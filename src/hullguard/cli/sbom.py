@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hullguard.cli.options import add_report_options, emit, scan_options
 from hullguard.errors import UsageError
-from hullguard.pipeline import scan_sbom
+from hullguard.pipeline import SbomTarget, scan
 
 NAME = "sbom"
 HELP = "scan a CycloneDX or SPDX JSON SBOM (e.g. from Trivy or Syft) for vulnerabilities"
@@ -21,4 +21,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise UsageError(f"{args.file}: no such file")
-    return emit(scan_sbom(args.file, scan_options(args)), args)
+    return emit(scan(SbomTarget(path=args.file), scan_options(args)), args)

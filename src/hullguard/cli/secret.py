@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.model import Secret
-from hullguard.pipeline import ScanOptions, scan_fs, scan_image
+from hullguard.pipeline import FsTarget, ImageTarget, ScanOptions, scan
+from hullguard.secrets.options import SecretOptions
 from hullguard.secrets.settings import baseline_doc, load_settings
 
 NAME = "secret"
@@ -34,13 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.action == "rules":
         return list_rules(args)
-    options = ScanOptions(
-        scanners=frozenset({"secret"}),
-        list_packages=False,
-        extra=(("secret_config", args.secret_config),),
-    )
-    target = Path(args.target)
-    report = scan_fs(target, options) if target.is_dir() else scan_image(args.target, options)
+    options = ScanOptions(scanners=frozenset({"secret"}), secret=SecretOptions(config=args.secret_config))
+    path = Path(args.target)
+    report = scan(FsTarget(path=path) if path.is_dir() else ImageTarget(ref=args.target), options)
     doc = baseline_doc(
         (f.id, f.fingerprint, f.location.path)
         for f in report.findings

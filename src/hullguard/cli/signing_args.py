@@ -12,6 +12,7 @@ from typing import Any
 
 from hullguard.errors import UsageError
 from hullguard.registry import RegistryOptions, password_from_env
+from hullguard.report.terminal import neutralise
 from hullguard.signing import keys
 from hullguard.signing.errors import KeyFileError, VerificationFailed
 
@@ -87,6 +88,6 @@ def print_json(doc: Any) -> None:
 
 def report_failure(image: str, failure: VerificationFailed) -> int:
     """A failed verification: the reasons on stderr and as JSON on stdout, exit 1."""
-    sys.stderr.write(f"hullguard: {failure.diagnostics()}\n")
+    sys.stderr.write(f"hullguard: {neutralise(failure.diagnostics(), newlines=True)}\n")
     print_json({"image": image, "verified": False, "error": str(failure), "reasons": list(failure.reasons)})
     return EXIT_NOT_VERIFIED

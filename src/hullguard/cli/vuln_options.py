@@ -1,12 +1,18 @@
-"""Options of the vuln scanner (ignore file, VEX, base image), parsed here so bad input is a
-usage error (exit 2) before any scanning starts."""
+"""The filter options (ignore file, VEX) and --base-image, parsed here so bad input is a usage
+error (exit 2) before any scanning starts."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hullguard.ignorefile import load_ignorefile
+from hullguard.model import Severity
+from hullguard.pipeline import Filters
+
+if TYPE_CHECKING:
+    from hullguard.matchers.vex import VexStatement
 
 
 def add_vuln_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,18 +27,17 @@ def add_vuln_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def vuln_extra(args: argparse.Namespace) -> tuple[tuple[str, object], ...]:
-    extra: list[tuple[str, object]] = []
-    if getattr(args, "ignorefile", None):
-        extra.append(("ignore_rules", load_ignorefile(args.ignorefile)))
+def filters_from(args: argparse.Namespace, severities: frozenset[Severity] | None) -> Filters:
+    rules = load_ignorefile(args.ignorefile) if getattr(args, "ignorefile", None) else ()
     vex_files = getattr(args, "vex", None) or ()
+    statements: tuple[VexStatement, ...] = ()
     if vex_files:
         from hullguard.matchers.vex import load_vex  # the vuln scanner's modules: only when asked for
 
         statements = tuple(s for path in vex_files for s in load_vex(path))
-        if statements:
-            extra.append(("vex_statements", statements))
-    if getattr(args, "base_image", None):
-        extra.append(("base_image", args.base_image))
-    return tuple(extra)
-
+    return Filters(
+        severities=severities,
+        ignore_unfixed=getattr(args, "ignore_unfixed", False),
+        ignore_rules=rules,
+        vex=statements,
+    )

@@ -11,7 +11,7 @@ from hullguard.matchers.modularity import applies
 from hullguard.matchers.ranges import evaluate
 from hullguard.matchers.severity import Rated, rate
 from hullguard.matchers.targets import Target, target_for
-from hullguard.model import OS, Digest, Issue, Location, Package, PackageType, Vulnerability
+from hullguard.model import OS, Digest, Issue, Location, Package, PackageType, Vulnerability, VulnId
 from hullguard.vulndb import store
 from hullguard.vulndb.osv import Advisory, package_key
 
@@ -157,7 +157,7 @@ def _finding(
     titles = [h.advisory.title for h in group if h.advisory.title]
     references = tuple(dict.fromkeys(r for h in group for r in h.advisory.references))
     return Vulnerability(
-        id=ident,
+        id=VulnId(ident),
         severity=rated.severity,
         title=titles[0] if titles else ident,
         package=package,

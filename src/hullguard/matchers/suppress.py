@@ -1,27 +1,24 @@
-"""Suppression of vulnerability findings by VEX `not_affected` statements (parsed by the CLI
-into ScanOptions); each suppression leaves a note. The ignore file applies to every kind of
-finding, so it lives in the pipeline's filters (`hullguard.ignorefile`)."""
+"""Suppression of vulnerability findings by VEX `not_affected` statements; each suppression
+leaves a note. The pipeline's filters call it (`pipeline.filters`), like the ignore file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from hullguard.matchers.vex import VexStatement
-from hullguard.model import Issue, Vulnerability
-
-if TYPE_CHECKING:
-    from hullguard.pipeline import ScanOptions
+from hullguard.model import Finding, Issue
 
 
 def suppress(
-    findings: Iterable[Vulnerability], options: ScanOptions
-) -> tuple[list[Vulnerability], list[Issue]]:
-    statements: tuple[VexStatement, ...] = options.get("vex_statements", ()) or ()  # type: ignore[assignment]
+    findings: Iterable[Finding], statements: tuple[VexStatement, ...]
+) -> tuple[list[Finding], list[Issue]]:
+    """The findings no statement covers (every other kind passes), and a note per suppression."""
     notes: list[Issue] = []
-    kept: list[Vulnerability] = []
+    kept: list[Finding] = []
     for finding in findings:
-        assert finding.kind == "vulnerability"
+        if finding.kind != "vulnerability":
+            kept.append(finding)
+            continue
         statement = next((s for s in statements if s.applies(finding, {finding.id, *finding.aliases})), None)
         if statement is None:
             kept.append(finding)

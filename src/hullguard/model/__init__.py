@@ -13,6 +13,7 @@ from hullguard.model.finding import (
     Subject,
     Vulnerability,
 )
+from hullguard.model.ids import RuleId, VulnId
 from hullguard.model.package import OS, Digest, Inventory, Package, PackageType
 from hullguard.model.report import Artifact, ArtifactType, Issue, Report
 from hullguard.model.severity import Severity
@@ -34,9 +35,11 @@ __all__ = [
     "PackageType",
     "ProcessInfo",
     "Report",
+    "RuleId",
     "RuntimeAlert",
     "Secret",
     "Severity",
     "Subject",
+    "VulnId",
     "Vulnerability",
 ]

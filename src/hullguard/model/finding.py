@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from hullguard.model.ids import RuleId, VulnId
 from hullguard.model.package import Digest, Package
 from hullguard.model.severity import Severity
 
@@ -71,7 +72,7 @@ class Location:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Vulnerability:
     kind: Literal["vulnerability"] = "vulnerability"
-    id: str
+    id: VulnId
     severity: Severity
     title: str
     package: Package
@@ -88,7 +89,7 @@ class Vulnerability:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Misconfiguration:
     kind: Literal["misconfiguration"] = "misconfiguration"
-    id: str
+    id: RuleId
     severity: Severity
     title: str
     message: str
@@ -100,7 +101,7 @@ class Misconfiguration:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Secret:
     kind: Literal["secret"] = "secret"
-    id: str
+    id: RuleId
     severity: Severity
     title: str
     match: str

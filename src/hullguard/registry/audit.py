@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from hullguard.model import Digest, Issue, Location, Misconfiguration, Severity
+from hullguard.model import Digest, Issue, Location, Misconfiguration, RuleId, Severity
 from hullguard.registry.auth import parse_challenge
 from hullguard.registry.client import CATALOG_SCOPE, RegistryClient, pull_scope
 from hullguard.registry.errors import NotFound, RegistryError, Unauthorized
@@ -134,7 +134,7 @@ class _Audit:
         check = CHECKS[check_id]
         self.findings.append(
             Misconfiguration(
-                id=check_id,
+                id=RuleId(check_id),
                 severity=check.severity,
                 title=check.title,
                 message=message,

@@ -13,11 +13,7 @@ import httpx
 
 from hullguard.errors import DigestMismatch, SourceError
 from hullguard.model import Digest
-from hullguard.registry.errors import NotFound, RegistryError
-from hullguard.registry.reference import Reference
-from hullguard.registry.streams import ResponseReader, VerifiedBlob, read_capped
-from hullguard.registry.transport import RegistryOptions, Transport
-from hullguard.sources.manifest import (
+from hullguard.oci.manifest import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
     OCI_INDEX,
@@ -28,6 +24,10 @@ from hullguard.sources.manifest import (
     parse_any,
     parse_json,
 )
+from hullguard.registry.errors import NotFound, RegistryError
+from hullguard.registry.reference import Reference
+from hullguard.registry.streams import ResponseReader, VerifiedBlob, read_capped
+from hullguard.registry.transport import RegistryOptions, Transport
 
 MANIFEST_ACCEPT = ", ".join((OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST))
 MAX_MANIFEST_BYTES = 4 << 20

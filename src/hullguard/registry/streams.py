@@ -7,8 +7,8 @@ from typing import IO, cast
 
 import httpx
 
+from hullguard.oci.blobs import SizeCapExceeded, VerifyingReader
 from hullguard.registry.errors import RegistryError
-from hullguard.sources.blobs import SizeCapExceeded, VerifyingReader
 
 
 def read_capped(response: httpx.Response, cap: int, what: str) -> bytes:

@@ -1,4 +1,4 @@
-"""The `cyclonedx` format: CycloneDX 1.6 JSON (built in `cyclonedx_bom`)."""
+"""The `cyclonedx` format: CycloneDX 1.6 JSON (written in `cyclonedx_json`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from hullguard.model import Report
 
 
 def write(report: Report, out: TextIO) -> None:
-    # cyclonedx-python-lib is slow to import: only when this format is asked for.
-    from hullguard.report.cyclonedx_bom import write as write_bom
+    from hullguard.report.cyclonedx_json import write as write_bom
 
     write_bom(report, out)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import Any, TextIO, assert_never
 
 from hullguard import __version__
 from hullguard.model import OS, ContainerRef, Finding, Issue, Location, Package, ProcessInfo, Report
@@ -134,6 +134,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
                 fields=dict(f.fields) or None,
                 tags=list(f.tags) or None,
             )
+        case _:
+            assert_never(f)
     return _clean(base, keep=("fixed_version",))
 
 

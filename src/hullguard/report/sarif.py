@@ -8,7 +8,7 @@ from (the dpkg status file, a METADATA, a lock file) or, failing that, at the ar
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import Any, TextIO, assert_never
 
 from hullguard import __version__
 from hullguard.model import Finding, Report, Severity
@@ -120,6 +120,8 @@ def _message(finding: Finding) -> str:
             return f"{finding.title}: {finding.match}"
         case "runtime":
             return finding.output
+        case _:
+            assert_never(finding)
 
 
 def _result(finding: Finding, report: Report, index: int) -> dict[str, Any]:

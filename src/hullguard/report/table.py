@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TextIO
+from typing import TextIO, assert_never
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from hullguard.model import Report, Severity
+from hullguard.report.terminal import neutralise
 
 _COLOURS = {
     Severity.CRITICAL: "bold red",
@@ -23,10 +24,10 @@ _COLOURS = {
 def write(report: Report, out: TextIO) -> None:
     console = Console(file=out, width=160 if not out.isatty() else None, highlight=False, soft_wrap=False)
     a = report.artifact
-    header = f"[bold]{a.name}[/bold] ({a.type.value})"
+    header = f"[bold]{_cell(a.name)}[/bold] ({a.type.value})"
     if a.os:
         eol = " [bold red]END OF LIFE[/bold red]" if a.os.eol else ""
-        header += f" — {a.os.family} {a.os.version}{eol}"
+        header += f" — {_cell(a.os.family)} {_cell(a.os.version)}{eol}"
     console.print(header)
     if report.packages is not None:
         by_type = Counter(p.type.value for p in report.packages)
@@ -49,7 +50,8 @@ def write(report: Report, out: TextIO) -> None:
         console.print(f"[yellow]{len(report.issues)} issue(s) while scanning:[/yellow]")
         for issue in report.issues:
             where = issue.path or issue.layer or ""
-            console.print(f"  - {issue.stage}: {where + ': ' if where else ''}{issue.message}", markup=False)
+            line = f"  - {issue.stage}: {where + ': ' if where else ''}{issue.message}"
+            console.print(neutralise(line), markup=False)
 
 
 def _packages(console: Console, report: Report) -> None:
@@ -59,9 +61,9 @@ def _packages(console: Console, report: Report) -> None:
     for p in report.packages or ():
         table.add_row(
             p.type.value,
-            escape(p.name),
-            escape(p.version),
-            escape(p.source_name or ""),
+            _cell(p.name),
+            _cell(p.version),
+            _cell(p.source_name or ""),
             (p.layer or "")[7:19],
         )
     console.print(table)
@@ -82,6 +84,8 @@ def _findings(console: Console, report: Report) -> None:
                 target, detail = f.title, f.match
             case "runtime":
                 target, detail = f.title, f.output
+            case _:
+                assert_never(f)
         loc = f.location
         where = (
             ":".join(str(x) for x in (loc.path, loc.start_line) if x)
@@ -92,9 +96,14 @@ def _findings(console: Console, report: Report) -> None:
         )
         table.add_row(
             f"[{_COLOURS[f.severity]}]{f.severity.name}[/]",
-            escape(f.id),
-            escape(target),
-            escape(detail),
-            escape(where),
+            _cell(f.id),
+            _cell(target),
+            _cell(detail),
+            _cell(where),
         )
     console.print(table)
+
+
+def _cell(text: str) -> str:
+    """Scanned content in a table: controls neutralised, rich markup escaped."""
+    return escape(neutralise(text))

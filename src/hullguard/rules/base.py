@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, NewType, TypeVar
+from typing import Any, Generic, TypeVar
 
+from hullguard.model import RuleId as RuleId  # re-exported: rules name their ids from here
 from hullguard.model import Severity
 
-RuleId = NewType("RuleId", str)
 NodePath = tuple[str | int, ...]
 """Keys and indexes from a YAML document's root to one node."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.errors import Error
-from hullguard.model import Issue, Location, Misconfiguration, Severity
+from hullguard.model import Issue, Location, Misconfiguration, RuleId, Severity
 from hullguard.rules.kubernetes.objects import KubeObject, obj, seq
 from hullguard.rules.kubernetes.yamldoc import load_documents
 
@@ -184,7 +184,7 @@ def run_policies(
                     message = str(v.message_program.evaluate(local)) if v.message_program else v.message
                     lines = o.doc.lines(o.base)
                     yield Misconfiguration(
-                        id=p.id,
+                        id=RuleId(p.id),
                         severity=p.severity,
                         title=f"policy {p.name}",
                         message=f"{o.kind} {o.name}: {message}",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hullguard.model import ArtifactType, Finding, Location, Misconfiguration
 from hullguard.rules import rules_for
@@ -15,26 +14,26 @@ from hullguard.scanners import ScanContext, ScanResult
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry
 
-if TYPE_CHECKING:
-    from hullguard.pipeline import ScanOptions
-
 SETID = 0o6000
 
 
 class ConfigScanner:
     name = "config"
 
+    def __init__(self, options: ConfigOptions) -> None:
+        self.options = options
+
     def wants(self, entry: FileEntry) -> bool:
         return False
 
-    def new_visitor(self, options: ScanOptions) -> LayerVisitor | None:
+    def new_visitor(self) -> LayerVisitor | None:
         return None
 
     def scan(self, ctx: ScanContext, visitor: LayerVisitor | None) -> ScanResult:
         if ctx.image is not None:
             return ScanResult(findings=tuple(image_findings(ctx)))
         if ctx.artifact.type is ArtifactType.FILESYSTEM:
-            result = scan_config(Path(ctx.artifact.name), ConfigOptions())
+            result = scan_config(Path(ctx.artifact.name), self.options)
             return ScanResult(findings=tuple(result.findings), issues=tuple(result.issues))
         return ScanResult()
 

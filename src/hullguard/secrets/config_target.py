@@ -10,16 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hullguard.model import Issue, Secret
-from hullguard.secrets.scanner import FileScanner, scan_tree, to_finding
+from hullguard.secrets.options import SecretOptions
+from hullguard.secrets.scanner import FileScanner, scan_tree, settings_for, to_finding
 from hullguard.secrets.settings import SecretSettings
 from hullguard.sources.rootfs import DirTree
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
-
-if TYPE_CHECKING:
-    from hullguard.pipeline import ScanOptions
 
 CONFIG_FILES = re.compile(
     r"(?:^|/)(?:"
@@ -47,12 +44,8 @@ class _ConfigFiles:
         return self.tree.read_bytes(entry)
 
 
-def config_secrets(path: Path, options: ScanOptions) -> tuple[list[Secret], list[Issue]]:
-    """What `hullguard config --scanners secret` adds: nothing unless `secret` was asked for."""
-    if "secret" not in options.scanners:
-        return [], []
-    from hullguard.secrets.scanner import settings_for
-
+def config_secrets(path: Path, options: SecretOptions) -> tuple[list[Secret], list[Issue]]:
+    """What `hullguard config --scanners secret` adds."""
     return scan_config_secrets(path, settings_for(options))
 
 

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from hullguard.cache import default_cache_dir
 from hullguard.errors import SourceError
-from hullguard.model import Digest, Issue, Location, Secret
+from hullguard.model import Digest, Issue, Location, RuleId, Secret
 from hullguard.scanners import ScanContext, ScanResult
 from hullguard.secrets.detect import Detector, Hit, is_binary
 from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings_key
+from hullguard.secrets.options import SecretOptions
 from hullguard.secrets.rules import Rule
 from hullguard.secrets.settings import SecretSettings, load_settings
 from hullguard.secrets.structured import image_config_texts, manifest_extras
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
-
-if TYPE_CHECKING:
-    from hullguard.pipeline import ScanOptions
 
 BINARY_SUFFIXES = (
     *(".png", ".jpg", ".jpeg", ".gif", ".ico", ".bmp", ".webp", ".woff", ".woff2", ".ttf", ".otf", ".eot"),
@@ -175,26 +171,30 @@ class LayerSecrets(FileScanner):
 class SecretScanner:
     name = "secret"
 
+    def __init__(self, options: SecretOptions, cache: Path | None = None) -> None:
+        """`cache`: the scan caches' root, None for no cache."""
+        self.options = options
+        self.cache = cache
+
     def wants(self, entry: FileEntry) -> bool:
         return False  # the layer visitor reads what it needs; an fs tree is read on demand
 
-    def new_visitor(self, options: ScanOptions) -> LayerVisitor | None:
-        settings = settings_for(options)
-        if options.get("no_cache"):
+    def new_visitor(self) -> LayerVisitor | None:
+        settings = settings_for(self.options)
+        if self.cache is None:
             return LayerSecrets(settings)
-        root = options.cache_dir or default_cache_dir()
-        return LayerSecrets(settings, LayerCache(root, settings_key(settings, BINARY_SUFFIXES)))
+        return LayerSecrets(settings, LayerCache(self.cache, settings_key(settings, BINARY_SUFFIXES)))
 
     def scan(self, ctx: ScanContext, visitor: LayerVisitor | None) -> ScanResult:
         if isinstance(visitor, LayerSecrets):
-            unreadable = {i.layer for i in getattr(ctx.tree, "issues", ()) if i.stage == "source"}
+            unreadable = {i.layer for i in ctx.issues if i.stage == "source"}
             visitor.save(unreadable, ctx.artifact.layers)
             found = [*_in_image_config(visitor, ctx), *visitor.found]
             findings = image_findings(found, ctx)
             scanner: FileScanner = visitor
             issues: list[Issue] = []
         else:
-            scanner = FileScanner(settings_for(ctx.options))
+            scanner = FileScanner(settings_for(self.options))
             found, issues = scan_tree(scanner, ctx.tree)
             findings = [to_finding(f) for f in found]
         known = scanner.settings.baseline
@@ -210,12 +210,8 @@ class SecretScanner:
         return ScanResult(findings=tuple(findings), issues=tuple(issues))
 
 
-def settings_for(options: ScanOptions) -> SecretSettings:
-    config, baseline = options.get("secret_config"), options.get("secret_baseline")
-    return load_settings(
-        Path(str(config)) if config else None,
-        Path(str(baseline)) if baseline else None,
-    )
+def settings_for(options: SecretOptions) -> SecretSettings:
+    return load_settings(options.config, options.baseline)
 
 
 def scan_tree(scanner: FileScanner, tree: FileTree) -> tuple[list[Found], list[Issue]]:
@@ -272,7 +268,7 @@ def to_finding(f: Found, removed_in: Digest | None = None, layers: tuple[Digest,
     if removed_in is not None:
         title = f"{rule.title}: added in {_layer_name(f.layer, layers)}, deleted in {_layer_name(removed_in, layers)}, still in the image"
     return Secret(
-        id=rule.id,
+        id=RuleId(rule.id),
         severity=rule.severity,
         title=title,
         match=f.redacted,

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 
 from hullguard.model import Digest
+from hullguard.oci.manifest import OCI_MANIFEST
 from hullguard.signing.errors import SigningError
-from hullguard.sources.manifest import OCI_MANIFEST
 
 SIGNATURE_LAYER = "application/vnd.dev.cosign.simplesigning.v1+json"
 ATTESTATION_LAYER = "application/vnd.dsse.envelope.v1+json"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from hullguard.model import Digest
+from hullguard.oci.manifest import OCI_MANIFEST, Manifest, parse_any
 from hullguard.signing import dsse, keys
 from hullguard.signing.errors import SigningError
 from hullguard.signing.layout import (
@@ -22,7 +23,6 @@ from hullguard.signing.layout import (
     tag_for,
 )
 from hullguard.signing.payload import make_payload
-from hullguard.sources.manifest import OCI_MANIFEST, Manifest, parse_any
 
 MAX_BLOB = 16 * 1024 * 1024
 MAX_TOTAL = 64 * 1024 * 1024

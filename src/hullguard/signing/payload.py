@@ -9,8 +9,8 @@ from typing import Any
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest
+from hullguard.oci.manifest import check_digest
 from hullguard.signing.errors import SigningError
-from hullguard.sources.manifest import check_digest
 
 SIGNATURE_TYPE = "cosign container image signature"
 

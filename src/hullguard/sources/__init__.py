@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hullguard.errors import SourceError
+from hullguard.oci.manifest import Platform
 from hullguard.sources.docker_archive import is_docker_archive, read_docker_archive
 from hullguard.sources.image import Image
-from hullguard.sources.manifest import Platform
 from hullguard.sources.oci_layout import is_oci_layout, read_oci_layout
 from hullguard.sources.store import ArchiveStore
 

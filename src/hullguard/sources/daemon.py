@@ -19,8 +19,8 @@ from urllib.parse import quote
 import httpx
 
 from hullguard.errors import SourceError
+from hullguard.oci.blobs import MAX_LAYER_BYTES
 from hullguard.sources import SourceOptions
-from hullguard.sources.blobs import MAX_LAYER_BYTES
 from hullguard.sources.docker_archive import read_docker_archive
 from hullguard.sources.image import Image
 from hullguard.sources.store import ArchiveStore

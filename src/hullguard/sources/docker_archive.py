@@ -10,8 +10,8 @@ from typing import Any
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest
+from hullguard.oci.manifest import check_digest
 from hullguard.sources.image import BlobRef, Image, ImageConfig, make_layers
-from hullguard.sources.manifest import check_digest
 from hullguard.sources.store import ArchiveStore
 
 MANIFEST = "manifest.json"

@@ -9,7 +9,7 @@ from typing import IO, Any, NamedTuple
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest
-from hullguard.sources.blobs import FileRegion
+from hullguard.oci.blobs import FileRegion
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,7 +22,7 @@ from typing import IO, Protocol, cast
 
 from hullguard.errors import DigestMismatch, SourceError
 from hullguard.model import Digest, Issue
-from hullguard.sources.blobs import (
+from hullguard.oci.blobs import (
     DECOMPRESSION_ERRORS,
     MAX_LAYER_BYTES,
     FileRegion,

@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hullguard.errors import DigestMismatch, SourceError
-from hullguard.sources.image import BlobRef, Image, ImageConfig, make_layers
-from hullguard.sources.manifest import (
+from hullguard.oci.manifest import (
     REF_NAME,
     Descriptor,
     Index,
@@ -20,6 +19,7 @@ from hullguard.sources.manifest import (
     parse_json,
     pick_platform,
 )
+from hullguard.sources.image import BlobRef, Image, ImageConfig, make_layers
 from hullguard.sources.store import ArchiveStore, blob_path
 
 MAX_NESTING = 4

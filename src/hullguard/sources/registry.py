@@ -8,11 +8,11 @@ from typing import IO
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest
+from hullguard.oci.manifest import Index, Manifest, check_layers, pick_platform
 from hullguard.registry import FetchedManifest, Reference, RegistryClient, RegistryOptions, parse_reference
 from hullguard.registry.transport import password_from_env
 from hullguard.sources import SourceOptions
 from hullguard.sources.image import BlobRef, Image, ImageConfig, make_layers
-from hullguard.sources.manifest import Index, Manifest, check_layers, pick_platform
 
 MAX_NESTING = 4
 MAX_CONFIG_BYTES = 16 << 20

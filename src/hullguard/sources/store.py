@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from hullguard.errors import SourceError
-from hullguard.sources.blobs import MAX_LAYER_BYTES, FileRegion
+from hullguard.oci.blobs import MAX_LAYER_BYTES, FileRegion
 from hullguard.sources.tree import clean_path
 
 MAX_JSON_BYTES = 16 << 20

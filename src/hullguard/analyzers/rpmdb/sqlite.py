@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 
 from hullguard.analyzers.rpmdb.header import RpmdbError
@@ -18,6 +17,8 @@ def iter_blobs(data: bytes, wal: bytes = b"") -> Iterator[bytes]:
     image = bytearray(apply_wal(data, wal) if wal else data)
     if len(image) >= 20 and image[18:20] == b"\x02\x02":
         image[18:20] = b"\x01\x01"
+    import sqlite3  # only for an rpm >= 4.16 image: its import is not free on every scan
+
     db = sqlite3.connect(":memory:")
     try:
         db.deserialize(bytes(image))

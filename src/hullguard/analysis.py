@@ -1,17 +1,22 @@
-"""An image's analysis from the cache when every consumer can do without the layers, else by
-reading the layers once (and storing what they gave)."""
+"""The image-analysis stage: layers -> file tree -> analyzers -> inventory.
+
+From the cache when every consumer can do without the layers, else by reading the layers once
+(and storing what they gave). `cache/` only stores; this decides what to store and when."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from hullguard import __version__
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.history import PackageHistory
 from hullguard.analyzers.run import analyze_tree, wants
-from hullguard.cache.image import Analysis, ImageCache, ListedTree, image_key
+from hullguard.cache.image import FORMAT, Analysis, ImageCache, ListedTree
 from hullguard.model import Digest
 from hullguard.scanners import Scanner
 from hullguard.sources.image import Image, LayerRef
@@ -74,6 +79,23 @@ def analyze_image(
         ):
             cache.store(key, analysis)
         yield tree, analysis
+
+
+def image_key(image: Image, analyzers: tuple[Analyzer, ...] | list[Analyzer]) -> str | None:
+    """The cache key of an image's analysis, or None when its config does not vouch for its layers."""
+    algorithm, _, expected = image.config_digest.partition(":")
+    if algorithm != "sha256" or hashlib.sha256(image.raw_config).hexdigest() != expected:
+        return None
+    diff_ids = [layer.diff_id for layer in image.layers]
+    if tuple(diff_ids) != image.config.diff_ids:
+        return None
+    doc = [
+        FORMAT,
+        __version__,
+        diff_ids,
+        [[type(a).__module__, type(a).__qualname__, repr(a.spec)] for a in analyzers],
+    ]
+    return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
 
 
 def _restored(

@@ -1,5 +1,6 @@
-"""CycloneDX 1.6 JSON through cyclonedx-python-lib: the artifact, its OS, every package and
-vulnerability, with layer and source package kept as `hullguard:` properties."""
+"""The reference for report/cyclonedx_json.py: the same CycloneDX 1.6 BOM built through
+cyclonedx-python-lib, as hullguard wrote it before it wrote the JSON itself (the artifact, its
+OS, every package and vulnerability, layer and source package as `hullguard:` properties)."""
 
 from __future__ import annotations
 

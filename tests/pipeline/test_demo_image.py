@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.model import PackageType
-from hullguard.pipeline import ScanOptions, scan_fs, scan_image
+from hullguard.pipeline import FsTarget, ImageTarget, SbomTarget, ScanOptions, scan
 from tests.conftest import require
 from tests.support.images import BuiltImage
 
@@ -23,8 +23,8 @@ def _dpkg_set(packages: tuple) -> set[tuple[str, str]]:  # type: ignore[type-arg
 
 
 def test_docker_archive_and_oci_layout_give_the_same_inventory(demo_image: BuiltImage) -> None:
-    from_archive = scan_image(str(demo_image.archive), OPTIONS)
-    from_oci = scan_image(demo_image.oci_ref, OPTIONS)
+    from_archive = scan(ImageTarget(ref=str(demo_image.archive)), OPTIONS)
+    from_oci = scan(ImageTarget(ref=demo_image.oci_ref), OPTIONS)
     assert from_archive.packages == from_oci.packages
     assert from_archive.artifact.layers == from_oci.artifact.layers
     assert len(from_archive.artifact.layers) == 4
@@ -37,7 +37,7 @@ def test_docker_archive_and_oci_layout_give_the_same_inventory(demo_image: Built
 
 def test_dpkg_inventory_equals_dpkg_query(demo_image: BuiltImage, tmp_path: Path) -> None:
     require(shutil.which("dpkg-query") is not None, "dpkg-query not installed")
-    report = scan_image(str(demo_image.archive), OPTIONS)
+    report = scan(ImageTarget(ref=str(demo_image.archive)), OPTIONS)
     base = report.artifact.layers[0]
     debs = [p for p in report.packages or () if p.type is PackageType.DEB]
     assert debs and all(p.layer == base for p in debs)
@@ -74,8 +74,8 @@ def test_dpkg_inventory_equals_dpkg_query(demo_image: BuiltImage, tmp_path: Path
 def test_unpacked_root_filesystem_matches_image(demo_image: BuiltImage, tmp_path: Path) -> None:
     from tests.support.images import bookworm_rootfs
 
-    fs_report = scan_fs(bookworm_rootfs(), OPTIONS)
-    image_report = scan_image(str(demo_image.archive), OPTIONS)
+    fs_report = scan(FsTarget(path=bookworm_rootfs()), OPTIONS)
+    image_report = scan(ImageTarget(ref=str(demo_image.archive)), OPTIONS)
     assert _dpkg_set(fs_report.packages or ()) == _dpkg_set(image_report.packages or ())
     assert fs_report.artifact.os == image_report.artifact.os
 
@@ -86,15 +86,14 @@ def test_own_sbom_round_trip_gives_the_same_vulnerabilities(
 ) -> None:
     """An SBOM hullguard writes keeps what matching needs (source packages, OS release), so
     scanning it finds exactly what scanning the image found."""
-    from hullguard.pipeline import scan_sbom
     from hullguard.report import writer_for
 
     vuln_only = ScanOptions(scanners=frozenset({"vuln"}), cache_dir=tmp_path / "cache")
-    image_report = scan_image(str(demo_image.archive), vuln_only)
+    image_report = scan(ImageTarget(ref=str(demo_image.archive)), vuln_only)
     sbom = tmp_path / f"demo.{fmt}.json"
     with sbom.open("w") as out:
         writer_for(fmt)(image_report, out)
-    sbom_report = scan_sbom(sbom, vuln_only)
+    sbom_report = scan(SbomTarget(path=sbom), vuln_only)
 
     def found(report: object) -> set[tuple[str, str, str]]:
         return {(f.id, f.package.name.lower(), f.package.version) for f in report.findings}  # type: ignore[attr-defined]

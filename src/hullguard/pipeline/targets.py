@@ -1,0 +1,70 @@
+"""What a scan is about: a small closed union of targets, each a value.
+
+A new capability (a cluster, a host) is a new target here and a branch in `scan.scan`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hullguard.registry.audit import AuditOptions
+    from hullguard.registry.transport import RegistryOptions
+    from hullguard.signing import keyless, keys
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignaturePolicy:
+    """Scan only an image signed by `key`, or keyless by `identity` under `root`."""
+
+    key: keys.PublicKey | None = None
+    identity: keyless.Identity | None = None
+    root: keyless.TrustRoot | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageTarget:
+    """A container image: registry ref, docker-archive, OCI layout, `docker-daemon:NAME`."""
+
+    ref: str
+    base_image: str | None = None
+    """The base image (ref or archive) whose layers findings are marked as coming from;
+    None: the image's `org.opencontainers.image.base.name` annotation or label, if any."""
+    signature: SignaturePolicy | None = None
+    """Verify first, then scan the verified digest (a moved tag cannot swap the image)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FsTarget:
+    """A directory: an unpacked root filesystem or a project tree."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SbomTarget:
+    """A CycloneDX or SPDX JSON SBOM whose packages are matched."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigTarget:
+    """Dockerfiles, Kubernetes manifests and Compose files under a file or folder."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegistryTarget:
+    """A registry's own security: TLS, authentication, anonymous access, signatures."""
+
+    url: str
+    registry: RegistryOptions
+    audit: AuditOptions
+
+
+Target = ImageTarget | FsTarget | SbomTarget | ConfigTarget | RegistryTarget
+"""Next: ClusterTarget, HostTarget."""

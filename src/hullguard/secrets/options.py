@@ -1,0 +1,14 @@
+"""The secret scanner's options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecretOptions:
+    config: Path | None = None
+    """YAML: secret rules to add or disable, allowlists (`--secret-config`)."""
+    baseline: Path | None = None
+    """Known secrets to hide (`hullguard secret baseline`)."""
