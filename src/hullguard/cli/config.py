@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from hullguard.cli.options import add_report_options, emit, scan_options
+from hullguard.cli.outcome import config_exit_code
 from hullguard.errors import UsageError
 from hullguard.model import Artifact, ArtifactType, Report
 from hullguard.pipeline import filter_findings
@@ -23,7 +24,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, help="file or folder (searched recursively)")
     add_report_options(parser, default_scanners="config")
     parser.add_argument(
-        "--pss", choices=(pss.BASELINE, pss.RESTRICTED), help="run only this Pod Security Standards level"
+        "--pss",
+        choices=(pss.BASELINE, pss.RESTRICTED),
+        help="check Pod Security Standards at this level (default restricted); the other rules still run",
+    )
+    parser.add_argument(
+        "--only-pss", action="store_true", help="run the Pod Security Standards checks alone"
+    )
+    parser.add_argument(
+        "--skip-unparseable",
+        action="store_true",
+        help="files that cannot be parsed are issues only, not a failure under --exit-code",
     )
     parser.add_argument(
         "--pss-version",
@@ -70,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             args.path,
             ConfigOptions(
                 pss_level=args.pss,
+                only_pss=args.only_pss,
                 pss_version=version,
                 dockerfile_patterns=tuple(args.dockerfile_pattern),
                 policies=policies,
@@ -82,4 +94,4 @@ def run(args: argparse.Namespace) -> int:
         findings=kept,
         issues=(*result.issues, *secret_issues, *notes),
     )
-    return emit(report, args)
+    return config_exit_code(report, args, emit(report, args))

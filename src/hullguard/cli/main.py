@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hullguard import __version__
+from hullguard.cli.outcome import check_output, quiet_closed_pipe
 from hullguard.errors import Error
 
 COMMANDS: tuple[str, ...] = (
@@ -79,12 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        check_output(args)
         return int(args.run(args))
     except Error as e:
         sys.stderr.write(f"hullguard: {e.diagnostics()}\n")
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
-        sys.stderr.close()
+        quiet_closed_pipe()
         return 0
     except KeyboardInterrupt:
         sys.stderr.write("hullguard: interrupted\n")

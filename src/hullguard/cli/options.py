@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
+from hullguard.cli.outcome import deliver
 from hullguard.cli.vuln_options import add_vuln_arguments, vuln_extra
 from hullguard.errors import UsageError
 from hullguard.model import Report, Severity
@@ -101,7 +102,7 @@ def emit(report: Report, args: argparse.Namespace) -> int:
     writer = writer_for(args.format)
     target: Any = args.output.open("w", encoding="utf-8") if args.output else nullcontext(sys.stdout)
     with target as out:
-        writer(report, out)
+        deliver(writer, report, out)
     return args.exit_code if report.findings and args.exit_code else 0
 
 

@@ -10,10 +10,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hullguard.errors import Error
 from hullguard.model import Issue
 from hullguard.vulndb import store
 from hullguard.vulndb.osv import RecordError, parse_advisory
 from hullguard.vulndb.reader import Document, iter_documents
+
+
+class NoAdvisories(Error):
+    """A location held no OSV advisory at all: a wrong file, not a partly bad one."""
+
+    def __init__(self, location: str, problems: list[Issue]) -> None:
+        first = f" ({problems[0].path}: {problems[0].message})" if problems else ""
+        super().__init__(
+            f"{location}: holds no OSV advisory{first}; nothing was imported. "
+            "Expected OSV JSON/YAML records, a folder of them, or a zip in osv.dev's all.zip layout."
+        )
 
 
 @dataclass
@@ -49,8 +61,11 @@ def import_locations(
             conn.execute("BEGIN")
             for location in locations:
                 before = result.read
+                problems = len(result.problems)
                 for document in iter_documents(location, ca_file):
                     _import_document(conn, document, str(location), result)
+                if result.read == before:
+                    raise NoAdvisories(str(location), result.problems[problems:])
                 conn.execute(
                     "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)",
                     (str(location), now().strftime("%Y-%m-%dT%H:%M:%SZ"), result.read - before),
