@@ -8,8 +8,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 from hullguard import __version__
+from hullguard.cli.extras import MissingExtra, missing_extra
 from hullguard.cli.outcome import check_output, quiet_closed_pipe
 from hullguard.errors import Error
 
@@ -59,12 +61,29 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is not None and name != only:
             sub.add_parser(name)
             continue
-        command = load_command(name)
+        try:
+            command = load_command(name)
+        except ImportError as e:  # an optional feature's libraries are missing: say which extra
+            if (missing := missing_extra(e)) is None:
+                raise
+            _unavailable(sub, name, missing)
+            continue
         assert name == command.NAME, f"cli module {name} says NAME={command.NAME}"
         child = sub.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.add_arguments(child)
         child.set_defaults(run=command.run)
     return parser
+
+
+def _unavailable(sub: Any, name: str, missing: MissingExtra) -> None:
+    """A command whose extra is not installed: listed, and its use explains what to install."""
+    child = sub.add_parser(name, help=f"(needs hullguard[{missing.extra}])", add_help=False)
+    child.add_argument("rest", nargs=argparse.REMAINDER)
+
+    def run(args: argparse.Namespace) -> int:
+        raise missing
+
+    child.set_defaults(run=run)
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -91,7 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("hullguard: interrupted\n")
         return 130
-    except Exception:  # a bug: say so, and show the traceback only when asked
+    except Exception as e:  # a bug: say so, and show the traceback only when asked
+        if isinstance(e, ImportError) and (missing := missing_extra(e)) is not None:
+            sys.stderr.write(f"hullguard: {missing.diagnostics()}\n")
+            return EXIT_USAGE
         if args.debug:
             traceback.print_exc()
         else:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from hullguard.cli.options import emit
-from hullguard.cli.signing_args import add_registry_arguments, load_verifying_key, registry_options
+from hullguard.cli.registry_args import add_registry_arguments, registry_options
 from hullguard.errors import UsageError
 from hullguard.model import Artifact, ArtifactType, Digest, Finding, Report, Severity
 from hullguard.model.finding import sort_findings
@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 def signature_check(key_path: Path) -> SignatureCheck:
     """`--key`: a tag passes when hullguard.signing verifies a signature by that key on its digest."""
+    from hullguard.cli.signing_args import load_verifying_key  # signing needs hullguard[sign]
     from hullguard.signing.errors import SigningError
     from hullguard.signing.remote import RemoteRepository, Target, verify_image
 
