@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hullguard.cli.options import add_report_options, emit, scan_options
 from hullguard.cli.outcome import config_exit_code
+from hullguard.cli.progress import start_activity
 from hullguard.errors import UsageError
 from hullguard.model import Artifact, ArtifactType, Report
 from hullguard.pipeline import filter_findings
@@ -28,9 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=(pss.BASELINE, pss.RESTRICTED),
         help="check Pod Security Standards at this level (default restricted); the other rules still run",
     )
-    parser.add_argument(
-        "--only-pss", action="store_true", help="run the Pod Security Standards checks alone"
-    )
+    parser.add_argument("--only-pss", action="store_true", help="run the Pod Security Standards checks alone")
     parser.add_argument(
         "--skip-unparseable",
         action="store_true",
@@ -73,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         for line in fix_tree(args.path):
             if not args.quiet:
                 sys.stderr.write(f"hullguard: {line}\n")
+    start_activity(args, f"checking {args.path}")  # emit takes it off the screen
     secrets, secret_issues = config_secrets(args.path, options)
     result = (
         ConfigResult([], [], [])

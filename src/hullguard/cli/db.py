@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from hullguard.cli.progress import activity
 from hullguard.cli.registry_args import add_registry_arguments, registry_options
 from hullguard.errors import UsageError
 from hullguard.vulndb.importer import ImportResult, import_locations
@@ -67,12 +70,14 @@ def run(args: argparse.Namespace) -> int:
     if args.db_command == "update" and args.source:
         return _pull(path, args)
     if args.db_command == "import":
-        result = import_locations(path, args.locations, ca_file=_ca(args))
+        with activity(args, "importing advisories") as shown:
+            result = import_locations(path, args.locations, ca_file=_ca(args), on_progress=_counter(shown))
     else:
         ecosystems = configured_ecosystems(args.ecosystems)
         if not ecosystems:
             raise UsageError("--ecosystems: no ecosystem given")
-        result = update(path, ecosystems, mirror(args.mirror), ca_file=_ca(args))
+        with activity(args, "updating the database") as shown:
+            result = update(path, ecosystems, mirror(args.mirror), _ca(args), on_progress=_counter(shown))
     _summary(result, path, args.quiet)
     return 0
 
@@ -80,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
 def _push(path: Path, args: argparse.Namespace) -> int:
     from hullguard.vulndb.artifact import push
 
-    published = push(path, args.target, registry_options(args))
+    with activity(args, f"pushing the database to {args.target}"):
+        published = push(path, args.target, registry_options(args))
     if not args.quiet:
         sys.stderr.write(
             f"{path}: published as {published.reference}@{published.digest} "
@@ -94,10 +100,15 @@ def _pull(path: Path, args: argparse.Namespace) -> int:
 
     if args.ecosystems or args.mirror:
         raise UsageError("--from pulls a whole database: --ecosystems and --mirror do not apply")
-    pulled = pull(path, args.source, registry_options(args))
+    with activity(args, f"pulling the database from {args.source}"):
+        pulled = pull(path, args.source, registry_options(args))
     if not args.quiet:
         sys.stderr.write(f"{path}: replaced by {pulled.reference} (created {pulled.created or 'unknown'})\n")
     return 0
+
+
+def _counter(shown: Any) -> Callable[[str, int], None]:
+    return lambda location, read: shown.update(f"{read} records ({location})")
 
 
 def _ca(args: argparse.Namespace) -> str | None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from hullguard.cli.keyless_args import add_matching_arguments, identity_from_args, keyless_given
 from hullguard.cli.options import emit
+from hullguard.cli.progress import activity, note
 from hullguard.errors import UsageError
 from hullguard.model import Report
 
@@ -78,12 +79,15 @@ def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
     identity = identity_from_args(args)
     key = load_verifying_key(args.key) if args.key else None
     root = keyless.load_trusted_root() if identity else None
-    with open_target(args.target, registry_options(args)) as target:
+    with (
+        activity(args, f"verifying {args.target}"),
+        open_target(args.target, registry_options(args)) as target,
+    ):
         verify_image(target, key=key, identity=identity, root=root)
-        sys.stderr.write(f"Signature verified for {target.pinned}\n")
-        return ImagePlan(
-            target=f"{target.ref.registry}/{target.ref.repository}@{target.digest}", attest_key=attest_key
-        )
+    note(args, f"Signature verified for {target.pinned}")
+    return ImagePlan(
+        target=f"{target.ref.registry}/{target.ref.repository}@{target.digest}", attest_key=attest_key
+    )
 
 
 def emit_report(plan: ImagePlan, report: Report, args: argparse.Namespace) -> int:
@@ -117,6 +121,6 @@ def attach_report(plan: ImagePlan, report: Report, rendered: str, args: argparse
     kind, predicate = report_predicate(args.format, json.loads(rendered), plan.started, datetime.now(UTC))
     ref = parse_reference(plan.target)
     pinned = f"{ref.registry}/{ref.repository}@{report.artifact.digest}"
-    with open_target(pinned, registry_options(args)) as target:
+    with activity(args, f"attesting {pinned}"), open_target(pinned, registry_options(args)) as target:
         attest_image(target, plan.attest_key, kind, predicate)
-        sys.stderr.write(f"Attested {target.pinned} ({kind})\n")
+    note(args, f"Attested {target.pinned} ({kind})")

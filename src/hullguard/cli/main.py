@@ -71,8 +71,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         assert name == command.NAME, f"cli module {name} says NAME={command.NAME}"
         child = sub.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.add_arguments(child)
+        _add_quiet(child)
         child.set_defaults(run=command.run)
     return parser
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    """Every command, down to `key generate`, takes -q: nothing but the result is printed."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in subs:
+        for child in set(action.choices.values()):
+            _add_quiet(child)
+    if not subs and "--quiet" not in parser._option_string_actions:
+        parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but the result")
 
 
 def _unavailable(sub: Any, name: str, missing: MissingExtra) -> None:

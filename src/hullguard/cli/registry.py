@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from hullguard.cli.options import emit
+from hullguard.cli.progress import note
 from hullguard.cli.registry_args import add_registry_arguments, registry_options
 from hullguard.errors import UsageError
 from hullguard.model import Artifact, ArtifactType, Digest, Finding, Report, Severity
@@ -61,9 +61,7 @@ def run(args: argparse.Namespace) -> int:
         signature_check=signature_check(args.key) if args.key else None,
     )
     if not args.active:
-        sys.stderr.write(
-            "hullguard: anonymous push not tested (pass --active to try one, cancelled at once)\n"
-        )
+        note(args, "hullguard: anonymous push not tested (pass --active to try one, cancelled at once)")
     result = audit_registry(args.url, registry_options(args), options)
     findings: list[Finding] = [f for f in result.findings if severities is None or f.severity in severities]
     report = Report(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from hullguard.cli.progress import activity, note
 from hullguard.cli.signing_args import (
     add_registry_arguments,
     load_signing_key,
@@ -31,9 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     annotations = parse_annotations(args.annotation, "--annotation")
     key = load_signing_key(args.key)
-    with open_target(args.image, registry_options(args)) as target:
+    with activity(args, f"signing {args.image}"), open_target(args.image, registry_options(args)) as target:
         artifact = sign_image(target, key, annotations)
-        sys.stderr.write(
-            f"Signed {target.pinned}\nPushed {target.name}:{tag_for(target.digest, 'sig')} ({artifact.digest})\n"
-        )
+    note(
+        args,
+        f"Signed {target.pinned}\nPushed {target.name}:{tag_for(target.digest, 'sig')} ({artifact.digest})",
+    )
     return 0
