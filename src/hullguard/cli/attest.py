@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.cli.progress import activity, note
-from hullguard.cli.signing_args import add_registry_arguments, load_signing_key, registry_options
+from hullguard.cli.signing_args import (
+    add_registry_arguments,
+    load_signing_key,
+    registry_options,
+    registry_target,
+)
 from hullguard.errors import UsageError
 from hullguard.signing.dsse import PREDICATE_TYPES, predicate_type
 from hullguard.signing.layout import tag_for
@@ -53,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
     kind = predicate_type(args.type)
     predicate = read_predicate(args.predicate, custom=args.type == "custom")
     key = load_signing_key(args.key)
-    with activity(args, f"attesting {args.image}"), open_target(args.image, registry_options(args)) as target:
+    with (
+        activity(args, f"attesting {args.image}"),
+        open_target(registry_target(args.image, "attesting"), registry_options(args)) as target,
+    ):
         artifact = attest_image(target, key, kind, predicate)
     note(
         args,

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 # Signing and the registry client (cryptography, sigstore, httpx) load only when an option
 # asks for them: a plain scan of a local archive should not pay for their import.
 
-LOCAL_SCHEMES = ("oci:", "oci-archive:", "docker-archive:", "docker-daemon:")
-
 
 def add_signature_policy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -59,13 +57,17 @@ def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
     was verified even if the tag moves meanwhile."""
     if not (args.require_signature or args.attest_key):
         return ImagePlan(target=str(args.target))
-    from hullguard.cli.signing_args import load_signing_key, load_verifying_key, registry_options
+    from hullguard.cli.signing_args import (
+        load_signing_key,
+        load_verifying_key,
+        registry_options,
+        registry_target,
+    )
     from hullguard.signing import keyless
     from hullguard.signing.predicates import REPORT_PREDICATES
     from hullguard.signing.remote import open_target, verify_image
 
-    if args.target.startswith(LOCAL_SCHEMES) or Path(args.target).exists():
-        raise UsageError("--require-signature and --attest-key need a registry reference, not a local image")
+    registry_target(args.target, "--require-signature or --attest-key")
     if args.require_signature and args.key is None and not keyless_given(args):
         raise UsageError(
             "--require-signature needs --key PUB, or --certificate-identity[-regexp] and "

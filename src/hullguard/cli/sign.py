@@ -11,6 +11,7 @@ from hullguard.cli.signing_args import (
     load_signing_key,
     parse_annotations,
     registry_options,
+    registry_target,
 )
 from hullguard.signing.layout import tag_for
 from hullguard.signing.remote import open_target, sign_image
@@ -31,7 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     annotations = parse_annotations(args.annotation, "--annotation")
     key = load_signing_key(args.key)
-    with activity(args, f"signing {args.image}"), open_target(args.image, registry_options(args)) as target:
+    with (
+        activity(args, f"signing {args.image}"),
+        open_target(registry_target(args.image, "signing"), registry_options(args)) as target,
+    ):
         artifact = sign_image(target, key, annotations)
     note(
         args,

@@ -18,6 +18,26 @@ from hullguard.signing.errors import KeyFileError, VerificationFailed
 MAX_KEY_FILE = 64 * 1024
 EXIT_NOT_VERIFIED = 1
 LOCAL_SCHEMES = ("oci:", "oci-archive:", "docker-archive:", "docker-daemon:")
+PATH_PREFIXES = ("/", "./", "../", "~")
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".oci")
+
+
+def registry_target(target: str, what: str) -> str:
+    """TARGET when it names an image in a registry. A local image (archive, OCI layout, daemon)
+    is refused here, with what to do instead: cosign's signatures and attestations live in the
+    registry beside the image, and a local path must never become a Docker Hub lookup."""
+    local = (
+        target.startswith(LOCAL_SCHEMES + PATH_PREFIXES)
+        or target.endswith(ARCHIVE_SUFFIXES)
+        or Path(target).exists()
+    )
+    if local:
+        raise UsageError(
+            f"{target}: a local image; {what} needs an image in a registry, where its signatures "
+            "live beside it. Push it first (e.g. `skopeo copy oci:DIR:TAG docker://REGISTRY/REPO:TAG`) "
+            f"and give REGISTRY/REPO:TAG or REGISTRY/REPO@DIGEST"
+        )
+    return target
 
 
 def parse_annotations(pairs: list[str] | None, option: str) -> dict[str, str]:

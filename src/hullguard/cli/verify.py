@@ -13,6 +13,7 @@ from hullguard.cli.signing_args import (
     parse_annotations,
     print_json,
     registry_options,
+    registry_target,
     report_failure,
 )
 from hullguard.errors import UsageError
@@ -56,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     identity = keyless_identity(args)
     key = load_verifying_key(args.key) if args.key else None
     root = keyless.load_trusted_root(args.trusted_root, args.staging) if identity else None
-    with activity(args, f"verifying {args.image}"), open_target(args.image, registry_options(args)) as target:
+    with (
+        activity(args, f"verifying {args.image}"),
+        open_target(registry_target(args.image, "verification"), registry_options(args)) as target,
+    ):
         try:
             result = verify_image(target, key=key, identity=identity, root=root, annotations=annotations)
         except VerificationFailed as e:
