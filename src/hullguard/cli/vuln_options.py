@@ -7,11 +7,15 @@ import argparse
 from pathlib import Path
 
 from hullguard.ignorefile import load_ignorefile
+from hullguard.trivyignore import DEFAULT_NAME
 
 
 def add_vuln_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--ignorefile", type=Path, help="YAML of findings to ignore (id, package, path, reason, expires)"
+        "--ignorefile",
+        type=Path,
+        help="findings to ignore: YAML (id, package, path, reason, expires) or a plain-text "
+        ".trivyignore (default: ./.trivyignore when present)",
     )
     parser.add_argument(
         "--vex", type=Path, action="append", default=[], help="OpenVEX or CycloneDX VEX document (repeatable)"
@@ -21,10 +25,17 @@ def add_vuln_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def default_ignorefile() -> Path | None:
+    """Trivy reads ./.trivyignore when no ignore file is named; so do we."""
+    path = Path(DEFAULT_NAME)
+    return path if path.is_file() else None
+
+
 def vuln_extra(args: argparse.Namespace) -> tuple[tuple[str, object], ...]:
     extra: list[tuple[str, object]] = []
-    if getattr(args, "ignorefile", None):
-        extra.append(("ignore_rules", load_ignorefile(args.ignorefile)))
+    ignorefile = getattr(args, "ignorefile", None) or default_ignorefile()
+    if ignorefile:
+        extra.append(("ignore_rules", load_ignorefile(ignorefile)))
     vex_files = getattr(args, "vex", None) or ()
     if vex_files:
         from hullguard.matchers.vex import load_vex  # the vuln scanner's modules: only when asked for
@@ -35,4 +46,3 @@ def vuln_extra(args: argparse.Namespace) -> tuple[tuple[str, object], ...]:
     if getattr(args, "base_image", None):
         extra.append(("base_image", args.base_image))
     return tuple(extra)
-
