@@ -95,3 +95,20 @@ def test_signing_commands_refuse_a_local_image_without_a_registry_lookup(
     assert code == 2, err
     assert f"{where}: a local image" in err and "Push it first" in err
     assert "docker.io" not in err and "Traceback" not in err
+
+
+def test_rootfs_and_image_input_are_trivy_aliases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text("ID=alpine\nVERSION_ID=3.19.0\n")
+    common = ["-f", "json", "--offline", "--cache-dir", str(tmp_path / "c"), "--scanners", ""]
+    assert main(["rootfs", str(tmp_path), *common]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["artifact"]["type"] == "filesystem" and doc["artifact"]["os"]["family"] == "alpine"
+    layout = tmp_path / "layout"
+    make_layout(layout, "2.0")
+    assert main(["image", "--input", str(layout), *common]) == 0
+    assert json.loads(capsys.readouterr().out)["artifact"]["name"] == f"{layout}:2.0"
+    assert main(["image", "-i", str(tmp_path / "missing.tar"), *common]) == 2
+    assert "--input" in capsys.readouterr().err
+    assert main(["image", str(layout), "--input", str(layout), *common]) == 2
+    assert "not both" in capsys.readouterr().err

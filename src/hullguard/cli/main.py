@@ -18,6 +18,7 @@ from hullguard.errors import Error
 COMMANDS: tuple[str, ...] = (
     "image",
     "fs",
+    "rootfs",
     "config",
     "sbom",
     "db",
