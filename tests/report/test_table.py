@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from hullguard.model import Issue, Location, Misconfiguration, Report, Severity, Vulnerability
+from hullguard.model import Issue, Location, Misconfiguration, PackageType, Report, Severity, Vulnerability
 from hullguard.report.table import write
 from hullguard.report.table_text import plural, short_path, step_text
 from tests.report.factories import APP, BASE, make_package, make_report
@@ -26,7 +26,7 @@ def _vuln(layer: str = APP, **overrides: object) -> Vulnerability:
         "title": "a title long enough to need wrapping when the terminal is narrow " * 2,
         "package": make_package(name="libc6", version=LONG_VERSION, layer=layer),
         "fixed_version": LONG_FIXED,
-        "location": Location(path=DEEP, layer=layer),
+        "location": Location(path="var/lib/dpkg/status", layer=layer),
         "layer_created_by": "/bin/sh -c apt-get update && apt-get install -y libc6 curl",
     }
     fields.update(overrides)
@@ -56,8 +56,13 @@ def test_long_paths_lose_their_middle_but_keep_the_package_folder(monkeypatch: p
     # Over the limit with only the package folder left: still whole.
     huge = "a/b/" + "x" * 80 + "/file"
     assert short_path(huge, limit=20) == "a/…/" + "x" * 80 + "/file"
-    report = dataclasses.replace(make_report(), findings=(_vuln(),))
+    pypi = make_package(type=PackageType.PYPI, name="requests", version="2.31.0", path=DEEP)
+    report = dataclasses.replace(make_report(), findings=(_vuln(package=pypi, location=Location(path=DEEP)),))
     assert "requests-2.31.0.dist-info/METADATA" in render(report, 220, monkeypatch)
+    # An OS package's database path says nothing its name does not: not shown.
+    assert "var/lib/dpkg/status" not in render(
+        dataclasses.replace(report, findings=(_vuln(),)), 220, monkeypatch
+    )
 
 
 def test_a_wide_terminal_gets_a_layer_column_with_the_step(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,3 +125,31 @@ def test_history_steps_read_like_a_dockerfile() -> None:
     assert step_text("RUN |1 V=2 /bin/sh -c make install # buildkit") == "RUN make install"
     assert step_text("/bin/sh -c apt-get update") == "RUN apt-get update"
     assert step_text("COPY app /app # buildkit") == "COPY app /app"
+
+
+def test_widths_fit_the_room_giving_whole_columns_their_content() -> None:
+    from hullguard.report.table_text import fit_widths
+
+    assert fit_widths([10, 20, 30], [10, 5, 5], 100) == [10, 20, 30]  # all fit: as they are
+    widths = fit_widths([10, 20, 30], [10, 5, 5], 40)
+    assert widths is not None and widths[0] == 10 and sum(widths) <= 40 and min(widths) >= 5
+    assert fit_widths([10, 20, 30], [10, 5, 5], 19) is None  # not even the least: blocks instead
+    widths = fit_widths([10, 20, 30], [10, 5, 5], 45, first=2)
+    assert widths == [10, 5, 30]  # the path column first
+
+
+def test_every_line_of_a_table_fits_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    libc = make_package(name="libc6", version="2.36-9+deb12u4")
+    pypi = make_package(type=PackageType.PYPI, name="requests", version="2.31.0", path=DEEP)
+    short = {"id": "CVE-2024-1", "fixed_version": "2.36-9+deb12u7"}
+    findings = (
+        _vuln(layer=BASE, package=libc, **short),
+        _vuln(package=libc, **short),
+        _vuln(package=pypi, location=Location(path=DEEP, layer=APP), **short),
+    )
+    report = dataclasses.replace(make_report(), findings=findings)
+    for columns in (100, 140, 200):
+        lines = [
+            line for line in render(report, columns, monkeypatch).splitlines() if line and line[0] in "┏┃│└┡"
+        ]
+        assert lines and max(len(line) for line in lines) <= columns, columns

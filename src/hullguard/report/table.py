@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hullguard.model import Digest, Finding, Report, Severity
-from hullguard.report.table_text import layer_label, plural, short_path, where
+from hullguard.model import Finding, Report, Severity
+from hullguard.report.table_text import fit_widths, layer_label, path_limit, plural, short_path, where
 
 _COLOURS = {
     Severity.CRITICAL: "bold red",
@@ -26,8 +26,11 @@ _COLOURS = {
 }
 SEVERITY_WIDTH = 8
 MIN_FLEXIBLE = 12
-LAYER_COLUMN_WIDTH = 140
+LAYER_COLUMN_WIDTH = 170
 """Below this many columns the Layer column would squeeze the rest: findings group by layer."""
+LAYER_MAX = 44
+LAYER_LEAST = 30
+"""The Layer column: a 12-digit digest and the start of the step that made the layer."""
 
 
 class _Console(Console):
@@ -90,11 +93,12 @@ def _findings(console: Console, report: Report) -> None:
 
 
 def _tables(console: Console, findings: Sequence[Finding], steps: dict[str, str] | None) -> None:
+    limit = path_limit(console.width)
     vulns = [f for f in findings if f.kind == "vulnerability"]
     others = [f for f in findings if f.kind != "vulnerability"]
     if vulns:
         rows = [
-            [f.id, f.package.name, f.package.version, f.fixed_version or "", f.title, where(f)] for f in vulns
+            [f.id, f.package.name, f.package.version, f.fixed_version or "", f.title, where(f, limit)] for f in vulns
         ]
         _table(
             console, vulns, ("ID", "Package", "Version", "Fixed in", "Title", "Where"), rows, steps, (0, 2, 3)
@@ -111,7 +115,7 @@ def _tables(console: Console, findings: Sequence[Finding], steps: dict[str, str]
                     detail = f.output
                 case _:
                     detail = ""
-            rows.append([f.id, f.title, detail, where(f)])
+            rows.append([f.id, f.title, detail, where(f, limit)])
         _table(console, others, ("ID", "Title", "Detail", "Where"), rows, steps, (0,))
 
 
@@ -123,27 +127,36 @@ def _table(
     steps: dict[str, str] | None,
     whole: tuple[int, ...],
 ) -> None:
-    widths = [max([len(name), *(len(r[n]) for r in rows)]) for n, name in enumerate(headers)]
-    flexible = len(headers) - len(whole) + (steps is not None)
-    needed = SEVERITY_WIDTH + sum(widths[n] for n in whole) + flexible * MIN_FLEXIBLE + 3 * (len(headers) + 2)
-    if needed > console.width:  # a table would have to cut something: one block per finding
-        _blocks(console, findings, headers, rows, whole, steps)
+    if steps is not None:
+        headers = (*headers, "Layer")
+        for f, row in zip(findings, rows, strict=True):
+            layer = f.location.layer
+            row.append(layer_label(layer, steps.get(layer), None) if layer else "")
+    shown = [n for n, name in enumerate(headers) if n in whole or any(r[n] for r in rows)]
+    natural = [max([len(headers[n]), *(len(r[n]) for r in rows)]) for n in shown]
+    limit = path_limit(console.width)
+    floor = {"Where": limit, "Layer": LAYER_LEAST}
+    least = [
+        natural[i] if n in whole else min(natural[i], floor.get(headers[n], MIN_FLEXIBLE))
+        for i, n in enumerate(shown)
+    ]
+    natural = [min(w, LAYER_MAX) if headers[n] == "Layer" else w for w, n in zip(natural, shown, strict=True)]
+    room = console.width - SEVERITY_WIDTH - 3 * (len(shown) + 1) - 1
+    where = next((i for i, n in enumerate(shown) if headers[n] == "Where"), None)
+    widths = fit_widths(natural, least, room, first=where)  # a shortened path rather not wrap
+    if widths is None:  # a table would have to cut something: one block per finding
+        _blocks(console, findings, headers, rows, whole)
         return
     table = Table()
-    table.add_column("Severity", no_wrap=True, min_width=SEVERITY_WIDTH)
-    for n, name in enumerate(headers):
-        if n in whole:  # never cut: as wide as the widest value
-            table.add_column(name, no_wrap=True, min_width=widths[n])
+    table.add_column("Severity", no_wrap=True, width=SEVERITY_WIDTH)
+    for n, width in zip(shown, widths, strict=True):
+        name = headers[n]
+        if name == "Layer":  # a layer's step may be cut; nothing else is
+            table.add_column(name, width=width, no_wrap=True, overflow="ellipsis")
         else:
-            table.add_column(name, ratio=1, min_width=min(widths[n], MIN_FLEXIBLE), overflow="fold")
-    if steps is not None:
-        table.add_column("Layer", ratio=1, min_width=MIN_FLEXIBLE, overflow="ellipsis", no_wrap=True)
+            table.add_column(name, width=width, no_wrap=n in whole, overflow="fold")
     for f, row in zip(findings, rows, strict=True):
-        cells = [f"[{_COLOURS[f.severity]}]{f.severity.name}[/]", *(escape(c) for c in row)]
-        if steps is not None:
-            layer: Digest | None = f.location.layer
-            cells.append(escape(layer_label(layer, steps.get(layer), None)) if layer else "")
-        table.add_row(*cells)
+        table.add_row(f"[{_COLOURS[f.severity]}]{f.severity.name}[/]", *(escape(row[n]) for n in shown))
     console.print(table)
 
 
@@ -153,7 +166,6 @@ def _blocks(
     headers: tuple[str, ...],
     rows: list[list[str]],
     whole: tuple[int, ...],
-    steps: dict[str, str] | None,
 ) -> None:
     """Too narrow for a table: the whole values on the first line, the rest labelled below."""
     for f, row in zip(findings, rows, strict=True):
@@ -162,9 +174,6 @@ def _blocks(
         for n, name in enumerate(headers):
             if n not in whole and row[n]:
                 console.print(f"    {name}: {escape(row[n])}", soft_wrap=True)
-        if steps is not None and f.location.layer:
-            label = layer_label(f.location.layer, steps.get(f.location.layer), None)
-            console.print(f"    Layer: {escape(label)}", soft_wrap=True)
 
 
 __all__ = ["short_path", "write"]

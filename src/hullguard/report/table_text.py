@@ -34,12 +34,18 @@ def _joined(parts: list[str], keep: int) -> str:
     return "/".join((parts[0], "…", *parts[-keep:]))
 
 
-def where(f: Finding) -> str:
+def path_limit(width: int) -> int:
+    """How long a shown path may be on a terminal this wide."""
+    return 56 if width >= 200 else 40 if width >= 140 else 28
+
+
+def where(f: Finding, limit: int = PATH_LIMIT) -> str:
     loc = f.location
+    if f.kind == "vulnerability":  # an OS package's database path says nothing its name does not
+        path = loc.path or f.package.path
+        return short_path(path, limit) if path and not f.package.type.is_os else ""
     if loc.path:
-        return short_path(loc.path) + (f":{loc.start_line}" if loc.start_line else "")
-    if f.kind == "vulnerability" and f.package.path:
-        return short_path(f.package.path)
+        return short_path(loc.path, limit) + (f":{loc.start_line}" if loc.start_line else "")
     if loc.object:
         return loc.object.label()
     if loc.subject:
@@ -71,3 +77,23 @@ def layer_label(digest: str, created_by: str | None, order: dict[str, int] | Non
     number = f"Layer {order[digest] + 1} " if order is not None and digest in order else ""
     step = f" {step_text(created_by)}" if created_by else ""
     return f"{number}{short}{step}"
+
+
+def fit_widths(natural: list[int], least: list[int], room: int, first: int | None = None) -> list[int] | None:
+    """Column widths within ROOM: each as wide as its content when all fit; else each at least
+    its `least` (a whole column's least is its content), column `first` then widened towards
+    its content, and the rest of the room shared in proportion to what each still lacks.
+    None when even the least widths do not fit."""
+    if sum(natural) <= room:
+        return natural
+    spare = room - sum(least)
+    if spare < 0:
+        return None
+    widths = list(least)
+    if first is not None:
+        extra = min(spare, natural[first] - least[first])
+        widths[first] += extra
+        spare -= extra
+    lacking = [n - w for n, w in zip(natural, widths, strict=True)]
+    total = sum(lacking)
+    return [w + (spare * lack // total if total else 0) for w, lack in zip(widths, lacking, strict=True)]
