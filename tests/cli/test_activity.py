@@ -4,10 +4,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-import threading
 from argparse import Namespace
 from pathlib import Path
 
@@ -16,6 +12,7 @@ import pytest
 from hullguard.cli.main import main
 from hullguard.cli.progress import activity, start_activity
 from hullguard.vulndb.bundled import bundled_dir
+from tests.support.terminal import run_on_terminal
 
 
 class _Terminal(io.StringIO):
@@ -37,39 +34,6 @@ def test_a_spinner_only_on_a_terminal_and_never_with_quiet() -> None:
     assert hasattr(args, "progress_bar")  # so that `emit` takes it off the screen
 
 
-def _on_a_terminal(argv: list[str], env: dict[str, str] | None = None) -> tuple[int, bytes, bytes]:
-    """Run the CLI with stderr on a real pseudo-terminal; returns (code, stdout, what the terminal got)."""
-    master, slave = os.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "hullguard.cli.main", *argv],
-            stdout=subprocess.PIPE,
-            stderr=slave,
-            timeout=120,
-            check=False,
-            env={**os.environ, **(env or {})},
-        )
-    finally:
-        os.close(slave)
-        reader.join(timeout=10)
-        os.close(master)
-    return result.returncode, result.stdout, b"".join(chunks)
-
-
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     (tmp_path / "Dockerfile").write_text("FROM debian:12\n")
@@ -88,11 +52,11 @@ def test_the_commands_show_progress_on_a_terminal_and_nothing_with_q(
     tree: Path, command: tuple[str, ...], shown: bytes
 ) -> None:
     argv = [a.format(tree=tree) for a in command]
-    code, out, terminal = _on_a_terminal(argv)
+    code, out, terminal = run_on_terminal(argv)
     assert code == 0 and shown in terminal, terminal
     if argv[0] != "db":
         assert out.lstrip().startswith(b"{")
-    code, out, terminal = _on_a_terminal([*argv, "-q"])
+    code, out, terminal = run_on_terminal([*argv, "-q"])
     assert code == 0 and terminal == b"", terminal
 
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import subprocess
-import sys
-import threading
 from types import SimpleNamespace
 
 import pytest
 
 from hullguard.cli.options import layer_progress
 from tests.support.images import BuiltImage
+from tests.support.terminal import run_on_terminal
 
 
 class _Terminal(io.StringIO):
@@ -44,44 +41,17 @@ def test_bar_counts_layers_and_is_cleared_on_stop() -> None:
 
 @pytest.mark.integration
 def test_real_terminal_gets_a_bar_and_stdout_only_the_report(demo_image: BuiltImage) -> None:
-    master, slave = os.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:  # read as it comes: a full pty buffer would block the child
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "hullguard.cli.main",
-                "image",
-                str(demo_image.archive),
-                "-f",
-                "json",
-                "--scanners",
-                "",
-                "--no-cache",  # a warm analysis cache reads no layer, so shows no bar
-            ],
-            stdout=subprocess.PIPE,
-            stderr=slave,
-            timeout=300,
-            check=False,
-        )
-    finally:
-        os.close(slave)
-        reader.join(timeout=10)
-        os.close(master)
-    assert result.returncode == 0, b"".join(chunks)[-2000:]
-    assert b"reading layers" in b"".join(chunks)
-    assert result.stdout.lstrip().startswith(b"{")
+    code, out, terminal = run_on_terminal(
+        [
+            "image",
+            str(demo_image.archive),
+            "-f",
+            "json",
+            "--scanners",
+            "",
+            "--no-cache",  # a warm analysis cache reads no layer, so shows no bar
+        ]
+    )
+    assert code == 0, terminal[-2000:]
+    assert b"reading layers" in terminal
+    assert out.lstrip().startswith(b"{")
