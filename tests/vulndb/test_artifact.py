@@ -117,3 +117,26 @@ def test_push_needs_a_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["db", "import", str(bundled_dir()), "--cache-dir", str(tmp_path), "-q"]) == 0
     code = main(["db", "push", "127.0.0.1:1/x@sha256:" + "0" * 64, "--cache-dir", str(tmp_path)])
     assert code == 2 and "needs a tag" in capsys.readouterr().err
+
+
+def test_push_and_pull_with_tls_and_credentials(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The usual registry options: --ca-cert, --username, --password (htpasswd over TLS)."""
+    missing = servers.missing_registry_tools()
+    require(not missing, f"registry test tools missing: {', '.join(missing)} (run scripts/setup)")
+    with servers.run_registry(tls=True, htpasswd=True) as server:
+        assert server.ca_cert is not None
+        auth = ["--ca-cert", str(server.ca_cert), "--username", servers.USER, "--password", servers.PASSWORD]
+        here, there = tmp_path / "here", tmp_path / "there"
+        assert main(["db", "import", str(bundled_dir()), "--cache-dir", str(here), "-q"]) == 0
+        ref = f"{server.host}/sec/db:latest"
+        assert main(["db", "push", ref, "--cache-dir", str(here), "-q", *auth]) == 0
+        code = main(
+            ["db", "update", "--from", ref, "--cache-dir", str(there), "-q", "--ca-cert", str(server.ca_cert)]
+        )
+        err = capsys.readouterr().err
+        assert code == 2 and "Traceback" not in err, err  # no credentials: refused
+        assert "requires a user name and password" in err
+        assert main(["db", "update", "--from", ref, "--cache-dir", str(there), "-q", *auth]) == 0
+        assert capsys.readouterr().err == ""
+        assert main(["db", "status", "--cache-dir", str(there)]) == 0
+        assert f"origin: pulled from {ref}@sha256:" in capsys.readouterr().out
