@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hullguard.model import Finding, Report, Severity
-from hullguard.report.table_text import fit_widths, layer_label, path_limit, plural, short_path, where
+from hullguard.report.table_text import fit_widths, layer_label, path_limit, plural, where
 
 _COLOURS = {
     Severity.CRITICAL: "bold red",
@@ -98,7 +98,8 @@ def _tables(console: Console, findings: Sequence[Finding], steps: dict[str, str]
     others = [f for f in findings if f.kind != "vulnerability"]
     if vulns:
         rows = [
-            [f.id, f.package.name, f.package.version, f.fixed_version or "", f.title, where(f, limit)] for f in vulns
+            [f.id, f.package.name, f.package.version, f.fixed_version or "", f.title, where(f, limit)]
+            for f in vulns
         ]
         _table(
             console, vulns, ("ID", "Package", "Version", "Fixed in", "Title", "Where"), rows, steps, (0, 2, 3)
@@ -174,6 +175,3 @@ def _blocks(
         for n, name in enumerate(headers):
             if n not in whole and row[n]:
                 console.print(f"    {name}: {escape(row[n])}", soft_wrap=True)
-
-
-__all__ = ["short_path", "write"]
