@@ -28,6 +28,7 @@ class NoAdvisories(Error):
             f"{location}: holds no OSV advisory{first}; nothing was imported. "
             "Expected OSV JSON/YAML records, a folder of them, or a zip in osv.dev's all.zip layout."
         )
+        self.problems = tuple(problems)
 
 
 @dataclass
