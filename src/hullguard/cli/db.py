@@ -50,7 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     push.add_argument("target", metavar="REGISTRY/REPO:TAG", help="where to publish it")
     for child in (imp, upd):
         child.add_argument(
-            "--ca-cert", type=Path, help="PEM CA bundle to trust for HTTPS (else HULLGUARD_CA_CERT)"
+            "--ca-cert",
+            type=Path,
+            help="PEM CA bundle to trust for HTTPS, and for the registry of --from (else HULLGUARD_CA_CERT)",
         )
     add_registry_arguments(upd, ca_cert=False)
     add_registry_arguments(push)
