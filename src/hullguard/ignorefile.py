@@ -1,4 +1,4 @@
-"""The `--ignorefile` YAML: entries with an id, optional package and path, a reason, an expiry.
+"""The `--ignorefile` YAML (or Trivy's plain-text `.trivyignore`): entries with an id, optional package and path, a reason, an expiry.
 
 Either a list of entries, or Trivy's layout (`vulnerabilities:`, `misconfigurations:`,
 `secrets:` lists). Keys: `id`; `package` (name or purl) or `purls`; `path` or `paths`
@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from hullguard import trivyignore
 from hullguard.errors import UsageError
 from hullguard.model import Finding, Issue, Vulnerability
 
@@ -83,11 +84,18 @@ def _package_matches(wanted: str, finding: Vulnerability) -> bool:
 
 
 def load_ignorefile(path: Path) -> tuple[IgnoreRule, ...]:
+    """The YAML layouts above, or Trivy's plain-text `.trivyignore` (hullguard.trivyignore)."""
     import yaml  # only when there is an ignore file: a scan without one skips its import
+
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as e:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"--ignorefile {path}: cannot read: {e}") from e
+    if trivyignore.is_plain(path, text):
+        plain = trivyignore.parse_plain(text, path)
+        return tuple(IgnoreRule(id=ident, expires=expires, source=str(path)) for ident, expires in plain)
+    try:
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise UsageError(f"--ignorefile {path}: not valid YAML: {e}") from e
     if doc is None:

@@ -59,7 +59,7 @@ def test_requirements_keep_exact_pins_and_report_the_rest() -> None:
     }
     messages = {i.path: i.message for i in issues}
     top = messages["app/requirements.txt"]
-    assert top.startswith("4 requirement(s) not pinned with == were skipped")
+    assert top.startswith("4 requirements not pinned with == were skipped")
     for expected in ("line 10: flask>=2.0", "line 11: numpy", "line 12: -e git+", "line 13: mylib @"):
         assert expected in top
     assert "line 2: pytest~=8.0" in messages["app/requirements/dev.txt"]

@@ -63,15 +63,27 @@ def test_the_classic_example(classic: Path, capsys: pytest.CaptureFixture[str]) 
     assert report["artifact"]["type"] == "config" and report["issues"] == []
 
 
-def test_pss_level_runs_only_that_levels_controls(classic: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    restricted = run_json(capsys, str(classic), "--pss", "restricted")
+def test_only_pss_runs_only_that_levels_controls(classic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    restricted = run_json(capsys, str(classic), "--pss", "restricted", "--only-pss")
     assert [f["id"] for f in restricted["findings"]] == ["HG-PSS-019"]
     assert (
         "(restricted control seccompProfile_restricted, policy v1.37)" in restricted["findings"][0]["message"]
     )
-    assert run_json(capsys, str(classic), "--pss", "baseline")["findings"] == []
+    assert run_json(capsys, str(classic), "--pss", "baseline", "--only-pss")["findings"] == []
     # Before v1.19 restricted had no seccomp control.
-    assert run_json(capsys, str(classic), "--pss", "restricted", "--pss-version", "v1.18")["findings"] == []
+    only = ("--pss", "restricted", "--pss-version", "v1.18", "--only-pss")
+    assert run_json(capsys, str(classic), *only)["findings"] == []
+
+
+def test_pss_adds_a_level_and_hides_no_other_rule(classic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--pss decides the PSS checks' level; Dockerfile and other Kubernetes rules still run."""
+    everything = {f["id"] for f in run_json(capsys, str(classic))["findings"]}
+    baseline = {f["id"] for f in run_json(capsys, str(classic), "--pss", "baseline")["findings"]}
+    assert {"HG-DF-005", "HG-DF-006", "HG-K8S-001", "HG-K8S-006"} <= baseline
+    assert "HG-PSS-019" in everything and "HG-PSS-019" not in baseline  # seccomp is a restricted control
+    assert baseline == everything - {"HG-PSS-019"}
+    restricted = {f["id"] for f in run_json(capsys, str(classic), "--pss", "restricted")["findings"]}
+    assert restricted == everything
 
 
 def test_inline_ignore_suppresses_only_that_rule(classic: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -196,7 +208,7 @@ def test_json_manifests_have_lines_too(tmp_path: Path, capsys: pytest.CaptureFix
         '    "containers": [\n      {"name": "a", "image": "nginx", "securityContext": {"privileged": true}}\n    ]\n  }\n}\n'
     )
     (tmp_path / "package.json").write_text('{"name": "not-a-manifest"}\n')
-    report = run_json(capsys, str(tmp_path), "--pss", "baseline")
+    report = run_json(capsys, str(tmp_path), "--pss", "baseline", "--only-pss")
     assert [(f["id"], f["location"]["path"], f["location"]["start_line"]) for f in report["findings"]] == [
         ("HG-PSS-007", "pod.json", 7)
     ]

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import subprocess
-import sys
-import threading
 
 import pytest
 
 from hullguard.cli.options import progress
 from hullguard.pipeline import ProgressEvent
 from tests.support.images import BuiltImage
+from tests.support.terminal import run_on_terminal
 
 
 class _Terminal(io.StringIO):
@@ -29,12 +26,15 @@ def _layer(index: int) -> ProgressEvent:
     return ProgressEvent(stage="layer", done=index, total=3, detail=f"sha256:{index}" * 8)
 
 
-def test_no_bar_when_piped_or_quiet_but_notes_always() -> None:
-    for args, err in ((_args(), io.StringIO()), (_args(quiet=True), _Terminal())):
+def test_no_bar_when_piped_or_quiet_and_quiet_silences_notes() -> None:
+    for args, err, shown in (
+        (_args(), io.StringIO(), "Signature verified for x@sha256:1\n"),
+        (_args(quiet=True), _Terminal(), ""),
+    ):
         show = progress(args, err)
         show(_layer(1))
         show(ProgressEvent(stage="note", detail="Signature verified for x@sha256:1"))
-        assert err.getvalue() == "Signature verified for x@sha256:1\n"
+        assert err.getvalue() == shown
         assert not hasattr(args, "progress_bar")
 
 
@@ -52,44 +52,17 @@ def test_bar_counts_layers_and_is_cleared_on_stop() -> None:
 
 @pytest.mark.integration
 def test_real_terminal_gets_a_bar_and_stdout_only_the_report(demo_image: BuiltImage) -> None:
-    master, slave = os.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:  # read as it comes: a full pty buffer would block the child
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "hullguard.cli.main",
-                "image",
-                str(demo_image.archive),
-                "-f",
-                "json",
-                "--scanners",
-                "",
-                "--no-cache",  # a warm analysis cache reads no layer, so shows no bar
-            ],
-            stdout=subprocess.PIPE,
-            stderr=slave,
-            timeout=300,
-            check=False,
-        )
-    finally:
-        os.close(slave)
-        reader.join(timeout=10)
-        os.close(master)
-    assert result.returncode == 0, b"".join(chunks)[-2000:]
-    assert b"reading layers" in b"".join(chunks)
-    assert result.stdout.lstrip().startswith(b"{")
+    code, out, terminal = run_on_terminal(
+        [
+            "image",
+            str(demo_image.archive),
+            "-f",
+            "json",
+            "--scanners",
+            "",
+            "--no-cache",  # a warm analysis cache reads no layer, so shows no bar
+        ]
+    )
+    assert code == 0, terminal[-2000:]
+    assert b"reading layers" in terminal
+    assert out.lstrip().startswith(b"{")

@@ -27,7 +27,7 @@ from packaging.version import InvalidVersion, Version
 
 from hullguard.cli.main import main
 from hullguard.vulndb import store
-from hullguard.vulndb.importer import import_locations
+from hullguard.vulndb.importer import NoAdvisories, import_locations
 from tests.conftest import require
 from tests.support import alma_image
 from tests.support.images import BuiltImage, build
@@ -345,10 +345,12 @@ def test_osv_dev_debian_and_ubuntu_records_import(shared_dir: Path, tmp_path: Pa
     records = sorted(testdata.glob("gcp/**/*.json"))
     result = import_locations(path, [testdata / "gcp"])
     assert result.problems == [] and result.added == len(records) > 20
-    # The converters' inputs under vulnfeeds are not OSV records: each is named, none imported.
-    result = import_locations(path, [testdata / "vulnfeeds"])
-    assert result.added == 0 and result.problems
-    assert {Path(p.path).suffix for p in result.problems} <= {".json", ".txt", ".csv"}
+    # The converters' inputs under vulnfeeds are not OSV records: each is named, none imported,
+    # and a location that holds no advisory at all is an error (the database stays as it was).
+    with pytest.raises(NoAdvisories) as caught:
+        import_locations(path, [testdata / "vulnfeeds"])
+    assert caught.value.problems
+    assert {Path(p.path or "").suffix for p in caught.value.problems} <= {".json", ".txt", ".csv"}
     with store.opened(path) as conn:
         for ident in (
             "DSA-3029-1",

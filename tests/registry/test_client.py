@@ -211,14 +211,24 @@ def test_untrusted_certificate_names_the_fix(tls_registry: LiveRegistry) -> None
 
 
 def test_plain_http_registry_needs_insecure(plain_registry: LiveRegistry) -> None:
+    """Off this machine plain HTTP needs --insecure; `plain_http_on_loopback=False` makes the
+    loopback registry behave as a remote one would (no other address can serve it here)."""
     ref = parse_reference(plain_registry.demo_ref)
     with (
-        RegistryClient.for_reference(ref, RegistryOptions()) as client,
+        RegistryClient.for_reference(ref, RegistryOptions(plain_http_on_loopback=False)) as client,
         pytest.raises(RegistryError) as caught,
     ):
         client.get_manifest(ref)
     assert "does not speak TLS" in str(caught.value)
     assert "--insecure" in caught.value.diagnostics()
+
+
+def test_plain_http_registry_on_loopback_works_without_insecure(plain_registry: LiveRegistry) -> None:
+    """As Docker allows for 127.0.0.0/8: nothing crosses a network."""
+    ref = parse_reference(plain_registry.demo_ref)
+    with RegistryClient.for_reference(ref, RegistryOptions()) as client:
+        assert client.get_manifest(ref).digest.startswith("sha256:")
+        assert client.transport.scheme == "http"
 
 
 def test_insecure_skips_verification_on_tls(tls_registry: LiveRegistry) -> None:

@@ -67,7 +67,7 @@ def test_fixed_manifest_passes_restricted_and_keeps_comments(
     pod_before = next(before)["spec"]["template"]
     assert len(pss.evaluate("restricted", pss.NEWEST_MINOR, pod_before["metadata"], pod_before["spec"])) >= 8
 
-    assert main(["config", str(tmp_path), "--fix", "--pss", "restricted", "--format", "json"]) == 0
+    assert main(["config", str(tmp_path), "--fix", "--pss", "restricted", "--only-pss", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["findings"] == []
     assert (tmp_path / "app.yaml.orig").read_text() == MANIFEST

@@ -91,7 +91,7 @@ def test_the_engine_gives_the_same_verdicts(shared_dir: Path) -> None:
     for version_dir in sorted((root / "testdata").glob("*/v1.*")):
         level, version = version_dir.parent.name, version_dir.name
         result = scan_config(
-            version_dir, ConfigOptions(pss_level=level, pss_version=pss.parse_version(version))
+            version_dir, ConfigOptions(pss_level=level, only_pss=True, pss_version=pss.parse_version(version))
         )
         assert result.issues == []
         denied = {f.location.path for f in result.findings}

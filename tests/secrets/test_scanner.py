@@ -105,7 +105,7 @@ def _found(report_findings: tuple[object, ...]) -> set[tuple[str | None, int | N
 def test_every_credential_file_kind_is_found_and_binaries_and_big_files_are_skipped(project: Path) -> None:
     report = scan(FsTarget(path=project), SECRET_OPTIONS)
     assert _found(report.findings) == EXPECTED
-    assert [i.message for i in report.issues] == ["1 file(s) over 10485760 bytes not scanned for secrets"]
+    assert [i.message for i in report.issues] == ["1 file over 10485760 bytes not scanned for secrets"]
 
 
 def test_no_writer_ever_prints_a_secret(project: Path) -> None:

@@ -118,12 +118,12 @@ def test_plain_pem_keys_sign_without_a_password(tmp_path: Path, capsys: pytest.C
         ),
         (("image", NOWHERE, "--require-signature"), "needs --key"),
         (("verify-attestation", NOWHERE), "give --key PUB"),
-        (("image", "/dev/null", "--require-signature", "--key", "k.pub"), "need a registry reference"),
+        (("image", "/dev/null", "--require-signature", "--key", "k.pub"), "needs an image in a registry"),
         (
             ("image", NOWHERE, "--require-signature", "--certificate-identity", "a@b.c"),
             "needs --certificate-oidc-issuer",
         ),
-        (("image", "oci:/tmp/x", "--attest-key", "k.key"), "need a registry reference"),
+        (("image", "oci:/tmp/x", "--attest-key", "k.key"), "needs an image in a registry"),
         (("image", NOWHERE, "--attest-key", "k.key", "--format", "table"), "--format must be one of"),
     ],
 )

@@ -64,7 +64,9 @@ class RequirementsAnalyzer:
             packages.append(package(PackageType.PYPI, match.group("name"), pin.group("version"), file))
         if skipped:
             ctx.issue(
-                file, f"{len(skipped)} requirement(s) not pinned with == were skipped: " + "; ".join(skipped)
+                file,
+                f"{len(skipped)} requirement{'' if len(skipped) == 1 else 's'} not pinned with == "
+                f"{'was' if len(skipped) == 1 else 'were'} skipped: " + "; ".join(skipped),
             )
         return Inventory(packages=tuple(packages))
 

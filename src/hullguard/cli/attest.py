@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hullguard.cli.signing_args import add_registry_arguments, load_signing_key, registry_options
+from hullguard.cli.progress import activity, note
+from hullguard.cli.signing_args import (
+    add_registry_arguments,
+    load_signing_key,
+    registry_options,
+    registry_target,
+)
 from hullguard.errors import UsageError
 from hullguard.signing.dsse import PREDICATE_TYPES, predicate_type
 from hullguard.signing.layout import tag_for
@@ -53,10 +58,13 @@ def run(args: argparse.Namespace) -> int:
     kind = predicate_type(args.type)
     predicate = read_predicate(args.predicate, custom=args.type == "custom")
     key = load_signing_key(args.key)
-    with open_target(args.image, registry_options(args)) as target:
+    with (
+        activity(args, f"attesting {args.image}"),
+        open_target(registry_target(args.image, "attesting"), registry_options(args)) as target,
+    ):
         artifact = attest_image(target, key, kind, predicate)
-        sys.stderr.write(
-            f"Attested {target.pinned} ({kind})\n"
-            f"Pushed {target.name}:{tag_for(target.digest, 'att')} ({artifact.digest})\n"
-        )
+    note(
+        args,
+        f"Attested {target.pinned} ({kind})\nPushed {target.name}:{tag_for(target.digest, 'att')} ({artifact.digest})",
+    )
     return 0

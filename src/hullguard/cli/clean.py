@@ -30,5 +30,6 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         raise UsageError(f"{root}: could not remove the scan caches: {e}") from e
     if not args.quiet:
-        print(f"removed {len(removed)} cache folder(s) under {root}", file=sys.stderr)
+        n = len(removed)
+        print(f"removed {n} cache folder{'' if n == 1 else 's'} under {root}", file=sys.stderr)
     return 0

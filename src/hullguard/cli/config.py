@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from hullguard.cli.options import add_report_options, emit, scan_options
+from hullguard.cli.outcome import config_exit_code
+from hullguard.cli.progress import start_activity
 from hullguard.errors import UsageError
 from hullguard.pipeline import ConfigTarget, scan
 from hullguard.report.terminal import neutralise
@@ -22,7 +24,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, help="file or folder (searched recursively)")
     add_report_options(parser, default_scanners="config")
     parser.add_argument(
-        "--pss", choices=(pss.BASELINE, pss.RESTRICTED), help="run only this Pod Security Standards level"
+        "--pss",
+        choices=(pss.BASELINE, pss.RESTRICTED),
+        help="check Pod Security Standards at this level (default restricted); the other rules still run",
+    )
+    parser.add_argument("--only-pss", action="store_true", help="run the Pod Security Standards checks alone")
+    parser.add_argument(
+        "--skip-unparseable",
+        action="store_true",
+        help="files that cannot be parsed are issues only, not a failure under --exit-code",
     )
     parser.add_argument(
         "--pss-version",
@@ -56,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         policies = tuple(p for path in args.policy for p in load_policies(path))
     config = ConfigOptions(
         pss_level=args.pss,
+        only_pss=args.only_pss,
         pss_version=version,
         dockerfile_patterns=tuple(args.dockerfile_pattern),
         policies=policies,
@@ -67,4 +78,6 @@ def run(args: argparse.Namespace) -> int:
         for line in fix_tree(args.path):
             if not args.quiet:
                 sys.stderr.write(f"hullguard: {neutralise(line)}\n")
-    return emit(scan(ConfigTarget(path=args.path), options), args)
+    start_activity(args, f"checking {args.path}")  # emit takes it off the screen
+    report = scan(ConfigTarget(path=args.path), options)
+    return config_exit_code(report, args, emit(report, args))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from hullguard.cli.keyless_args import add_matching_arguments, identity_from_args, keyless_given
 from hullguard.cli.options import emit
+from hullguard.cli.progress import activity, note
 from hullguard.errors import UsageError
 from hullguard.model import Report
 from hullguard.pipeline import AttestPolicy, ImageTarget, ScanOptions, SignaturePolicy, attest_report
-from hullguard.pipeline.signature import LOCAL_SCHEMES
 from hullguard.report.terminal import neutralise
 
 # Signing and the registry client (cryptography, sigstore, httpx) load only when an option
@@ -53,12 +53,11 @@ def plan_image_scan(args: argparse.Namespace) -> ImagePlan:
     base = getattr(args, "base_image", None)
     if not (args.require_signature or args.attest_key):
         return ImagePlan(target=ImageTarget(ref=str(args.target), base_image=base))
-    from hullguard.cli.signing_args import load_signing_key, load_verifying_key
+    from hullguard.cli.signing_args import load_signing_key, load_verifying_key, registry_target
     from hullguard.signing import keyless
     from hullguard.signing.predicates import REPORT_PREDICATES
 
-    if args.target.startswith(LOCAL_SCHEMES) or Path(args.target).exists():
-        raise UsageError("--require-signature and --attest-key need a registry reference, not a local image")
+    registry_target(args.target, "--require-signature or --attest-key")
     if args.require_signature and args.key is None and not keyless_given(args):
         raise UsageError(
             "--require-signature needs --key PUB, or --certificate-identity[-regexp] and "
@@ -92,8 +91,9 @@ def emit_report(plan: ImagePlan, report: Report, options: ScanOptions, args: arg
         rendered = Path(folder) / "report"
         code = emit(report, argparse.Namespace(**{**vars(args), "output": rendered}))
         text = rendered.read_text(encoding="utf-8")
-    note = attest_report(plan.target.ref, report, text, plan.attest, options.source, datetime.now(UTC))
-    sys.stderr.write(f"{neutralise(note)}\n")
+    with activity(args, f"attesting {plan.target.ref}"):
+        done = attest_report(plan.target.ref, report, text, plan.attest, options.source, datetime.now(UTC))
+    note(args, neutralise(done))
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

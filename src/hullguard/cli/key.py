@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from hullguard.cli.progress import note
 from hullguard.cli.signing_args import key_password, load_signing_key
 from hullguard.errors import UsageError
 from hullguard.signing.keys import generate_key_pair, public_pem
@@ -39,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
     with os.fdopen(fd, "wb") as out:
         out.write(pair.private_pem)
     public.write_bytes(pair.public_pem)
-    sys.stderr.write(f"Private key written to {private}\nPublic key written to {public}\n")
+    note(args, f"Private key written to {private}\nPublic key written to {public}")
     return 0

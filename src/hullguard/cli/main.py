@@ -8,13 +8,17 @@ import sys
 import traceback
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 from hullguard import __version__
+from hullguard.cli.extras import MissingExtra, missing_extra
+from hullguard.cli.outcome import check_output, quiet_closed_pipe
 from hullguard.errors import Error
 
 COMMANDS: tuple[str, ...] = (
     "image",
     "fs",
+    "rootfs",
     "config",
     "sbom",
     "db",
@@ -58,12 +62,40 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is not None and name != only:
             sub.add_parser(name)
             continue
-        command = load_command(name)
+        try:
+            command = load_command(name)
+        except ImportError as e:  # an optional feature's libraries are missing: say which extra
+            if (missing := missing_extra(e)) is None:
+                raise
+            _unavailable(sub, name, missing)
+            continue
         assert name == command.NAME, f"cli module {name} says NAME={command.NAME}"
         child = sub.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.add_arguments(child)
+        _add_quiet(child)
         child.set_defaults(run=command.run)
     return parser
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    """Every command, down to `key generate`, takes -q: nothing but the result is printed."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in subs:
+        for child in set(action.choices.values()):
+            _add_quiet(child)
+    if not subs and "--quiet" not in parser._option_string_actions:
+        parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but the result")
+
+
+def _unavailable(sub: Any, name: str, missing: MissingExtra) -> None:
+    """A command whose extra is not installed: listed, and its use explains what to install."""
+    child = sub.add_parser(name, help=f"(needs hullguard[{missing.extra}])", add_help=False)
+    child.add_argument("rest", nargs=argparse.REMAINDER)
+
+    def run(args: argparse.Namespace) -> int:
+        raise missing
+
+    child.set_defaults(run=run)
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -79,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        check_output(args)
         return int(args.run(args))
     except Error as e:
         from hullguard.report.terminal import neutralise  # messages may quote scanned names
@@ -86,12 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"hullguard: {neutralise(e.diagnostics(), newlines=True)}\n")
         return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
-        sys.stderr.close()
+        quiet_closed_pipe()
         return 0
     except KeyboardInterrupt:
         sys.stderr.write("hullguard: interrupted\n")
         return 130
-    except Exception:  # a bug: say so, and show the traceback only when asked
+    except Exception as e:  # a bug: say so, and show the traceback only when asked
+        if isinstance(e, ImportError) and (missing := missing_extra(e)) is not None:
+            sys.stderr.write(f"hullguard: {missing.diagnostics()}\n")
+            return EXIT_USAGE
         if args.debug:
             traceback.print_exc()
         else:

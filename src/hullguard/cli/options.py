@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from hullguard.cli.outcome import deliver
 from hullguard.cli.vuln_options import add_vuln_arguments, filters_from
 from hullguard.errors import UsageError
 from hullguard.matchers.options import VulnOptions
@@ -127,13 +128,14 @@ def emit(report: Report, args: argparse.Namespace) -> int:
     writer = writer_for(args.format)
     target: Any = args.output.open("w", encoding="utf-8") if args.output else nullcontext(sys.stdout)
     with target as out:
-        writer(report, out)
+        deliver(writer, report, out)
     return args.exit_code if report.findings and args.exit_code else 0
 
 
 def progress(args: argparse.Namespace, err: TextIO | None = None) -> Callable[[ProgressEvent], None]:
-    """What the CLI shows of a scan's progress: notes always; a progress bar over the layers on
-    a terminal (not when piped or --quiet), which `emit` takes off the screen before the report."""
+    """What the CLI shows of a scan's progress: notes (`Signature verified for …`) unless --quiet;
+    a progress bar over the layers on a terminal (not when piped or --quiet), which `emit` takes
+    off the screen before the report."""
     err = sys.stderr if err is None else err  # looked up now: sys.stderr may be replaced after import
     bar = None
     if not args.quiet and err.isatty():
@@ -142,7 +144,8 @@ def progress(args: argparse.Namespace, err: TextIO | None = None) -> Callable[[P
 
     def show(event: ProgressEvent) -> None:
         if event.stage == "note":
-            err.write(f"{neutralise(event.detail)}\n")
+            if not args.quiet:
+                err.write(f"{neutralise(event.detail)}\n")
         elif event.stage == "layer" and bar is not None:
             bar(event.done, event.total or 0, event.detail)
 

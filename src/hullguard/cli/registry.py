@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from hullguard.cli.options import check_format, emit, parse_severities
-from hullguard.cli.signing_args import add_registry_arguments, load_verifying_key, registry_options
+from hullguard.cli.progress import note
+from hullguard.cli.registry_args import add_registry_arguments, registry_options
 from hullguard.errors import UsageError
 from hullguard.model import Digest
 from hullguard.pipeline import Filters, RegistryTarget, ScanOptions, scan
@@ -55,9 +55,7 @@ def run(args: argparse.Namespace) -> int:
         signature_check=signature_check(args.key) if args.key else None,
     )
     if not args.active:
-        sys.stderr.write(
-            "hullguard: anonymous push not tested (pass --active to try one, cancelled at once)\n"
-        )
+        note(args, "hullguard: anonymous push not tested (pass --active to try one, cancelled at once)")
     target = RegistryTarget(url=args.url, registry=registry_options(args), audit=options)
     report = scan(target, ScanOptions(scanners=frozenset(), filters=Filters(severities=severities)))
     return emit(report, args)
@@ -65,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 def signature_check(key_path: Path) -> SignatureCheck:
     """`--key`: a tag passes when hullguard.signing verifies a signature by that key on its digest."""
+    from hullguard.cli.signing_args import load_verifying_key  # signing needs hullguard[sign]
     from hullguard.signing.errors import SigningError
     from hullguard.signing.remote import RemoteRepository, Target, verify_image
 

@@ -8,7 +8,7 @@ import sys
 from typing import TextIO
 
 from hullguard.rules import load_rules
-from hullguard.rules.base import Rule
+from hullguard.rules.base import Rule, Target
 
 NAME = "rules"
 HELP = "list the misconfiguration rules and their metadata"
@@ -17,7 +17,9 @@ HELP = "list the misconfiguration rules and their metadata"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("list",), help="list: print every rule")
     parser.add_argument("--format", "-f", choices=("table", "json", "markdown"), default="table")
-    parser.add_argument("--target", help="only rules for dockerfile, image, kubernetes or compose")
+    parser.add_argument(
+        "--target", choices=tuple(t.value for t in Target), help="only the rules for this target"
+    )
 
 
 def as_dict(rule: Rule) -> dict[str, object]:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from hullguard.cli.options import add_report_options, emit, scan_options
+from hullguard.cli.progress import start_activity
 from hullguard.errors import UsageError
 from hullguard.pipeline import SbomTarget, scan
 
@@ -21,4 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise UsageError(f"{args.file}: no such file")
-    return emit(scan(SbomTarget(path=args.file), scan_options(args)), args)
+    options = scan_options(args)
+    start_activity(args, f"scanning {args.file}")  # emit takes it off the screen
+    return emit(scan(SbomTarget(path=args.file), options), args)

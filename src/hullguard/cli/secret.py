@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from hullguard.cli.progress import note
 from hullguard.model import Secret
 from hullguard.pipeline import FsTarget, ImageTarget, ScanOptions, scan
 from hullguard.secrets.options import SecretOptions
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         json.dump(doc, stream, indent=2, sort_keys=True)
         stream.write("\n")
     if args.output:
-        sys.stderr.write(f"hullguard: {len(doc['secrets'])} known secret(s) written to {args.output}\n")
+        n = len(doc["secrets"])
+        note(args, f"hullguard: {n} known secret{'' if n == 1 else 's'} written to {args.output}")
     return 0
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from hullguard.cli.progress import activity, note
 from hullguard.cli.signing_args import (
     add_registry_arguments,
     load_signing_key,
     parse_annotations,
     registry_options,
+    registry_target,
 )
 from hullguard.signing.layout import tag_for
 from hullguard.signing.remote import open_target, sign_image
@@ -31,9 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     annotations = parse_annotations(args.annotation, "--annotation")
     key = load_signing_key(args.key)
-    with open_target(args.image, registry_options(args)) as target:
+    with (
+        activity(args, f"signing {args.image}"),
+        open_target(registry_target(args.image, "signing"), registry_options(args)) as target,
+    ):
         artifact = sign_image(target, key, annotations)
-        sys.stderr.write(
-            f"Signed {target.pinned}\nPushed {target.name}:{tag_for(target.digest, 'sig')} ({artifact.digest})\n"
-        )
+    note(
+        args,
+        f"Signed {target.pinned}\nPushed {target.name}:{tag_for(target.digest, 'sig')} ({artifact.digest})",
+    )
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import os
@@ -10,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hullguard.cli.registry_args import add_registry_arguments as add_registry_arguments  # re-exported
+from hullguard.cli.registry_args import registry_options as registry_options
 from hullguard.errors import UsageError
-from hullguard.registry import RegistryOptions, password_from_env
 from hullguard.report.terminal import neutralise
 from hullguard.signing import keys
 from hullguard.signing.errors import KeyFileError, VerificationFailed
@@ -19,26 +19,26 @@ from hullguard.signing.errors import KeyFileError, VerificationFailed
 MAX_KEY_FILE = 64 * 1024
 EXIT_NOT_VERIFIED = 1
 LOCAL_SCHEMES = ("oci:", "oci-archive:", "docker-archive:", "docker-daemon:")
+PATH_PREFIXES = ("/", "./", "../", "~")
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".oci")
 
 
-def add_registry_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--insecure", action="store_true", help="allow plain HTTP and unverified TLS")
-    parser.add_argument("--ca-cert", type=Path, help="PEM file of CA certificates to trust for the registry")
-    parser.add_argument("--client-cert", type=Path, help="PEM client certificate (and key) for registry mTLS")
-    parser.add_argument("--client-key", type=Path, help="PEM private key of --client-cert, if separate")
-    parser.add_argument("--username", help="registry user name (else ~/.docker/config.json)")
-    parser.add_argument("--password", help="registry password or token (prefer HULLGUARD_PASSWORD)")
-
-
-def registry_options(args: argparse.Namespace) -> RegistryOptions:
-    return RegistryOptions(
-        insecure=args.insecure,
-        ca_cert=args.ca_cert,
-        client_cert=args.client_cert,
-        client_key=args.client_key,
-        username=args.username,
-        password=password_from_env(args.username, args.password),
+def registry_target(target: str, what: str) -> str:
+    """TARGET when it names an image in a registry. A local image (archive, OCI layout, daemon)
+    is refused here, with what to do instead: cosign's signatures and attestations live in the
+    registry beside the image, and a local path must never become a Docker Hub lookup."""
+    local = (
+        target.startswith(LOCAL_SCHEMES + PATH_PREFIXES)
+        or target.endswith(ARCHIVE_SUFFIXES)
+        or Path(target).exists()
     )
+    if local:
+        raise UsageError(
+            f"{target}: a local image; {what} needs an image in a registry, where its signatures "
+            "live beside it. Push it first (e.g. `skopeo copy oci:DIR:TAG docker://REGISTRY/REPO:TAG`) "
+            f"and give REGISTRY/REPO:TAG or REGISTRY/REPO@DIGEST"
+        )
+    return target
 
 
 def parse_annotations(pairs: list[str] | None, option: str) -> dict[str, str]:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from hullguard.cli.keyless_args import add_matching_arguments, identity_from_args
+from hullguard.cli.progress import activity, note
 from hullguard.cli.signing_args import (
     add_registry_arguments,
     load_verifying_key,
     parse_annotations,
     print_json,
     registry_options,
+    registry_target,
     report_failure,
 )
 from hullguard.errors import UsageError
@@ -56,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     identity = keyless_identity(args)
     key = load_verifying_key(args.key) if args.key else None
     root = keyless.load_trusted_root(args.trusted_root, args.staging) if identity else None
-    with open_target(args.image, registry_options(args)) as target:
+    with (
+        activity(args, f"verifying {args.image}"),
+        open_target(registry_target(args.image, "verification"), registry_options(args)) as target,
+    ):
         try:
             result = verify_image(target, key=key, identity=identity, root=root, annotations=annotations)
         except VerificationFailed as e:
@@ -70,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
         }
         for b in result.bundles
     ]
-    sys.stderr.write(f"Verified {target.pinned}: {len(signatures) + len(bundles)} valid signature(s)\n")
+    count = len(signatures) + len(bundles)
+    note(args, f"Verified {target.pinned}: {count} valid signature{'' if count == 1 else 's'}")
     print_json(
         {
             "image": target.pinned,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from hullguard.cli.progress import activity, note
 from hullguard.cli.signing_args import (
     add_registry_arguments,
     load_verifying_key,
     print_json,
     registry_options,
+    registry_target,
     report_failure,
 )
 from hullguard.cli.verify import add_keyless_arguments, keyless_identity
@@ -36,14 +37,17 @@ def run(args: argparse.Namespace) -> int:
     identity = keyless_identity(args)
     key = load_verifying_key(args.key) if args.key else None
     root = keyless.load_trusted_root(args.trusted_root, args.staging) if identity else None
-    with open_target(args.image, registry_options(args)) as target:
+    with (
+        activity(args, f"verifying {args.image}"),
+        open_target(registry_target(args.image, "verification"), registry_options(args)) as target,
+    ):
         try:
             verified = verify_image_attestations(
                 target, key=key, identity=identity, root=root, predicate_type=wanted
             )
         except VerificationFailed as e:
             return report_failure(target.pinned, e)
-    sys.stderr.write(f"Verified {target.pinned}: {len(verified)} attestation(s)\n")
+    note(args, f"Verified {target.pinned}: {len(verified)} attestation{'' if len(verified) == 1 else 's'}")
     attestations = [
         {"layer": a.layer, "predicateType": a.statement.predicate_type, "predicate": a.statement.predicate}
         for a in verified

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from hullguard.ignorefile import load_ignorefile
 from hullguard.model import Severity
 from hullguard.pipeline import Filters
+from hullguard.trivyignore import DEFAULT_NAME
 
 if TYPE_CHECKING:
     from hullguard.matchers.vex import VexStatement
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
 
 def add_vuln_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--ignorefile", type=Path, help="YAML of findings to ignore (id, package, path, reason, expires)"
+        "--ignorefile",
+        type=Path,
+        help="findings to ignore: YAML (id, package, path, reason, expires) or a plain-text "
+        ".trivyignore (default: ./.trivyignore when present)",
     )
     parser.add_argument(
         "--vex", type=Path, action="append", default=[], help="OpenVEX or CycloneDX VEX document (repeatable)"
@@ -27,8 +31,15 @@ def add_vuln_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def default_ignorefile() -> Path | None:
+    """Trivy reads ./.trivyignore when no ignore file is named; so do we."""
+    path = Path(DEFAULT_NAME)
+    return path if path.is_file() else None
+
+
 def filters_from(args: argparse.Namespace, severities: frozenset[Severity] | None) -> Filters:
-    rules = load_ignorefile(args.ignorefile) if getattr(args, "ignorefile", None) else ()
+    ignorefile = getattr(args, "ignorefile", None) or default_ignorefile()
+    rules = load_ignorefile(ignorefile) if ignorefile else ()
     vex_files = getattr(args, "vex", None) or ()
     statements: tuple[VexStatement, ...] = ()
     if vex_files:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import os
 import ssl
 import time
@@ -35,6 +36,9 @@ class RegistryOptions:
     password: str | None = None
     docker_config: Path | None = None
     """Default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json."""
+    plain_http_on_loopback: bool = True
+    """A registry on this machine (127.0.0.0/8, ::1, localhost) may answer in plain HTTP without
+    --insecure, as Docker allows: nothing crosses a network. TLS, when spoken, is still verified."""
     anonymous: bool = False
     """Never send credentials, not even from config.json (the audit asks what a stranger may do)."""
     timeout: float = 30.0
@@ -97,6 +101,12 @@ class Transport:
                     self._http.get(f"https://{self.host}/v2/")
                 except httpx.TransportError:
                     self._scheme = "http"
+            elif self.options.plain_http_on_loopback and is_loopback(self.host):
+                try:
+                    self._http.get(f"https://{self.host}/v2/")
+                except httpx.TransportError as e:  # only a plain-HTTP answer, not a TLS failure
+                    if _speaks_plain_http(e):
+                        self._scheme = "http"
         return self._scheme
 
     def url(self, path: str) -> str:
@@ -343,6 +353,23 @@ class Transport:
         if isinstance(e, httpx.ConnectError) or "SSL" in text:
             return RegistryError(f"{what}: cannot connect to {self.host}: {text or type(e).__name__}")
         return RegistryError(f"{what}: connection to {self.host} failed: {text or type(e).__name__}")
+
+
+def is_loopback(host: str) -> bool:
+    """HOST[:PORT] names this machine: localhost, 127.0.0.0/8 or ::1."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
+    name = name.strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _speaks_plain_http(e: httpx.TransportError) -> bool:
+    text = str(e)
+    return "WRONG_VERSION_NUMBER" in text or "wrong version number" in text
 
 
 def _error_detail(response: httpx.Response) -> str:

@@ -1,15 +1,21 @@
-"""Human-readable tables: the artifact, its packages, findings by severity, issues."""
+"""Human-readable tables: the artifact, findings by kind (and by layer when narrow), issues.
+
+Ids, versions and fixed versions are never cut (a truncated CVE id or version is a wrong
+answer, not a shorter one); long paths lose their middle, never the package folder."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Sequence
 from typing import TextIO, assert_never
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hullguard.model import Report, Severity
+from hullguard.model import Finding, Report, Severity
+from hullguard.report.table_text import fit_widths, layer_label, path_limit, plural, where
 from hullguard.report.terminal import neutralise
 
 _COLOURS = {
@@ -19,10 +25,24 @@ _COLOURS = {
     Severity.LOW: "cyan",
     Severity.UNKNOWN: "dim",
 }
+SEVERITY_WIDTH = 8
+MIN_FLEXIBLE = 12
+LAYER_COLUMN_WIDTH = 170
+"""Below this many columns the Layer column would squeeze the rest: findings group by layer."""
+LAYER_MAX = 44
+LAYER_LEAST = 30
+"""The Layer column: a 12-digit digest and the start of the step that made the layer."""
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:  # rich exits with 1; the CLI decides what a closed pipe means
+        raise BrokenPipeError
 
 
 def write(report: Report, out: TextIO) -> None:
-    console = Console(file=out, width=160 if not out.isatty() else None, highlight=False, soft_wrap=False)
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() else (None if out.isatty() else 160)
+    console = _Console(file=out, width=width, highlight=False, soft_wrap=False)
     a = report.artifact
     header = f"[bold]{_cell(a.name)}[/bold] ({a.type.value})"
     if a.os:
@@ -33,8 +53,6 @@ def write(report: Report, out: TextIO) -> None:
         by_type = Counter(p.type.value for p in report.packages)
         summary = ", ".join(f"{n} {t}" for t, n in sorted(by_type.items())) or "none"
         console.print(f"Packages: {len(report.packages)} ({summary})")
-        if not report.findings:
-            _packages(console, report)
     if report.findings:
         counts = Counter(f.severity for f in report.findings)
         console.print(
@@ -45,65 +63,128 @@ def write(report: Report, out: TextIO) -> None:
         )
         _findings(console, report)
     else:
-        console.print("Findings: none")
-    if report.issues:
-        console.print(f"[yellow]{len(report.issues)} issue(s) while scanning:[/yellow]")
-        for issue in report.issues:
-            where = issue.path or issue.layer or ""
-            line = f"  - {issue.stage}: {where + ': ' if where else ''}{issue.message}"
-            console.print(neutralise(line), markup=False)
-
-
-def _packages(console: Console, report: Report) -> None:
-    table = Table(show_lines=False)
-    for col in ("Type", "Name", "Version", "Source", "Layer"):
-        table.add_column(col)
-    for p in report.packages or ():
-        table.add_row(
-            p.type.value,
-            _cell(p.name),
-            _cell(p.version),
-            _cell(p.source_name or ""),
-            (p.layer or "")[7:19],
+        checked = (
+            f": {plural(len(report.packages), 'package')} checked" if report.packages is not None else ""
         )
-    console.print(table)
+        console.print(f"No findings{checked}.")
+    if report.issues:
+        console.print(f"[yellow]{plural(len(report.issues), 'issue')} while scanning:[/yellow]")
+        for issue in report.issues:
+            place = issue.path or issue.layer or ""
+            prefix = f"{place}: " if place and not issue.message.startswith(place) else ""
+            console.print(neutralise(f"  - {issue.stage}: {prefix}{issue.message}"), markup=False)
 
 
 def _findings(console: Console, report: Report) -> None:
-    table = Table()
-    for col in ("Severity", "ID", "Target", "Detail", "Where"):
-        table.add_column(col)
+    steps: dict[str, str] = {}  # layer digest -> the history step that created it
     for f in report.findings:
-        match f.kind:
-            case "vulnerability":
-                target = f"{f.package.name} {f.package.version}"
-                detail = f"fixed in {f.fixed_version}" if f.fixed_version else "no fix yet"
-            case "misconfiguration":
-                target, detail = f.title, f.message
-            case "secret":
-                target, detail = f.title, f.match
-            case "runtime":
-                target, detail = f.title, f.output
-            case _:
-                assert_never(f)
-        loc = f.location
-        where = (
-            ":".join(str(x) for x in (loc.path, loc.start_line) if x)
-            or (loc.object.label() if loc.object else "")
-            or (f"{loc.subject.kind} {loc.subject.name}" if loc.subject else "")
-            or (loc.container.name or loc.container.id[:12] if loc.container else "")
-            or (loc.layer or "")[7:19]
+        if f.kind == "vulnerability" and f.location.layer and f.layer_created_by:
+            steps.setdefault(f.location.layer, f.layer_created_by)
+    layered = any(f.location.layer for f in report.findings)
+    if not layered or console.width >= LAYER_COLUMN_WIDTH:
+        _tables(console, report.findings, steps if layered else None)
+        return
+    order: dict[str, int] = {str(d): n for n, d in enumerate(report.artifact.layers)}
+    layers = sorted({f.location.layer or "" for f in report.findings}, key=lambda d: order.get(d, len(order)))
+    for layer in layers:
+        chosen = [f for f in report.findings if (f.location.layer or "") == layer]
+        heading = layer_label(layer, steps.get(layer), order) if layer else "Not from a layer"
+        console.print(f"\n[bold]{_cell(heading)}[/bold] — {plural(len(chosen), 'finding')}")
+        _tables(console, chosen, None)
+
+
+def _tables(console: Console, findings: Sequence[Finding], steps: dict[str, str] | None) -> None:
+    limit = path_limit(console.width)
+    vulns = [f for f in findings if f.kind == "vulnerability"]
+    others = [f for f in findings if f.kind != "vulnerability"]
+    if vulns:
+        rows = [
+            _clean([f.id, f.package.name, f.package.version, f.fixed_version or "", f.title, where(f, limit)])
+            for f in vulns
+        ]
+        _table(
+            console, vulns, ("ID", "Package", "Version", "Fixed in", "Title", "Where"), rows, steps, (0, 2, 3)
         )
-        table.add_row(
-            f"[{_COLOURS[f.severity]}]{f.severity.name}[/]",
-            _cell(f.id),
-            _cell(target),
-            _cell(detail),
-            _cell(where),
-        )
+    if others:
+        rows = []
+        for f in others:
+            match f.kind:
+                case "misconfiguration":
+                    detail = f.message
+                case "secret":
+                    detail = f.match
+                case "runtime":
+                    detail = f.output
+                case "vulnerability":
+                    detail = f.title
+                case _:
+                    assert_never(f)
+            rows.append(_clean([f.id, f.title, detail, where(f, limit)]))
+        _table(console, others, ("ID", "Title", "Detail", "Where"), rows, steps, (0,))
+
+
+def _table(
+    console: Console,
+    findings: Sequence[Finding],
+    headers: tuple[str, ...],
+    rows: list[list[str]],
+    steps: dict[str, str] | None,
+    whole: tuple[int, ...],
+) -> None:
+    if steps is not None:
+        headers = (*headers, "Layer")
+        for f, row in zip(findings, rows, strict=True):
+            layer = f.location.layer
+            row.append(neutralise(layer_label(layer, steps.get(layer), None)) if layer else "")
+    shown = [n for n, name in enumerate(headers) if n in whole or any(r[n] for r in rows)]
+    natural = [max([len(headers[n]), *(len(r[n]) for r in rows)]) for n in shown]
+    limit = path_limit(console.width)
+    floor = {"Where": limit, "Layer": LAYER_LEAST}
+    least = [
+        natural[i] if n in whole else min(natural[i], floor.get(headers[n], MIN_FLEXIBLE))
+        for i, n in enumerate(shown)
+    ]
+    natural = [min(w, LAYER_MAX) if headers[n] == "Layer" else w for w, n in zip(natural, shown, strict=True)]
+    room = console.width - SEVERITY_WIDTH - 3 * (len(shown) + 1) - 1
+    where = next((i for i, n in enumerate(shown) if headers[n] == "Where"), None)
+    widths = fit_widths(natural, least, room, first=where)  # a shortened path rather not wrap
+    if widths is None:  # a table would have to cut something: one block per finding
+        _blocks(console, findings, headers, rows, whole)
+        return
+    table = Table()
+    table.add_column("Severity", no_wrap=True, width=SEVERITY_WIDTH)
+    for n, width in zip(shown, widths, strict=True):
+        name = headers[n]
+        if name == "Layer":  # a layer's step may be cut; nothing else is
+            table.add_column(name, width=width, no_wrap=True, overflow="ellipsis")
+        else:
+            table.add_column(name, width=width, no_wrap=n in whole, overflow="fold")
+    for f, row in zip(findings, rows, strict=True):
+        table.add_row(f"[{_COLOURS[f.severity]}]{f.severity.name}[/]", *(escape(row[n]) for n in shown))
     console.print(table)
 
 
+def _blocks(
+    console: Console,
+    findings: Sequence[Finding],
+    headers: tuple[str, ...],
+    rows: list[list[str]],
+    whole: tuple[int, ...],
+) -> None:
+    """Too narrow for a table: the whole values on the first line, the rest labelled below."""
+    for f, row in zip(findings, rows, strict=True):
+        first = "  ".join(f"{headers[n]} {escape(row[n])}" if n else escape(row[n]) for n in whole if row[n])
+        console.print(f"[{_COLOURS[f.severity]}]{f.severity.name}[/] {first}", soft_wrap=True)
+        for n, name in enumerate(headers):
+            if n not in whole and row[n]:
+                console.print(f"    {name}: {escape(row[n])}", soft_wrap=True)
+
+
+def _clean(row: list[str]) -> list[str]:
+    """Scanned content: control characters neutralised before widths are measured."""
+    return [neutralise(cell) for cell in row]
+
+
 def _cell(text: str) -> str:
-    """Scanned content in a table: controls neutralised, rich markup escaped."""
+    """Scanned content in rich markup: controls neutralised, markup escaped."""
     return escape(neutralise(text))

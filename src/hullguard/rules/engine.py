@@ -26,7 +26,9 @@ IGNORE = re.compile(r"#\s*hullguard:ignore=([A-Za-z0-9_,.*-]+)")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConfigOptions:
     pss_level: str | None = None
-    """baseline or restricted: run only that level's PSS controls. None: every rule."""
+    """baseline or restricted: the level of the PSS controls that run (None: restricted)."""
+    only_pss: bool = False
+    """Run the PSS controls alone: no Dockerfile, Compose or other Kubernetes rules."""
     pss_version: int = pss.NEWEST_MINOR
     dockerfile_patterns: tuple[str, ...] = ()
     policies: tuple[Policy, ...] = ()
@@ -74,7 +76,7 @@ def _kube_rules(options: ConfigOptions) -> tuple[Rule, ...]:
     level = options.pss_level or pss.RESTRICTED
     active = pss.active(level, options.pss_version)
     chosen = tuple(r for r in rules if r.meta.pss is None or r.meta.pss[1] in active)
-    if options.pss_level:
+    if options.only_pss:
         chosen = tuple(r for r in chosen if r.meta.pss is not None)
     return chosen
 
@@ -84,7 +86,7 @@ def scan_config(root: Path, options: ConfigOptions) -> ConfigResult:
     issues: list[Issue] = []
     objects: list[KubeObject] = []
     texts: dict[str, str] = {}
-    run_dockerfiles = options.pss_level is None
+    run_dockerfiles = not options.only_pss
     for file in discover(root, options.dockerfile_patterns):
         try:
             text = file.path.read_text(encoding="utf-8", errors="replace")

@@ -62,8 +62,8 @@ class Policy:
 def load_policies(path: Path) -> tuple[Policy, ...]:
     try:
         import celpy
-    except ImportError as e:  # pragma: no cover - a declared dependency
-        raise PolicyError("--policy needs the cel-python package (pip install cel-python)") from e
+    except ImportError as e:  # an optional dependency
+        raise PolicyError("--policy needs the `policy` extra (cel-python): pip install 'hullguard[policy]'") from e
     env = celpy.Environment()
     files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
     policies: list[Policy] = []

@@ -203,8 +203,8 @@ class SecretScanner:
             issues.append(
                 Issue(
                     stage="secret",
-                    message=f"{scanner.stats.too_large} file(s) over {scanner.settings.max_file_bytes} bytes "
-                    "not scanned for secrets",
+                    message=f"{scanner.stats.too_large} file{'' if scanner.stats.too_large == 1 else 's'} "
+                    f"over {scanner.settings.max_file_bytes} bytes not scanned for secrets",
                 )
             )
         return ScanResult(findings=tuple(findings), issues=tuple(issues))

@@ -62,6 +62,7 @@ def read_oci_layout(store: ArchiveStore, name: str, tag: str | None, platform: P
         raise SourceError(f"{name}: no image tagged {tag!r} (tags: {tags})")
     index = Index(media_type=top.media_type, manifests=tuple(descs))
     desc = pick_platform(index, platform, name) if len(descs) > 1 else descs[0]
+    tag = tag or desc.annotation(REF_NAME)  # the layout's one image names itself by its tag
     for _ in range(MAX_NESTING):
         doc = parse_any(read_blob(store, desc, name), f"{name}: {desc.digest}", desc.media_type)
         if isinstance(doc, Manifest):
@@ -76,10 +77,10 @@ def _image(store: ArchiveStore, name: str, desc: Descriptor, manifest: Manifest,
     config = ImageConfig.parse(raw_config, f"{name}: config {manifest.config.digest}")
     blobs: list[BlobRef] = []
     for layer in manifest.layers:
-        if not store.exists(blob_path(layer.digest)):
+        blob = blob_path(layer.digest)
+        if not store.exists(blob):
             raise SourceError(f"{name}: layer blob {layer.digest} is missing")
-        name = blob_path(layer.digest)
-        blobs.append(BlobRef(layer.digest, layer.media_type, layer.size, store.opener(name), store.region(name)))
+        blobs.append(BlobRef(layer.digest, layer.media_type, layer.size, store.opener(blob), store.region(blob)))
     return Image(
         name=f"{name}:{tag}" if tag else name,
         manifest_digest=desc.digest,

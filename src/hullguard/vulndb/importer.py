@@ -10,10 +10,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hullguard.errors import Error
 from hullguard.model import Issue
 from hullguard.vulndb import store
 from hullguard.vulndb.osv import RecordError, parse_advisory
 from hullguard.vulndb.reader import Document, iter_documents
+
+PROGRESS_EVERY = 100
+
+
+class NoAdvisories(Error):
+    """A location held no OSV advisory at all: a wrong file, not a partly bad one."""
+
+    def __init__(self, location: str, problems: list[Issue]) -> None:
+        first = f" ({problems[0].path}: {problems[0].message})" if problems else ""
+        super().__init__(
+            f"{location}: holds no OSV advisory{first}; nothing was imported. "
+            "Expected OSV JSON/YAML records, a folder of them, or a zip in osv.dev's all.zip layout."
+        )
+        self.problems = tuple(problems)
 
 
 @dataclass
@@ -34,9 +49,11 @@ def import_locations(
     locations: Iterable[str | Path],
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ca_file: str | None = None,
+    on_progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Import every location into the DB at PATH. The work goes to a copy that replaces the
-    DB only when all of it is done, so an interrupted import leaves the previous DB intact."""
+    DB only when all of it is done, so an interrupted import leaves the previous DB intact.
+    `on_progress(location, records read)` is called as records are read, for a progress line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temp.unlink(missing_ok=True)
@@ -49,8 +66,13 @@ def import_locations(
             conn.execute("BEGIN")
             for location in locations:
                 before = result.read
+                problems = len(result.problems)
                 for document in iter_documents(location, ca_file):
                     _import_document(conn, document, str(location), result)
+                    if on_progress is not None and result.read % PROGRESS_EVERY == 0:
+                        on_progress(str(location), result.read)
+                if result.read == before:
+                    raise NoAdvisories(str(location), result.problems[problems:])
                 conn.execute(
                     "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)",
                     (str(location), now().strftime("%Y-%m-%dT%H:%M:%SZ"), result.read - before),

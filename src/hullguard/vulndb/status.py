@@ -25,6 +25,12 @@ class Status:
     newest_modified: str | None
     sources: tuple[Source, ...]
     age: timedelta | None
+    """Since the newest advisory was modified."""
+    origin: str | None = None
+    """The registry artifact it was pulled from (`db update --from`); None when imported here."""
+    built: str | None = None
+    """When it was built: the artifact's creation time, else the last import here."""
+    built_age: timedelta | None = None
 
     def is_stale(self, limit: timedelta) -> bool:
         return self.age is None or self.age > limit
@@ -42,15 +48,9 @@ def read_status(path: Path, now: datetime | None = None) -> Status:
         sources = conn.execute(
             "SELECT location, imported_at, records FROM sources ORDER BY location"
         ).fetchall()
-    age = None
-    if newest:
-        try:
-            stamp = datetime.fromisoformat(newest.replace("Z", "+00:00"))
-            if stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=UTC)
-            age = now - stamp
-        except ValueError:
-            age = None
+        meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('origin', 'origin_created')"))
+    origin = meta.get("origin")
+    built = meta.get("origin_created") if origin else max((at for _, at, _ in sources), default=None)
     return Status(
         path=path,
         advisories=total,
@@ -58,5 +58,18 @@ def read_status(path: Path, now: datetime | None = None) -> Status:
         per_ecosystem=tuple((str(e), int(n)) for e, n in per),
         newest_modified=newest,
         sources=tuple(Source(location=loc, imported_at=at, records=n) for loc, at, n in sources),
-        age=age,
+        age=_since(newest, now),
+        origin=origin,
+        built=built,
+        built_age=_since(built, now),
     )
+
+
+def _since(stamp: str | None, now: datetime) -> timedelta | None:
+    if not stamp:
+        return None
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return now - (when if when.tzinfo else when.replace(tzinfo=UTC))

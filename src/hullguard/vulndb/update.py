@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,5 +42,12 @@ def export_url(base: str, ecosystem: str) -> str:
     return f"{base}/{quote(ecosystem)}/all.zip"
 
 
-def update(path: Path, ecosystems: Sequence[str], base: str, ca_file: str | None = None) -> ImportResult:
-    return import_locations(path, [export_url(base, e) for e in ecosystems], ca_file=ca_file)
+def update(
+    path: Path,
+    ecosystems: Sequence[str],
+    base: str,
+    ca_file: str | None = None,
+    on_progress: Callable[[str, int], None] | None = None,
+) -> ImportResult:
+    urls = [export_url(base, e) for e in ecosystems]
+    return import_locations(path, urls, ca_file=ca_file, on_progress=on_progress)
