@@ -13,7 +13,9 @@ def _bases(df: Dockerfile) -> Iterator[tuple[Stage, ImageRef]]:
     """Stages whose base is a real image: not scratch, not an earlier stage, not a build variable."""
     earlier: set[str] = set()
     for stage in df.stages:
-        ref = parse_ref(stage.image)
+        ref = parse_ref(stage.image or "scratch")
+        if stage.implicit:
+            continue
         if stage.image != "scratch" and stage.image.lower() not in earlier and not ref.unresolved:
             yield stage, ref
         if stage.alias:
