@@ -127,6 +127,10 @@ def ln_default_shell(df: Dockerfile) -> Iterator[Violation]:
             yield Violation("RUN ln ... /bin/sh: use the SHELL instruction to change the default shell", inst.lines)
 
 
+def _basename(path: str) -> str:
+    return re.split(r"[\\/]", path)[-1]
+
+
 ARCHIVE = re.compile(r"\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz|zip|gz|bz2|xz)$", re.I)
 
 
@@ -136,14 +140,15 @@ def copy_then_extract(df: Dockerfile) -> Iterator[Violation]:
         copied: dict[str, Instruction] = {}
         for inst in stage.instructions:
             if inst.keyword == "COPY" and not inst.onbuild and inst.flag("from") is None:
-                for src in inst.words[:-1]:
-                    if ARCHIVE.search(src):
-                        copied[src.rsplit("/", 1)[-1]] = inst
+                paths = [w.strip("\"'") for w in inst.value.split()]
+                for path in paths:  # the sources, and the destination when it names the archive itself
+                    if ARCHIVE.search(path):
+                        copied[_basename(path)] = inst
             if inst.keyword == "RUN" and copied:
                 for c in commands(inst.script):
                     extracts = (c.name == "tar" and any("x" in w for w in c.words[1:] if w.startswith("-") or w.isalpha())) or c.name == "unzip"
                     for arg in c.operands():
-                        base = arg.rsplit("/", 1)[-1]
+                        base = _basename(arg)
                         if extracts and base in copied:
                             yield Violation(
                                 f"{base} is copied in and then extracted: ADD extracts a local archive in one layer",

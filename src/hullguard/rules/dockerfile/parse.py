@@ -241,6 +241,9 @@ def parse_dockerfile(text: str, path: str, dockerignore: bool | None = None) -> 
         if keyword in FLAGGED:
             while rest.startswith("--"):
                 word, _, rest = rest.partition(" ")
+                rest = rest.lstrip()
+                while rest.startswith(escape + " "):  # `\ ` between flags, as continued lines leave it
+                    rest = rest[1:].lstrip()
                 name, _, value = word[2:].partition("=")
                 flags.append((name.lower(), value))
                 rest = rest.lstrip()

@@ -14,7 +14,7 @@ PIP_VALUE_OPTIONS = frozenset({
     "--index-url", "--implementation", "--no-binary", "--only-binary", "--platform", "--prefix",
     "--progress-bar", "--proxy", "--python-version", "--root", "--src", "-t", "--target", "--trusted-host",
     "--upgrade-strategy", "--cache-dir", "--log", "--timeout", "--retries", "--exists-action",
-    "--global-option", "--install-option", "--config-settings", "-C",
+    "--global-option", "--install-option", "--config-settings", "-C", "--root-user-action", "--python",
 })
 PIP_VERSION = ("==", ">=", "<=", ">", "<", "!=", "~=", "===")
 VCS = ("git+", "hg+", "svn+", "bzr+")
@@ -60,7 +60,7 @@ def _pip_packages(c: Command) -> list[str] | None:
 
 
 def _is_pip_install(c: Command) -> bool:
-    if re.fullmatch(r"pip[0-9.]*", c.name):
+    if re.fullmatch(r"pip[0-9.]*|pipx", c.name):
         return c.sub("install")
     if re.fullmatch(r"python[0-9.]*", c.name) and len(c.words) > 3 and c.words[1:3] == ("-m", "pip"):
         return "install" in c.words[3:]
@@ -139,9 +139,15 @@ def gem_unpinned(df: Dockerfile) -> Iterator[Violation]:
 
 def _rpm_installs(tools: tuple[str, ...]) -> Callable[[Command], list[str] | None]:
     def select(c: Command) -> list[str] | None:
-        if c.name not in tools or c.sub("module", "group") or not c.sub("install", "in"):
+        if c.name not in tools:
             return None
-        return [w for w in c.operands(frozenset({"--releasever", "--installroot", "--setopt"}))[1:]]
+        rest = c.operands(frozenset({"--releasever", "--installroot", "--setopt"}))
+        if rest[:2] == ["module", "install"]:
+            # a module without a stream (`nodejs:18`) installs whatever the default stream is
+            return [f"{m}:" if ":" not in m else "module:pinned-1" for m in rest[2:]]
+        if not rest or rest[0] not in ("install", "in"):
+            return None
+        return rest[1:]
 
     return select
 
@@ -191,14 +197,16 @@ def _go_packages(c: Command) -> list[str] | None:
     if rest[:1] == ["run"]:
         return rest[1:2]
     if rest[:1] in (["install"], ["get"]):
-        return [w for w in rest[1:] if w != "tool"]
+        return [w for w in rest[1:] if w not in ("tool", "-tool")]
     return None
 
 
 @dockerfile_rule("HG-DF-053")
 def go_unpinned(df: Dockerfile) -> Iterator[Violation]:
     def pinned(p: str, _: Instruction) -> bool:
-        return "@" in p or p.startswith((".", "/")) or p.endswith(".go")
+        # @latest (and a branch name like @master) moves: only a version or commit pins
+        version = p.rpartition("@")[2] if "@" in p else ""
+        return (bool(version) and version not in ("latest", "master", "main")) or p.startswith((".", "/")) or p.endswith(".go")
 
     for inst, loose in _unpinned(df, _go_packages, pinned):
         yield Violation(f"go install without a version: {_names(loose)} (use module@version)", inst.lines)

@@ -81,7 +81,7 @@ def copy_relative_without_workdir(df: Dockerfile) -> Iterator[Violation]:
                 workdir = True
             if inst.keyword != "COPY" or inst.onbuild or workdir or not inst.words:
                 continue
-            dest = inst.words[-1].strip("\"'")
+            dest = inst.value.split()[-1].strip("\"'")  # raw: a Windows path's backslashes are no escapes
             if dest.startswith(("/", "$")) or WINDOWS_ABSOLUTE.match(dest):
                 continue
             yield Violation(f"COPY to the relative path {dest} with no WORKDIR set", inst.lines)
@@ -108,13 +108,8 @@ def consecutive_runs(df: Dockerfile) -> Iterator[Violation]:
             previous = None
             continue
         count = len(commands(inst.script))
-        if (
-            previous is not None
-            and previous[0] == inst.flags
-            and count <= 2
-            and previous[1] <= 2
-            and inst.stage == previous[2]
-        ):
+        # RUNs that chain several commands were split on purpose; two one-command RUNs were not.
+        if previous is not None and previous[0] == inst.flags and count <= 1 and previous[1] <= 1 and inst.stage == previous[2]:
             yield Violation("consecutive RUN instructions: one RUN makes one layer", inst.lines)
         previous = (inst.flags, count, inst.stage)
 
