@@ -30,8 +30,10 @@ from pathlib import Path
 from hullguard.rules import load_rules
 
 HADOLINT = "/work/peers/bin/hadolint"
-CALL = re.compile(r"\b(onBuildRuleCatchesNot|onBuildRuleCatches|ruleCatchesNot|ruleCatches)\s+\"(DL\d{4})\"\s*")
+CALL = re.compile(r"\b(onBuildRuleCatchesNot|onBuildRuleCatches|ruleCatchesNot|ruleCatches)\s+(?:\"(DL\d{4})\"|(\w+))\s*")
 LIST = re.compile(r"\blet\s+(\w+)\s*=\s*\[")
+STRING = re.compile(r"\blet\s+(\w+)\s*=\s*\"")
+BARE = re.compile(r"(\w+)\b")
 UNLINES = re.compile(r"\$\s*(?:Text\.)?unlines\s+(\w+)|\(\s*(?:Text\.)?unlines\s+(\w+)\s*\)")
 ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "&": "", "r": "\r"}
 
@@ -86,22 +88,39 @@ def haskell_list(src: str, i: int) -> str:
 
 def samples_of(spec: str, rule: str) -> list[Sample]:
     lists = [(m.start(), m.group(1), m.end() - 1) for m in LIST.finditer(spec)]
+    strings = [(m.start(), m.group(1), m.end() - 1) for m in STRING.finditer(spec)]
+
+    def bound(name: str, before: int, table: list[tuple[int, str, int]]) -> int | None:
+        found = max((b for b in table if b[1] == name and b[0] < before), default=None)
+        return None if found is None else found[2]
+
     out: list[Sample] = []
     for n, m in enumerate(CALL.finditer(spec)):
         kind, code = m.group(1), m.group(2)
         rest = m.end()
         try:
+            if code is None:  # `ruleCatches rule ...` with `let rule = "DLxxxx"`
+                at = bound(m.group(3), m.start(), strings)
+                if at is None:
+                    continue
+                code, _ = haskell_string(spec, at)
             if spec[rest] == '"':
                 text, _ = haskell_string(spec, rest)
+            elif (ref := UNLINES.match(spec, rest)) is not None:
+                at = bound(ref.group(1) or ref.group(2), m.start(), lists)
+                if at is None:
+                    continue
+                text = haskell_list(spec, at)
+            elif (ref := BARE.match(spec, rest)) is not None:  # `let line = "..."` or a list
+                at = bound(ref.group(1), m.start(), strings)
+                if at is not None:
+                    text, _ = haskell_string(spec, at)
+                elif (at := bound(ref.group(1), m.start(), lists)) is not None:
+                    text = haskell_list(spec, at)
+                else:
+                    continue
             else:
-                ref = UNLINES.match(spec, rest)
-                if ref is None:
-                    continue
-                name = ref.group(1) or ref.group(2)
-                start = max((s for s in lists if s[1] == name and s[0] < m.start()), default=None)
-                if start is None:
-                    continue
-                text = haskell_list(spec, start[2])
+                continue
         except (ValueError, IndexError, AssertionError):
             continue
         if kind.startswith("onBuild"):

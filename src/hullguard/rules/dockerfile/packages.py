@@ -85,7 +85,11 @@ def apk_cache(df: Dockerfile) -> Iterator[Violation]:
     for inst, cmds in _runs(df):
         for c in _installs(cmds, "apk", "add"):
             # --no-network installs from what is already local: nothing is fetched, nothing cached
-            if not c.has("--no-cache", "--no-network") and "/var/cache/apk" not in inst.script and not inst.flag("mount"):
+            if (
+                not c.has("--no-cache", "--no-network")
+                and "/var/cache/apk" not in inst.script
+                and not {"/var/cache/apk", "/etc/apk/cache"} & _mount_targets(inst)
+            ):
                 yield Violation("apk add without --no-cache keeps the package index in the layer", inst.lines)
 
 
