@@ -109,14 +109,16 @@ def test_templates_are_skipped_and_broken_files_are_issues(
         "kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
     )
     (tmp_path / "broken.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: [\n")
-    (tmp_path / "Containerfile").write_text("RUN echo no from\n")
+    (tmp_path / "Containerfile").write_text("RUN echo no from\n")  # a fragment: linted, and told so
+    (tmp_path / "Dockerfile").write_text("# nothing but a comment\n")
     (tmp_path / "compose.yaml").write_text("services:\n  db:\n    image: postgres:16\n    privileged: true\n")
     report = run_json(capsys, str(tmp_path))
     issues = {i["path"]: i["message"] for i in report["issues"]}
     assert issues["chart/templates/deploy.yaml"].startswith("skipped: a template")
     assert issues["broken.yaml"].startswith("broken.yaml:4: not valid YAML")
-    assert "no FROM" in issues["Containerfile"]
+    assert "no instructions" in issues["Dockerfile"]
     assert {"HG-DC-001", "HG-DC-005"} <= {f["id"] for f in report["findings"]}
+    assert ("HG-DF-072", "Containerfile") in {(f["id"], f["location"]["path"]) for f in report["findings"]}
 
 
 def test_dockerfile_pattern(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -79,7 +79,7 @@ def test_expand(text: str, env: dict[str, str], out: str) -> None:
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ("RUN echo\n", "no FROM"),
+        ("# only a comment\n", "no instructions"),
         ("FROM a\n{{ template }}\n", r"Dockerfile:2: expected an instruction"),
         ("FROM a\nRUN <<EOF\necho\n", "never terminated"),
         ("# escape=x\nFROM a\n", "escape directive"),

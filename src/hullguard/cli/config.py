@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--policy", action="append", type=Path, default=[], help="CEL policy file or folder (repeatable)"
     )
     parser.add_argument(
-        "--fix", action="store_true", help="harden Kubernetes manifests in place (a .orig backup is kept)"
+        "--fix", action="store_true", help="harden Kubernetes manifests and pin Dockerfile FROM lines to digests, in place (a .orig backup is kept)"
     )
 
 
@@ -73,9 +73,11 @@ def run(args: argparse.Namespace) -> int:
     )
     options = scan_options(args, config=config)
     if args.fix:
+        from hullguard.registry import RegistryOptions
+        from hullguard.registry.resolve import digest_resolver
         from hullguard.rules.fix import fix_tree
 
-        for line in fix_tree(args.path):
+        for line in fix_tree(args.path, digest_resolver(RegistryOptions())):
             if not args.quiet:
                 sys.stderr.write(f"hullguard: {neutralise(line)}\n")
     start_activity(args, f"checking {args.path}")  # emit takes it off the screen

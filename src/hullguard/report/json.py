@@ -7,6 +7,7 @@ from typing import Any, TextIO, assert_never
 
 from hullguard import __version__
 from hullguard.model import OS, ContainerRef, Finding, Issue, Location, Package, ProcessInfo, Report
+from hullguard.report.advice import to_dict as advice_dict
 
 SCHEMA_VERSION = 1
 
@@ -35,6 +36,9 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
     if report.packages is not None:
         doc["packages"] = [package_dict(p) for p in report.packages]
+    advice = advice_dict(report)
+    if advice is not None:
+        doc["advice"] = advice
     return doc
 
 

@@ -8,7 +8,16 @@ from types import ModuleType
 from hullguard.rules.base import Rule, RuleCheck, RuleId, Target
 from hullguard.rules.catalogue import CatalogueError, catalogue
 from hullguard.rules.compose import services
-from hullguard.rules.dockerfile import base_image, instructions, packages, secrets, user
+from hullguard.rules.dockerfile import (
+    base_image,
+    commands,
+    instructions,
+    packages,
+    pinning,
+    secrets,
+    structure,
+    user,
+)
 from hullguard.rules.image import config
 from hullguard.rules.kubernetes import containers, network, pod, pss_rules, rbac
 
@@ -17,6 +26,9 @@ MODULES: tuple[ModuleType, ...] = (
     base_image,
     instructions,
     packages,
+    pinning,
+    commands,
+    structure,
     secrets,
     config,
     pss_rules,

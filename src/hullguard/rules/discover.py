@@ -29,7 +29,8 @@ class ConfigFile:
 
 def is_dockerfile(name: str, patterns: tuple[str, ...] = ()) -> bool:
     lower = name.lower()
-    if lower.endswith((".dockerignore", ".md", ".yml", ".yaml", ".json", ".sh", ".txt")):
+    # `.orig`: the backups `--fix` keeps are not part of the build
+    if lower.endswith((".dockerignore", ".md", ".yml", ".yaml", ".json", ".sh", ".txt", ".orig")):
         return False
     if lower.startswith(("dockerfile", "containerfile")) or lower.endswith((".dockerfile", ".containerfile")):
         return True

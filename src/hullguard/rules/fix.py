@@ -1,4 +1,5 @@
-"""`config --fix`: harden Kubernetes manifests in place so they pass restricted Pod Security.
+"""`config --fix`: harden Kubernetes manifests in place so they pass restricted Pod Security,
+and pin Dockerfiles' FROM lines to digests (rules/dockerfile/pin.py).
 
 ruamel.yaml's round-trip mode keeps comments, key order and quoting; the original is kept
 beside the file as `<name>.orig`. Only workloads change; every other document is written back
@@ -15,6 +16,7 @@ from typing import Any
 
 from hullguard.errors import Error
 from hullguard.rules.discover import FileKind, discover
+from hullguard.rules.dockerfile.pin import Resolver, pin_dockerfile
 from hullguard.rules.kubernetes import pss_checks as pss
 from hullguard.rules.kubernetes.objects import CONTAINER_LISTS, POD_TEMPLATE_AT
 
@@ -188,8 +190,15 @@ def fix_file(path: Path) -> str | None:
     return f"{path}: hardened (original kept in {backup.name})"
 
 
-def fix_tree(root: Path) -> Iterator[str]:
+def fix_tree(root: Path, resolve: Resolver | None = None) -> Iterator[str]:
+    """Harden manifests; with a digest `resolve`r, also pin Dockerfiles' FROM lines."""
     for file in discover(root):
+        if file.kind is FileKind.DOCKERFILE and resolve is not None:
+            try:
+                yield from pin_dockerfile(file.path, resolve)
+            except Error as e:
+                yield str(e)
+            continue
         if file.kind is FileKind.YAML:
             try:
                 done = fix_file(file.path)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from importlib import resources
+
+import yaml
 
 from hullguard.rules.base import Violation, dockerfile_rule
 from hullguard.rules.dockerfile.parse import Dockerfile, Stage
@@ -13,7 +17,9 @@ def _bases(df: Dockerfile) -> Iterator[tuple[Stage, ImageRef]]:
     """Stages whose base is a real image: not scratch, not an earlier stage, not a build variable."""
     earlier: set[str] = set()
     for stage in df.stages:
-        ref = parse_ref(stage.image)
+        ref = parse_ref(stage.image or "scratch")
+        if stage.implicit:
+            continue
         if stage.image != "scratch" and stage.image.lower() not in earlier and not ref.unresolved:
             yield stage, ref
         if stage.alias:
@@ -65,4 +71,31 @@ def duplicate_alias(df: Dockerfile) -> Iterator[Violation]:
             seen.add(stage.alias.lower())
 
 
-RULES = (untagged_base, latest_base, undigested_base, end_of_life_base, duplicate_alias)
+
+
+@functools.cache
+def _variants() -> dict[str, str]:
+    text = resources.files("hullguard").joinpath("data/base-images.yaml").read_text(encoding="utf-8")
+    variants: dict[str, str] = yaml.safe_load(text)["variants"]
+    return variants
+
+
+@dockerfile_rule("HG-DF-076")
+def smaller_base(df: Dockerfile) -> Iterator[Violation]:
+    """Only the final stage: a build stage's size never reaches the image."""
+    final = df.final_stage
+    for stage, ref in _bases(df):
+        official = ref.registry in (None, "docker.io", "index.docker.io")
+        if stage is not final or not official or ref.digest is not None or not ref.tag or ref.tag == "latest":
+            continue
+        suffix = _variants().get(ref.repository.removeprefix("library/"))
+        if suffix is None or any(v in ref.tag for v in ("slim", "alpine", "distroless", "jre", "cli", "minimal")):
+            continue
+        yield Violation(
+            f"FROM {stage.image}: the {ref.tag}{suffix} variant of the same runtime ships far fewer packages "
+            "(and their vulnerabilities)",
+            stage.instruction.lines,
+        )
+
+
+RULES = (untagged_base, latest_base, undigested_base, end_of_life_base, duplicate_alias, smaller_base)

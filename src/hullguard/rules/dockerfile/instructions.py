@@ -11,7 +11,8 @@ from hullguard.rules.dockerfile.shell import commands
 
 URL = re.compile(r"^(https?|ftp)://", re.I)
 GIT = re.compile(r"^(git@|git://|.*\.git(#.*)?$)")
-ARCHIVE = re.compile(r"\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$", re.I)
+ARCHIVE = re.compile(r"\.(tar|tar\.(gz|bz2|xz|zst|lz|lzma|z)|tgz|tbz2?|txz|tlz|gz|bz2|xz|zst|lz|lzma|z)$", re.I)
+"""What ADD unpacks (tar, possibly compressed; and, as hadolint counts them, bare compressed files)."""
 
 
 def _sources(inst: Instruction) -> tuple[str, ...]:
@@ -114,11 +115,10 @@ def copy_from_self(df: Dockerfile) -> Iterator[Violation]:
 
 @dockerfile_rule("HG-DF-029")
 def run_cd(df: Dockerfile) -> Iterator[Violation]:
-    for inst in df.all("RUN"):
-        cmds = commands(inst.script)
-        if cmds and cmds[0].name == "cd" and len(cmds) > 1:
+    for inst in df.all("RUN"):  # an ONBUILD trigger's cd is the child build's business
+        if any(c.name == "cd" for c in commands(inst.script)):
             yield Violation(
-                "RUN cd ...: use WORKDIR so later instructions see the same directory", inst.lines
+                "RUN cd ...: use WORKDIR, which later instructions see too, to switch directory", inst.lines
             )
 
 

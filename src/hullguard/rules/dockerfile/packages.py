@@ -12,7 +12,7 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash", "ksh", "python", "python
 
 
 def _runs(df: Dockerfile) -> Iterator[tuple[Instruction, list[Command]]]:
-    for inst in df.all("RUN"):
+    for inst in df.runs():
         yield inst, commands(inst.script)
 
 
@@ -44,20 +44,52 @@ def apt_recommends(df: Dockerfile) -> Iterator[Violation]:
 
 @dockerfile_rule("HG-DF-011")
 def apt_lists_kept(df: Dockerfile) -> Iterator[Violation]:
+    # Only stages whose files reach the image: the final one and those a later FROM builds on.
+    shipped = _shipped_stages(df)
     for inst, cmds in _runs(df):
-        installs = _installs(cmds, "apt-get", "update", "install", "upgrade", "dist-upgrade")
-        if installs and "/var/lib/apt/lists" not in inst.script and not inst.flag("mount"):
-            yield Violation(
-                "apt lists are left in the layer: end the RUN with rm -rf /var/lib/apt/lists/*",
-                inst.lines,
-            )
+        if inst.stage not in shipped:
+            continue
+        updates = [c for c in cmds if c.name in ("apt-get", "apt", "aptitude") and c.sub("update")]
+        if not updates or "/var/lib/apt/lists" in inst.script:
+            continue
+        mounts = _mount_targets(inst)
+        if "/var/lib/apt/lists" in mounts or {"/var/lib/apt", "/var/cache/apt"} <= mounts:
+            continue
+        yield Violation(
+            "apt lists are left in the layer: end the RUN with rm -rf /var/lib/apt/lists/*", inst.lines
+        )
+
+
+def _shipped_stages(df: Dockerfile) -> frozenset[int]:
+    final = df.final_stage.index
+    built_on = {s.image.lower() for s in df.stages}
+    return frozenset({final} | {s.index for s in df.stages if s.alias and s.alias.lower() in built_on})
+
+
+def _mount_targets(inst: Instruction) -> set[str]:
+    """Targets of `RUN --mount=type=cache|tmpfs,...`: what they hold never reaches the layer."""
+    targets: set[str] = set()
+    for name, value in inst.flags:
+        if name != "mount":
+            continue
+        fields = dict(part.partition("=")[::2] for part in value.split(","))
+        if fields.get("type") in ("cache", "tmpfs"):
+            target = fields.get("target") or fields.get("dst") or fields.get("destination")
+            if target:
+                targets.add(target.rstrip("/"))
+    return targets
 
 
 @dockerfile_rule("HG-DF-012")
 def apk_cache(df: Dockerfile) -> Iterator[Violation]:
     for inst, cmds in _runs(df):
         for c in _installs(cmds, "apk", "add"):
-            if not c.has("--no-cache") and "/var/cache/apk" not in inst.script and not inst.flag("mount"):
+            # --no-network installs from what is already local: nothing is fetched, nothing cached
+            if (
+                not c.has("--no-cache", "--no-network")
+                and "/var/cache/apk" not in inst.script
+                and not {"/var/cache/apk", "/etc/apk/cache"} & _mount_targets(inst)
+            ):
                 yield Violation("apk add without --no-cache keeps the package index in the layer", inst.lines)
 
 
@@ -79,37 +111,67 @@ def update_alone(df: Dockerfile) -> Iterator[Violation]:
 def apt_no_yes(df: Dockerfile) -> Iterator[Violation]:
     for inst, cmds in _runs(df):
         for c in _installs(cmds, "apt-get", "install"):
-            if not (
-                c.has_short("y")
-                or c.has("--yes", "--assume-yes")
-                or (c.has_short("q") and "qq" in " ".join(c.words))
-            ):
+            if not (c.has_short("y") or c.has("--yes", "--assume-yes") or _quiet_level(c) >= 2):
                 yield Violation("apt-get install without -y waits for an answer nobody gives", inst.lines)
+
+
+def _quiet_level(c: Command) -> int:
+    """apt-get's -q count: `-qq`, `-q -q`, `-q=2`, `--quiet --quiet`, `--quiet=2` (2 implies -y)."""
+    level = 0
+    for w in c.words[1:]:
+        if w.startswith(("-q=", "--quiet=")):
+            level = int(w.partition("=")[2]) if w.partition("=")[2].isdigit() else level
+        elif w == "--quiet":
+            level += 1
+        elif w.startswith("-") and not w.startswith("--"):
+            level += w[1:].count("q")
+    return level
 
 
 @dockerfile_rule("HG-DF-030")
 def yum_clean(df: Dockerfile) -> Iterator[Violation]:
-    yield from _clean(df, "yum", "yum clean all", "/var/cache/yum")
+    yield from _clean(df, "yum", "yum clean all")
 
 
 @dockerfile_rule("HG-DF-031")
 def dnf_clean(df: Dockerfile) -> Iterator[Violation]:
-    yield from _clean(df, "dnf", "dnf clean all", "/var/cache/dnf")
-    yield from _clean(df, "microdnf", "microdnf clean all", "/var/cache/yum")
+    yield from _clean(df, "dnf", "dnf clean all")
+    yield from _clean(df, "microdnf", "microdnf clean all")
 
 
 @dockerfile_rule("HG-DF-032")
 def zypper_clean(df: Dockerfile) -> Iterator[Violation]:
-    yield from _clean(df, "zypper", "zypper clean", "/var/cache/zypp")
+    yield from _clean(df, "zypper", "zypper clean")
 
 
-def _clean(df: Dockerfile, tool: str, cleaner: str, cache: str) -> Iterator[Violation]:
+INSTALL_VERBS = {
+    "yum": ("install", "groupinstall", "localinstall", "reinstall", "upgrade", "update"),
+    "dnf": ("install", "in", "upgrade", "up", "upgrade-minimal", "up-min", "reinstall", "rei"),
+    "microdnf": ("install", "in", "upgrade", "up", "reinstall"),
+    "zypper": ("install", "in", "remove", "rm", "source-install", "si", "patch", "update", "up", "dist-upgrade", "dup"),
+}
+CACHES = {
+    "yum": ("/var/cache/yum",),
+    "dnf": ("/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"),
+    "microdnf": ("/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"),
+    "zypper": ("/var/cache/zypp",),
+}
+
+
+def _clean(df: Dockerfile, tool: str, cleaner: str) -> Iterator[Violation]:
+    """An install (or upgrade) not followed, in the same RUN, by the tool's clean or a removal of its cache."""
     for inst, cmds in _runs(df):
-        if (
-            _installs(cmds, tool, "install", "in")
-            and not any(c.name == tool and c.sub("clean", "cc") for c in cmds)
-            and cache not in inst.script
-        ):
+        if _mount_targets(inst) & set(CACHES[tool]):
+            continue
+        installs = [n for n, c in enumerate(cmds) if c.name == tool and c.sub(*INSTALL_VERBS[tool])]
+        if not installs:
+            continue
+        cleaned = [
+            n for n, c in enumerate(cmds)
+            if (c.name == tool and c.sub("clean", "cc"))
+            or (c.name == "rm" and any(a.startswith(CACHES[tool]) for a in c.args))
+        ]
+        if not cleaned or max(cleaned) < installs[-1]:
             yield Violation(f"{tool} install without `{cleaner}` leaves its cache in the layer", inst.lines)
 
 
@@ -164,12 +226,16 @@ def signatures_disabled(df: Dockerfile) -> Iterator[Violation]:
 
 @dockerfile_rule("HG-DF-038")
 def curl_and_wget(df: Dockerfile) -> Iterator[Violation]:
-    names = {c.name for _, cmds in _runs(df) for c in cmds}
-    if {"curl", "wget"} <= names:
-        first = next(inst for inst, cmds in _runs(df) if any(c.name in ("curl", "wget") for c in cmds))
-        yield Violation(
-            "both curl and wget are used: one download tool is enough attack surface", first.lines
-        )
+    seen: dict[int, set[str]] = {}
+    for inst, cmds in _runs(df):
+        tools = {c.name for c in cmds} & {"curl", "wget"}
+        stage_tools = seen.setdefault(inst.stage, set())
+        stage_tools |= tools
+        if tools and len(stage_tools) == 2:
+            yield Violation(
+                "both curl and wget are used in one stage: one download tool is enough attack surface",
+                inst.lines,
+            )
 
 
 @dockerfile_rule("HG-DF-039")

@@ -45,6 +45,8 @@ class Instruction:
     start_line: int
     end_line: int
     stage: int
+    onbuild: bool = False
+    """Written as `ONBUILD <keyword> ...`: runs in builds FROM this image, not in this one."""
 
     @property
     def lines(self) -> tuple[int, int]:
@@ -78,14 +80,17 @@ class Stage:
     alias: str | None
     instruction: Instruction
     instructions: tuple[Instruction, ...]
+    implicit: bool = False
+    """A file with no FROM (a fragment, as linters' samples are): its instructions as one stage."""
 
     @property
     def lines(self) -> tuple[int, int]:
         end = self.instructions[-1].end_line if self.instructions else self.instruction.end_line
         return (self.instruction.start_line, end)
 
-    def all(self, keyword: str) -> tuple[Instruction, ...]:
-        return tuple(i for i in self.instructions if i.keyword == keyword)
+    def all(self, keyword: str, onbuild: bool = False) -> tuple[Instruction, ...]:
+        """`onbuild=True` includes `ONBUILD <keyword>` triggers."""
+        return tuple(i for i in self.instructions if i.keyword == keyword and (onbuild or not i.onbuild))
 
     def last(self, keyword: str) -> Instruction | None:
         found = self.all(keyword)
@@ -107,8 +112,13 @@ class Dockerfile:
     def final_stage(self) -> Stage:
         return self.stages[-1]
 
-    def all(self, keyword: str) -> tuple[Instruction, ...]:
-        return tuple(i for i in self.instructions if i.keyword == keyword)
+    def all(self, keyword: str, onbuild: bool = False) -> tuple[Instruction, ...]:
+        """`onbuild=True` includes `ONBUILD <keyword>` triggers."""
+        return tuple(i for i in self.instructions if i.keyword == keyword and (onbuild or not i.onbuild))
+
+    def runs(self) -> tuple[Instruction, ...]:
+        """Every RUN, `ONBUILD RUN` included: a trigger's script is as much the image's as its own."""
+        return self.all("RUN", onbuild=True)
 
     def inherited(self, stage: Stage, keyword: str) -> Instruction | None:
         """The last `keyword` in effect for a stage: its own, else that of the earlier stage it builds on."""
@@ -182,7 +192,8 @@ def parse_dockerfile(text: str, path: str, dockerignore: bool | None = None) -> 
     instructions: list[Instruction] = []
     global_args: dict[str, str] = {}
     env: dict[str, str] = {}
-    stage = -1
+    # A fragment with no FROM at all is linted as one implicit stage (see Stage.implicit).
+    stage = -1 if any(re.match(r"\s*FROM\s", line, re.IGNORECASE) for line in lines) else 0
     while i < len(lines):
         line = lines[i]
         stripped = line.strip()
@@ -209,6 +220,10 @@ def parse_dockerfile(text: str, path: str, dockerignore: bool | None = None) -> 
             raise DockerfileError(f"{path}:{start + 1}: expected an instruction, found {keyword[:40]!r}")
         keyword = keyword.upper()
         raw = raw.strip()
+        onbuild = keyword == "ONBUILD" and bool(raw)
+        if onbuild:
+            keyword, _, raw = raw.partition(" ")
+            keyword, raw = keyword.upper(), raw.strip()
         heredocs: list[Heredoc] = []
         if keyword in ("RUN", "COPY", "ADD"):
             for m in HEREDOC.finditer(raw):
@@ -226,10 +241,13 @@ def parse_dockerfile(text: str, path: str, dockerignore: bool | None = None) -> 
         if keyword in FLAGGED:
             while rest.startswith("--"):
                 word, _, rest = rest.partition(" ")
+                rest = rest.lstrip()
+                while rest.startswith(escape + " "):  # `\ ` between flags, as continued lines leave it
+                    rest = rest[1:].lstrip()
                 name, _, value = word[2:].partition("=")
                 flags.append((name.lower(), value))
                 rest = rest.lstrip()
-        if keyword == "FROM":
+        if keyword == "FROM" and not onbuild:
             stage += 1
             env = dict(global_args)
         scope = global_args if stage < 0 else env
@@ -259,6 +277,7 @@ def parse_dockerfile(text: str, path: str, dockerignore: bool | None = None) -> 
                 start_line=start + 1,
                 end_line=i + 1,
                 stage=stage,
+                onbuild=onbuild,
             )
         )
         i += 1
@@ -273,9 +292,12 @@ def parse_dockerfile(text: str, path: str, dockerignore: bool | None = None) -> 
 
 
 def _stages(instructions: list[Instruction], path: str) -> tuple[Stage, ...]:
-    froms = [i for i in instructions if i.keyword == "FROM"]
+    froms = [i for i in instructions if i.keyword == "FROM" and not i.onbuild]
     if not froms:
-        raise DockerfileError(f"{path}: no FROM instruction; not a Dockerfile")
+        if not instructions:
+            raise DockerfileError(f"{path}: no instructions; not a Dockerfile")
+        first = instructions[0]
+        return (Stage(index=0, image="", alias=None, instruction=first, instructions=tuple(instructions), implicit=True),)
     stages = []
     for n, inst in enumerate(froms):
         words = inst.value.split()

@@ -22,7 +22,7 @@ def effective_user(df: Dockerfile, stage: Stage) -> Instruction | None:
 @dockerfile_rule("HG-DF-001")
 def no_user(df: Dockerfile) -> Iterator[Violation]:
     stage = df.final_stage
-    if effective_user(df, stage) is None:
+    if not stage.implicit and effective_user(df, stage) is None:
         base = (
             "scratch has no users, so uid 0"
             if stage.image == "scratch"
@@ -40,14 +40,14 @@ def last_user_root(df: Dockerfile) -> Iterator[Violation]:
 
 @dockerfile_rule("HG-DF-013")
 def sudo(df: Dockerfile) -> Iterator[Violation]:
-    for inst in df.all("RUN"):
+    for inst in df.runs():
         if any(words[0] == "sudo" for words in raw_words(inst.script)):
             yield Violation("RUN uses sudo", inst.lines)
 
 
 @dockerfile_rule("HG-DF-015")
 def world_writable(df: Dockerfile) -> Iterator[Violation]:
-    for inst in df.all("RUN"):
+    for inst in df.runs():
         for cmd in commands(inst.script):
             if cmd.name == "chmod" and any(
                 WORLD_WRITABLE.search(w) for w in cmd.words[1:] if not w.startswith("-")
@@ -61,7 +61,7 @@ def world_writable(df: Dockerfile) -> Iterator[Violation]:
 
 @dockerfile_rule("HG-DF-042")
 def setuid_bit(df: Dockerfile) -> Iterator[Violation]:
-    for inst in df.all("RUN"):
+    for inst in df.runs():
         for cmd in commands(inst.script):
             if cmd.name == "chmod" and any(
                 SETUID_MODE.search(w) for w in cmd.words[1:] if not w.startswith("-")
@@ -78,7 +78,7 @@ def ssh_port(df: Dockerfile) -> Iterator[Violation]:
 
 @dockerfile_rule("HG-DF-043")
 def insecure_run(df: Dockerfile) -> Iterator[Violation]:
-    for inst in df.all("RUN"):
+    for inst in df.runs():
         if inst.flag("security") == "insecure":
             yield Violation("RUN --security=insecure runs the step with all capabilities", inst.lines)
         if inst.flag("network") == "host":

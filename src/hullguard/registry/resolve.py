@@ -1,0 +1,33 @@
+"""Tag -> digest for references written in files (Dockerfile FROM lines): one call per reference."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import replace
+
+from hullguard.registry.client import RegistryClient
+from hullguard.registry.reference import parse_reference
+from hullguard.registry.transport import RegistryOptions
+
+
+def is_loopback(host: str) -> bool:
+    name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 or host.startswith("[") else host
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def digest_resolver(options: RegistryOptions) -> Callable[[str], str]:
+    """A resolver for `rules.dockerfile.pin`. Registries on loopback may use plain HTTP, as Docker allows."""
+
+    def resolve(text: str) -> str:
+        ref = parse_reference(text)
+        opts = replace(options, insecure=True) if is_loopback(ref.registry) else options
+        with RegistryClient.for_reference(ref, opts) as client:
+            return str(client.resolve(ref))
+
+    return resolve
