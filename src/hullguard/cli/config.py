@@ -21,7 +21,9 @@ HELP = "scan Dockerfiles, Kubernetes YAML/JSON and Compose files for misconfigur
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, help="file or folder (searched recursively)")
+    parser.add_argument(
+        "paths", type=Path, nargs="+", metavar="PATH", help="files or folders (searched recursively); one report"
+    )
     add_report_options(parser, default_scanners="config")
     parser.add_argument(
         "--pss",
@@ -55,8 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.path.exists():
-        raise UsageError(f"{args.path}: no such file or folder")
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file or folder")
+    args.path = args.paths[0]
     try:
         version = pss.parse_version(args.pss_version)
     except ValueError as e:
@@ -77,9 +81,10 @@ def run(args: argparse.Namespace) -> int:
         from hullguard.registry.resolve import digest_resolver
         from hullguard.rules.fix import fix_tree
 
-        for line in fix_tree(args.path, digest_resolver(RegistryOptions())):
+        resolve = digest_resolver(RegistryOptions())
+        for line in (line for path in args.paths for line in fix_tree(path, resolve)):
             if not args.quiet:
                 sys.stderr.write(f"hullguard: {neutralise(line)}\n")
     start_activity(args, f"checking {args.path}")  # emit takes it off the screen
-    report = scan(ConfigTarget(path=args.path), options)
+    report = scan(ConfigTarget(path=args.paths[0], more=tuple(args.paths[1:])), options)
     return config_exit_code(report, args, emit(report, args))

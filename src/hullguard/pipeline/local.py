@@ -56,25 +56,27 @@ def scan_config_files(target: ConfigTarget, options: ScanOptions, run: Run) -> R
     """Misconfigurations (scanner `config`) and secrets (scanner `secret`) in config files."""
     findings: list[Finding] = []
     issues: list[Issue] = []
-    secrets: list[Finding] = []
-    secret_issues: list[Issue] = []
-    if "secret" in options.scanners:
-        from hullguard.secrets.config_target import config_secrets
+    for path in target.paths:
+        if "secret" in options.scanners:
+            from hullguard.secrets.config_target import config_secrets
 
-        run.step("secret")
-        found, problems = config_secrets(target.path, options.secret)
-        secrets, secret_issues = list(found), problems
-    if "config" in options.scanners:
-        from hullguard.rules.engine import ConfigOptions, scan_config
+            run.step("secret", detail=str(path))
+            found, problems = config_secrets(path, options.secret)
+            findings.extend(found)
+            issues.extend(problems)
+        if "config" in options.scanners:
+            from hullguard.rules.engine import ConfigOptions, scan_config
 
-        run.step("config")
-        result = scan_config(target.path, options.config or ConfigOptions())
-        findings, issues = list(result.findings), result.issues
-    kept, notes = filter_findings([*findings, *secrets], options.filters, options.today())
+            run.step("config", detail=str(path))
+            result = scan_config(path, options.config or ConfigOptions())
+            findings.extend(result.findings)
+            issues.extend(result.issues)
+    kept, notes = filter_findings(findings, options.filters, options.today())
+    name = str(target.path) if not target.more else f"{target.path} and {len(target.more)} more"
     return Report(
-        artifact=Artifact(name=str(target.path), type=ArtifactType.CONFIG),
+        artifact=Artifact(name=name, type=ArtifactType.CONFIG),
         findings=kept,
-        issues=(*issues, *secret_issues, *notes),
+        issues=(*issues, *notes),
     )
 
 

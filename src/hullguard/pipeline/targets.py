@@ -55,6 +55,12 @@ class ConfigTarget:
     """Dockerfiles, Kubernetes manifests and Compose files under a file or folder."""
 
     path: Path
+    more: tuple[Path, ...] = ()
+    """Further files or folders, one report for all (a pre-commit hook passes each staged file)."""
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return (self.path, *self.more)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
