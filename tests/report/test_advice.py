@@ -63,3 +63,13 @@ def test_json_report_carries_the_advice() -> None:
     doc = json.loads(out.getvalue())
     assert doc["advice"]["rebuild"]["fixed_by_rebuild"] == 3
     assert doc["advice"]["base_image"]["as_of"] == "2026-12-01"
+
+
+def test_table_shows_the_advice() -> None:
+    from hullguard.report import table
+
+    out = StringIO()
+    table.write(make_report(findings=FINDINGS), out)
+    text = out.getvalue()
+    assert "Rebuild: rebuild fixes 3 of 5" in text
+    assert "Smaller base: gcr.io/distroless/python3-debian12 (distroless) would remove" in text

@@ -67,12 +67,34 @@ def write(report: Report, out: TextIO) -> None:
             f": {plural(len(report.packages), 'package')} checked" if report.packages is not None else ""
         )
         console.print(f"No findings{checked}.")
+    _advice(console, report)
     if report.issues:
         console.print(f"[yellow]{plural(len(report.issues), 'issue')} while scanning:[/yellow]")
         for issue in report.issues:
             place = issue.path or issue.layer or ""
             prefix = f"{place}: " if place and not issue.message.startswith(place) else ""
             console.print(neutralise(f"  - {issue.stage}: {prefix}{issue.message}"), markup=False)
+
+
+def _advice(console: Console, report: Report) -> None:
+    """What a rebuild fixes, and which base would shrink the image (report/advice.py)."""
+    from hullguard.report.advice import base_advice, rebuild_advice
+
+    rebuild = rebuild_advice(report)
+    if rebuild is not None:
+        console.print(f"[bold]Rebuild:[/bold] {escape(rebuild.summary())}")
+    base = base_advice(report)
+    if base is None:
+        return
+    counted = [a for a in base.alternatives if a.removes_packages]
+    for alt in counted[:3]:
+        console.print(
+            f"[bold]Smaller base:[/bold] {escape(alt.image)} ({alt.kind}) would remove "
+            f"{plural(alt.removes_packages or 0, 'OS package')} of {base.os_packages} and "
+            f"{alt.removes_vulnerabilities or 0} known "
+            f"{'vulnerability' if alt.removes_vulnerabilities == 1 else 'vulnerabilities'} "
+            f"[dim](table of {base.as_of})[/dim]"
+        )
 
 
 def _findings(console: Console, report: Report) -> None:
