@@ -1,0 +1,74 @@
+"""Pod Security Standards as an admission policy: the same controls and versions as `config --pss`,
+with a namespace's `pod-security.kubernetes.io/*` labels overriding the defaults as PSA reads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hullguard.admission.decision import Action, Mode, Outcome, Violation
+from hullguard.admission.policy import Namespaces
+from hullguard.admission.review import Request
+from hullguard.rules.kubernetes import pss
+from hullguard.rules.kubernetes.objects import make_workload
+
+LABEL = "pod-security.kubernetes.io/"
+PRIVILEGED = "privileged"
+LEVELS = (PRIVILEGED, pss.BASELINE, pss.RESTRICTED)
+LABEL_ACTIONS = {"enforce": (Action.DENY,), "warn": (Action.WARN,), "audit": (Action.AUDIT,)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evaluation:
+    level: str
+    minor: int
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PssPolicy:
+    level: str
+    minor: int = pss.NEWEST_MINOR
+    mode: Mode = Mode.ENFORCE
+    name: str = "pss"
+
+    def evaluations(self, labels: dict[str, str]) -> tuple[Evaluation, ...]:
+        """The default level, or what the namespace's labels ask for (an invalid label reads as
+        restricted / latest, as PSA treats it)."""
+        if not any(k.startswith(LABEL) for k in labels):
+            return (Evaluation(level=self.level, minor=self.minor, actions=self.mode.actions),)
+        found = []
+        for mode, actions in LABEL_ACTIONS.items():
+            level = labels.get(LABEL + mode)
+            if level is None:
+                continue
+            try:
+                minor = pss.parse_version(labels.get(f"{LABEL}{mode}-version", "latest"))
+            except ValueError:
+                minor = pss.NEWEST_MINOR
+            found.append(
+                Evaluation(level=level if level in LEVELS else pss.RESTRICTED, minor=minor, actions=actions)
+            )
+        return tuple(found)
+
+    def review(self, request: Request, namespaces: Namespaces) -> Outcome:
+        if request.operation not in ("CREATE", "UPDATE") or request.object is None:
+            return Outcome()
+        if request.sub_resource not in ("", "ephemeralcontainers"):
+            return Outcome()
+        workload = make_workload(request.object, request.kind.kind, ())
+        if workload is None:
+            return Outcome()
+        violations = []
+        for e in self.evaluations(namespaces.labels(request.namespace)):
+            if e.level == PRIVILEGED:
+                continue
+            for control, denial in pss.evaluate(e.level, e.minor, workload.meta, workload.spec):
+                violations.append(
+                    Violation(
+                        policy="pss",
+                        check=f"{e.level}:v1.{e.minor}/{control}",
+                        message=denial.message,
+                        actions=e.actions,
+                    )
+                )
+        return Outcome(violations=tuple(violations))
