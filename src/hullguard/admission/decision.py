@@ -12,6 +12,13 @@ from typing import Any
 from hullguard.admission.review import API_VERSION
 
 AUDIT_PREFIX = "hullguard.io/"
+REASONS = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    413: "RequestEntityTooLarge",
+    422: "Invalid",
+    500: "InternalError",
+}
 
 
 class Action(StrEnum):
@@ -43,6 +50,9 @@ class Violation:
     message: str
     actions: tuple[Action, ...]
     code: int = 403
+    text: str | None = None
+    """The policy's own wording of a denial (ValidatingAdmissionPolicy's), used as is; such a
+    policy also words its own warnings and audit annotations."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,15 +96,15 @@ def decide(subject: str, outcomes: Iterable[Outcome]) -> Decision:
         patch += outcome.patch
     denying = [v for v in violations if Action.DENY in v.actions]
     for v in violations:
-        if Action.WARN in v.actions and Action.DENY not in v.actions:
+        if Action.WARN in v.actions and Action.DENY not in v.actions and v.text is None:
             warnings.append(f"[{v.policy}] {v.check}: {v.message}")
-    audited = [v for v in violations if Action.AUDIT in v.actions]
+    audited = [v for v in violations if Action.AUDIT in v.actions and v.text is None]
     for policy in dict.fromkeys(v.policy for v in audited):
         text = "; ".join(f"{v.check}: {v.message}" for v in audited if v.policy == policy)
         annotations.setdefault(f"{AUDIT_PREFIX}{policy.replace(':', '.').replace('/', '.')}", text)
     message = ""
     if denying:
-        named = "; ".join(f"[{v.policy}] {v.check}: {v.message}" for v in denying)
+        named = "; ".join(v.text or f"[{v.policy}] {v.check}: {v.message}" for v in denying)
         message = f"hullguard denied {subject}: {named}"
     return Decision(
         allowed=not denying,
@@ -111,7 +121,8 @@ def answer(uid: str, decision: Decision, mutating: bool = False) -> dict[str, An
     """The AdmissionReview the API server reads back."""
     response: dict[str, Any] = {"uid": uid, "allowed": decision.allowed}
     if not decision.allowed:
-        response["status"] = {"code": decision.code, "message": decision.message, "reason": "Forbidden"}
+        reason = REASONS.get(decision.code, "Forbidden")
+        response["status"] = {"code": decision.code, "message": decision.message, "reason": reason}
     if decision.warnings:
         response["warnings"] = list(decision.warnings)
     if decision.audit_annotations:

@@ -50,7 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--log", type=Path, help="append every decision to this tamper-evident log")
     _policy_arguments(serve)
     test = sub.add_parser("test", help="judge OBJECT with POLICY offline and print the verdict")
-    test.add_argument("policy", type=Path, help="ValidatingAdmissionPolicy (+ bindings, params) YAML")
+    test.add_argument(
+        "policy_file", type=Path, metavar="POLICY", help="ValidatingAdmissionPolicy (+ bindings, params) YAML"
+    )
     test.add_argument("object", type=Path, help="the object under review (YAML or JSON)")
     test.add_argument("--old-object", type=Path, help="the previous object (makes the operation UPDATE)")
     test.add_argument("--operation", choices=("CREATE", "UPDATE", "DELETE", "CONNECT"))
@@ -129,11 +131,19 @@ def run(args: argparse.Namespace) -> int:
         return 0
     chosen = settings(args)
     if args.action == "test":
-        from hullguard.admission.offline import test_offline
+        from hullguard.admission.offline import judge, read_object
 
-        answer, allowed = test_offline(args, chosen)
-        print_json(answer)
-        return 0 if allowed else 1
+        result = judge(
+            chosen,
+            args.policy_file,
+            read_object(args.object),
+            old_object=read_object(args.old_object) if args.old_object else None,
+            operation=args.operation,
+            namespace=args.namespace,
+            username=args.user,
+        )
+        print_json(result)
+        return 0 if result["response"]["allowed"] else 1
     from hullguard.admission.app import create_app
     from hullguard.admission.log import DecisionLog
     from hullguard.admission.server import serve

@@ -1,0 +1,116 @@
+"""`hullguard admission test` and start-up refusals, through the real command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hullguard.cli.main import main
+from tests.admission.conftest import run_webhook
+
+POLICY = """\
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: max-replicas}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}
+  validations:
+  - expression: "object.spec.replicas <= 5"
+    messageExpression: "'replicas ' + string(object.spec.replicas) + ' > 5'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: max-replicas-everywhere}
+spec: {policyName: max-replicas, validationActions: [Deny]}
+"""
+
+
+def _deployment(tmp: Path, replicas: int) -> Path:
+    path = tmp / f"deploy-{replicas}.yaml"
+    path.write_text(yaml.safe_dump({"apiVersion": "apps/v1", "kind": "Deployment",
+                                    "metadata": {"name": "web", "namespace": "shop"}, "spec": {"replicas": replicas}}))  # fmt: skip
+    return path
+
+
+def test_offline_verdicts_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    assert main(["admission", "test", str(policy), str(_deployment(tmp_path, 9))]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "deny"
+    assert out["response"]["status"]["message"] == (
+        "hullguard denied Deployment shop/web: ValidatingAdmissionPolicy 'max-replicas' with binding "
+        "'max-replicas-everywhere' denied request: replicas 9 > 5"
+    )
+    assert main(["admission", "test", str(policy), str(_deployment(tmp_path, 2))]) == 0
+    assert json.loads(capsys.readouterr().out)["response"]["allowed"] is True
+
+
+def test_offline_test_combines_with_pss(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n"
+    )
+    assert main(["admission", "test", str(policy), str(pod), "--pss", "baseline"]) == 1
+    assert "baseline:v1.37/hostNamespaces" in capsys.readouterr().out
+
+
+def test_a_policy_that_does_not_compile_is_refused_with_file_line_and_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "broken.yaml"
+    policy.write_text(POLICY.replace("object.spec.replicas <= 5", "object.spec.replicas <= "))
+    assert main(["admission", "test", str(policy), str(_deployment(tmp_path, 1))]) == 2
+    err = capsys.readouterr().err
+    assert f"{policy}:9: ValidatingAdmissionPolicy 'max-replicas': spec.validations[0].expression" in err
+    assert "expression:1:25: Syntax error" in err
+    cert = tmp_path / "none.pem"
+    serve = subprocess.run(
+        [sys.executable, "-m", "hullguard.cli.main", "admission", "serve", "--listen", "127.0.0.1:1",
+         "--tls-cert", str(cert), "--tls-key", str(cert), "--policy", str(policy)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert serve.returncode == 2
+    assert "expression:1:25: Syntax error" in serve.stderr
+    assert "Traceback" not in serve.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--rules", "HG-NOPE"], "unknown Kubernetes rule id"),
+        (["--pss", "restricted", "--pss-version", "2.0"], "policy version"),
+        (["--min-severity", "urgent"], "unknown severity"),
+        (["--require-signature"], "--require-signature needs --key"),
+    ],
+)
+def test_unusable_options_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    assert main(["admission", "test", str(policy), str(_deployment(tmp_path, 1)), *args]) == 2
+    assert said in capsys.readouterr().err
+
+
+def test_a_vap_is_enforced_by_the_running_webhook(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    deployment = yaml.safe_load(_deployment(tmp_path, 7).read_text())
+    with run_webhook(tmp_path, "--policy", str(policy)) as hook:
+        response = hook.review(deployment)
+        assert response["allowed"] is False
+        assert response["status"]["code"] == 422
+        assert response["status"]["reason"] == "Invalid"
+        assert "denied request: replicas 7 > 5" in response["status"]["message"]
+        deployment["spec"]["replicas"] = 1
+        assert hook.review(deployment)["allowed"] is True
