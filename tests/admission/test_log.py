@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ def test_every_decision_is_logged_and_the_chain_verifies(
     records = [json.loads(line) for line in _lines(served_log)]
     assert [r["uid"] for r in records] == [f"uid-{n}" for n in range(5)]
     assert records[0]["prev"] == GENESIS
-    assert all(b["prev"] == a["hash"] for a, b in zip(records, records[1:], strict=False))
+    assert all(b["prev"] == a["hash"] for a, b in itertools.pairwise(records))
     assert records[0]["verdict"] == "allow" and records[0]["subject"] == "Pod ns0/p"
     assert main(["admission", "log", "verify", str(served_log)]) == 0
     out = json.loads(capsys.readouterr().out)

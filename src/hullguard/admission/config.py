@@ -116,7 +116,7 @@ def build_reviewer(settings: Settings) -> Reviewer:
         validators.extend(load_vap_policies(settings.vap_files))
     blocking = False
     if settings.images:
-        from hullguard.admission.images.policy import image_policy
+        from hullguard.admission.images.settings import image_policy
 
         images = image_policy(settings.images, settings.mode)
         validators.append(images)

@@ -35,9 +35,9 @@ def _policy_arguments(p: argparse.ArgumentParser) -> None:
                    help="admit images only from these registries (repeatable)")  # fmt: skip
     p.add_argument("--max-severity", help="refuse images whose latest stored scan has findings above this")
     p.add_argument("--unknown-images", choices=("allow", "deny", "scan"), help="images with no stored scan")
-    p.add_argument(
-        "--insecure-registry", action="store_true", help="registry over plain HTTP or unverified TLS"
-    )
+    p.add_argument("--scan-store", type=Path, help="folder of hullguard JSON image reports (--max-severity)")
+    p.add_argument("--insecure-registry", action="store_true", help="plain HTTP or unverified TLS registries")
+    p.add_argument("--registry-username", help="registry user (password from HULLGUARD_PASSWORD)")
     p.add_argument("--registry-ca-cert", type=Path, help="PEM CA certificates to trust for registries")
 
 
@@ -104,6 +104,10 @@ def settings(args: argparse.Namespace) -> Settings:
     for flag, key in (("max_severity", "maxSeverity"), ("unknown_images", "unknownImages")):
         if getattr(args, flag):
             images[key] = getattr(args, flag)
+    if args.scan_store:
+        images["scanStore"] = str(args.scan_store)
+    if args.registry_username:
+        images["username"] = args.registry_username
     if args.insecure_registry:
         images["insecure"] = True
     if args.registry_ca_cert:

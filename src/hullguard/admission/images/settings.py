@@ -1,0 +1,61 @@
+"""The image policy from the `images:` settings (config file keys, set by the command-line flags too)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hullguard.admission.decision import Mode
+from hullguard.admission.images.policy import ImagePolicy, ImageRules
+from hullguard.admission.images.scans import ScanStore
+from hullguard.admission.images.verify import ImageLookup
+from hullguard.errors import UsageError
+from hullguard.model import Severity
+from hullguard.registry.transport import RegistryOptions, password_from_env
+from hullguard.signing import keys
+
+KEYS = frozenset({"requireSignature", "key", "allowRegistries", "maxSeverity", "unknownImages", "scanStore",
+                  "insecure", "caCert", "username", "cacheSeconds", "cacheSize"})  # fmt: skip
+MAX_KEY = 64 * 1024
+
+
+def _key(path: Path) -> keys.PublicKey:
+    try:
+        if path.stat().st_size > MAX_KEY:
+            raise UsageError(f"{path}: too large for a key file")
+        return keys.load_public_key(path.read_bytes(), str(path))
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read the key: {e.strerror}") from e
+
+
+def image_policy(images: dict[str, Any], mode: Mode) -> ImagePolicy:
+    unknown = sorted(set(images) - KEYS)
+    if unknown:
+        raise UsageError(f"images: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(KEYS))}")
+    key = _key(Path(images["key"])) if images.get("requireSignature") else None
+    if images.get("requireSignature") and not images.get("key"):
+        raise UsageError("images.requireSignature needs images.key (a cosign public key)")
+    try:
+        worst = Severity.parse(str(images["maxSeverity"])) if images.get("maxSeverity") else None
+    except ValueError as e:
+        raise UsageError(f"maxSeverity: {e}") from e
+    rules = ImageRules(
+        allow_registries=tuple(str(r) for r in images.get("allowRegistries") or ()),
+        max_severity=worst,
+        unknown_images=str(images.get("unknownImages") or "allow"),
+    )
+    if rules.unknown_images not in ("allow", "deny", "scan"):
+        raise UsageError(f"unknownImages {rules.unknown_images!r}: expected allow, deny or scan")
+    options = RegistryOptions(
+        insecure=bool(images.get("insecure")),
+        ca_cert=Path(images["caCert"]) if images.get("caCert") else None,
+        username=images.get("username"),
+        password=password_from_env(images.get("username"), None),
+    )
+    lookup = None
+    if key is not None or worst is not None:
+        lookup = ImageLookup(
+            key, options, float(images.get("cacheSeconds", 300)), int(images.get("cacheSize", 1024))
+        )
+    scans = ScanStore(Path(images["scanStore"])) if images.get("scanStore") else None
+    return ImagePolicy(rules=rules, lookup=lookup, scans=scans, mode=mode)
