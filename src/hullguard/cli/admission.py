@@ -7,6 +7,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from hullguard import __version__
 from hullguard.admission.config import Settings, build_reviewer, read_settings
 from hullguard.admission.decision import Mode
 from hullguard.cli.signing_args import print_json
@@ -61,7 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _policy_arguments(test)
     manifests = sub.add_parser("manifests", help="print the webhook's Kubernetes manifests")
     manifests.add_argument("--namespace", default="hullguard", help="namespace to run the webhook in")
-    manifests.add_argument("--image", default="ghcr.io/hullguard/hullguard:latest", help="webhook image")
+    manifests.add_argument(
+        "--image", default=f"ghcr.io/hullguard/hullguard:{__version__}", help="webhook image"
+    )
     manifests.add_argument("--cert-manager", action="store_true", help="a cert-manager Certificate, no key")
     manifests.add_argument("--failure-policy", choices=("Fail", "Ignore"), default="Fail")
     manifests.add_argument("--replicas", type=int, default=2)
@@ -118,6 +121,37 @@ def settings(args: argparse.Namespace) -> Settings:
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
+def _manifests(args: argparse.Namespace) -> str:
+    from hullguard.admission.manifests import MOUNT, Options, build_manifests, read_files, render
+
+    files: dict[str, Path] = {}
+
+    def mounted(path: Path) -> str:
+        name = f"{len(files)}-{path.name}"
+        files[name] = path
+        return f"{MOUNT}/{name}"
+
+    serve: list[str] = ["--config", mounted(args.config)] if args.config else []
+    for flag in ("pss", "pss_version", "rules", "min_severity", "mode", "max_severity", "unknown_images"):
+        if getattr(args, flag):
+            serve += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+    serve += [a for ns in args.exempt_namespace for a in ("--exempt-namespace", ns)]
+    serve += [a for p in args.policy for a in ("--policy", mounted(p))]
+    serve += [a for r in args.allow_registry for a in ("--allow-registry", r)]
+    if args.require_signature:
+        serve += ["--require-signature", "--key", mounted(args.key)]
+    if args.insecure_registry:
+        serve.append("--insecure-registry")
+    try:
+        contents = read_files(files)
+    except OSError as e:
+        raise UsageError(f"{e.filename}: cannot read: {e.strerror}") from e
+    options = Options(namespace=args.namespace, image=args.image, replicas=args.replicas,
+                      failure_policy=args.failure_policy, cert_manager=args.cert_manager,
+                      serve_args=tuple(serve), files=contents)  # fmt: skip
+    return render(build_manifests(options))
+
+
 def run(args: argparse.Namespace) -> int:
     if args.action == "log":
         from hullguard.admission.log import verify_log
@@ -129,9 +163,8 @@ def run(args: argparse.Namespace) -> int:
                     "intact": not check.problems, "problems": list(check.problems)})  # fmt: skip
         return 1 if check.problems else 0
     if args.action == "manifests":
-        from hullguard.admission.manifests import render_manifests
-
-        sys.stdout.write(render_manifests(args, sys.argv[1:]))
+        build_reviewer(settings(args))  # a policy that would not load is refused now, not in the cluster
+        sys.stdout.write(_manifests(args))
         return 0
     chosen = settings(args)
     if args.action == "test":
