@@ -3,13 +3,26 @@ with a namespace's `pod-security.kubernetes.io/*` labels overriding the defaults
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 from hullguard.admission.decision import Action, Mode, Outcome, Violation
 from hullguard.admission.policy import Namespaces
 from hullguard.admission.review import Request
 from hullguard.rules.kubernetes import pss
 from hullguard.rules.kubernetes.objects import make_workload
+
+_active = functools.lru_cache(maxsize=128)(pss.active)
+"""The controls of (level, version), built once: a webhook asks for the same few pairs all day."""
+
+
+def _evaluate(
+    level: str, minor: int, meta: dict[str, Any], spec: dict[str, Any]
+) -> list[tuple[str, pss.Denial]]:
+    """`pss.evaluate`, with the control table cached."""
+    return [(cid, d) for cid, fn in _active(level, minor).items() if (d := fn(meta, spec)) is not None]
+
 
 LABEL = "pod-security.kubernetes.io/"
 PRIVILEGED = "privileged"
@@ -62,7 +75,7 @@ class PssPolicy:
         for e in self.evaluations(namespaces.labels(request.namespace)):
             if e.level == PRIVILEGED:
                 continue
-            for control, denial in pss.evaluate(e.level, e.minor, workload.meta, workload.spec):
+            for control, denial in _evaluate(e.level, e.minor, workload.meta, workload.spec):
                 violations.append(
                     Violation(
                         policy="pss",
