@@ -23,11 +23,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.admission.test_images import _push_image  # noqa: E402
+from tests.support import servers  # noqa: E402
+
 from hullguard.admission.review import make_review  # noqa: E402
 from hullguard.cli.main import main as hullguard  # noqa: E402
 from hullguard.signing.keys import generate_key_pair  # noqa: E402
-from tests.admission.test_images import _push_image  # noqa: E402
-from tests.support import servers  # noqa: E402
 
 LUA = ROOT / "bench" / "admission_post.lua"
 
@@ -48,7 +49,7 @@ def serve(tmp: Path, *args: str) -> tuple[subprocess.Popen[bytes], str, Path]:
     url = f"https://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            if httpx.get(f"{url}/healthz", verify=False).status_code == 200:  # noqa: S501 - loopback, own cert
+            if httpx.get(f"{url}/healthz", verify=False).status_code == 200:
                 return process, url, cert
         except httpx.TransportError:
             time.sleep(0.1)
@@ -69,7 +70,7 @@ def case(name: str, tmp: Path, pod: dict[str, object], seconds: int, *args: str)
     review.write_text(json.dumps(make_review(pod)))
     process, url, _ = serve(tmp / name, *args)
     try:
-        first = httpx.post(f"{url}/validate", content=review.read_bytes(), verify=False,  # noqa: S501
+        first = httpx.post(f"{url}/validate", content=review.read_bytes(), verify=False,
                            headers={"content-type": "application/json"}).json()["response"]  # fmt: skip
         assert first["allowed"] is False, first
         print(f"{name}: {run_wrk(url, review, seconds)}")
@@ -92,7 +93,12 @@ def main() -> None:
             (tmp / "cosign.key").write_bytes(pair.private_pem)
             (tmp / "cosign.pub").write_bytes(pair.public_pem)
             os.environ["COSIGN_PASSWORD"] = "bench"
-            assert hullguard(["sign", f"{registry.host}/shop/web:1.0", "--key", str(tmp / "cosign.key"), "--insecure"]) == 0
+            assert (
+                hullguard(
+                    ["sign", f"{registry.host}/shop/web:1.0", "--key", str(tmp / "cosign.key"), "--insecure"]
+                )
+                == 0
+            )
             case("pss+signature-warm", tmp, violating_pod(f"{registry.host}/shop/web:1.0"), options.seconds,
                  "--pss", "restricted", "--require-signature", "--key", str(tmp / "cosign.pub"), "--insecure-registry")  # fmt: skip
 

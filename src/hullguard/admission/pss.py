@@ -12,14 +12,13 @@ from hullguard.admission.policy import Namespaces
 from hullguard.admission.review import Request
 from hullguard.rules.kubernetes import pss
 from hullguard.rules.kubernetes.objects import make_workload
+from hullguard.rules.kubernetes.pss_checks import Denial
 
 _active = functools.lru_cache(maxsize=128)(pss.active)
 """The controls of (level, version), built once: a webhook asks for the same few pairs all day."""
 
 
-def _evaluate(
-    level: str, minor: int, meta: dict[str, Any], spec: dict[str, Any]
-) -> list[tuple[str, pss.Denial]]:
+def _evaluate(level: str, minor: int, meta: dict[str, Any], spec: dict[str, Any]) -> list[tuple[str, Denial]]:
     """`pss.evaluate`, with the control table cached."""
     return [(cid, d) for cid, fn in _active(level, minor).items() if (d := fn(meta, spec)) is not None]
 
