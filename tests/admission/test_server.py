@@ -152,3 +152,21 @@ def test_a_renewed_certificate_is_served_without_restart(tmp_path: Path) -> None
         assert _served_certificate(hook.url) == ssl.PEM_cert_to_DER_cert(new_cert.read_text())
         with httpx.Client(base_url=hook.url, verify=ssl.create_default_context(cafile=new_cert)) as c:
             assert c.get("/healthz").status_code == 200
+
+
+def test_a_pod_with_unknown_fields_is_refused_saying_which(webhook: Webhook) -> None:
+    pod = json.loads(json.dumps(BARE_POD))
+    pod["spec"]["containers"][0]["securityContext"] = {"runAsNonroot": True}
+    pod["spec"]["hostNetworking"] = True
+    response = webhook.review(pod)
+    assert response["allowed"] is False
+    assert response["status"]["code"] == 400
+    message = response["status"]["message"]
+    assert "spec.containers[0].securityContext.runAsNonroot (did you mean runAsNonRoot?)" in message
+    assert "spec.hostNetworking (did you mean hostNetwork?)" in message
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                  "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x", "imagePullPolicy": "Always",
+                                                                 "securityContxt": {}}]}}}}  # fmt: skip
+    assert (
+        "spec.template.spec.containers[0].securityContxt" in webhook.review(deployment)["status"]["message"]
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hullguard.admission.decision import Action, Decision, Outcome, Violation, decide
+from hullguard.admission.fields import unknown_fields
 from hullguard.admission.policy import Namespaces, Policy
 from hullguard.admission.review import Request
 from hullguard.errors import Error
@@ -25,6 +26,9 @@ class Reviewer:
         if request.namespace in self.exempt_namespaces:
             return decide(request.display, ())
         policies = self.mutators if mutating else self.validators
+        unknown = unknown_fields(request.object, request.kind.kind) if request.object and policies else []
+        if unknown:
+            return decide(request.display, (_unknown(unknown),))
         return decide(request.display, self._outcomes(policies, request))
 
     def _outcomes(self, policies: tuple[Policy, ...], request: Request) -> Iterator[Outcome]:
@@ -35,6 +39,17 @@ class Reviewer:
                 yield _failed(policy.name, e.diagnostics())
             except Exception as e:  # a bug in a policy must not let the object through, nor crash the server
                 yield _failed(policy.name, f"internal error: {e!r}")
+
+
+def _unknown(fields: list[str]) -> Outcome:
+    message = f"unknown field(s) {', '.join(fields)}: a misspelt field is ignored by Kubernetes, so it is refused here"
+    return Outcome(
+        violations=(
+            Violation(
+                policy="schema", check="unknown-field", message=message, actions=(Action.DENY,), code=400
+            ),
+        )
+    )
 
 
 def _failed(policy: str, message: str) -> Outcome:
