@@ -6,7 +6,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import io
 import json
+import tarfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,19 +29,30 @@ PASSWORD = "admission test"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 
+def _layer(content: bytes) -> bytes:
+    """An uncompressed layer tar with one file."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("etc/hullguard-test")
+        info.size, info.mtime = len(content), 0
+        tar.addfile(info, io.BytesIO(content))
+    return out.getvalue()
+
+
 def _push_image(host: str, repository: str, tag: str, content: bytes) -> str:
     """A minimal real OCI image (config + one layer); returns its manifest digest."""
     ref = parse_reference(f"{host}/{repository}:{tag}")
-    config = json.dumps(
-        {"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}}
-    ).encode()
+    layer = _layer(content)
+    diff_id = "sha256:" + hashlib.sha256(layer).hexdigest()
+    config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+                         "config": {}}).encode()  # fmt: skip
     with RegistryClient.for_reference(ref, RegistryOptions(insecure=True)) as client:
-        layer = client.push_blob(repository, content)
+        layer_digest = client.push_blob(repository, layer)
         config_digest = client.push_blob(repository, config)
         manifest = json.dumps({
             "schemaVersion": 2, "mediaType": OCI_MANIFEST,
             "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": len(config)},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer, "size": len(content)}],
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": len(layer)}],
         }).encode()  # fmt: skip
         return str(client.put_manifest(repository, tag, manifest, OCI_MANIFEST))
 
@@ -205,3 +219,28 @@ def test_max_severity_reads_the_latest_stored_scan(images: dict[str, Any], tmp_p
         response = hook.review(_pod(f"{images['host']}/shop/new:1"))
         assert response["allowed"] is False
         assert f"({unknown}) has no stored scan" in response["status"]["message"]
+
+
+def test_an_unknown_image_is_scanned_for_the_retry(images: dict[str, Any], tmp_path: Path) -> None:
+    store = tmp_path / "scans"
+    digest = _push_image(images["host"], "shop/fresh", "1", b"scan me")
+    args = [
+        "--max-severity",
+        "HIGH",
+        "--scan-store",
+        str(store),
+        "--insecure-registry",
+        "--unknown-images",
+        "scan",
+    ]
+    with run_webhook(tmp_path, *args) as hook:
+        first = hook.review(_pod(f"{images['host']}/shop/fresh:1"))
+        assert first["allowed"] is False
+        assert f"({digest}) has no stored scan: a scan of it has started" in first["status"]["message"]
+        report = store / f"{digest.replace(':', '-')}.json"
+        deadline = time.monotonic() + 120
+        while not report.exists():
+            assert time.monotonic() < deadline, "the background scan did not store a report"
+            time.sleep(0.2)
+        assert json.loads(report.read_text())["artifact"]["digest"] == digest
+        assert hook.review(_pod(f"{images['host']}/shop/fresh:1"))["allowed"] is True

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hullguard.admission.decision import Mode, Outcome, Violation
+from hullguard.admission.images.scan import BackgroundScans
 from hullguard.admission.images.scans import ScanStore
 from hullguard.admission.images.verify import ImageLookup
 from hullguard.admission.policy import Namespaces
@@ -49,6 +50,8 @@ class ImagePolicy:
     lookup: ImageLookup | None
     """Registry answers; signatures are required when it holds a key."""
     scans: ScanStore | None
+    background: BackgroundScans | None = None
+    """Where `--unknown-images scan` sends images that have no stored scan."""
     mode: Mode = Mode.ENFORCE
     name: str = "image"
 
@@ -111,8 +114,10 @@ class ImagePolicy:
         if scan is None:
             if self.rules.unknown_images == "allow":
                 return None
-            return ("unscanned", f"image {image} ({digest}) has no stored scan (--unknown-images "
-                                 f"{self.rules.unknown_images})")  # fmt: skip
+            why = f"--unknown-images {self.rules.unknown_images}"
+            if self.background is not None:
+                why = self.background.request(image, digest)
+            return ("unscanned", f"image {image} ({digest}) has no stored scan: {why}")
         if scan.worst is not None and scan.worst > self.rules.max_severity:
             return ("vulnerabilities", f"image {image} ({digest}) has {scan.worst.name} vulnerabilities "
                                        f"above {self.rules.max_severity.name} (scan {scan.path.name})")  # fmt: skip

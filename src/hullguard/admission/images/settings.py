@@ -7,6 +7,7 @@ from typing import Any
 
 from hullguard.admission.decision import Mode
 from hullguard.admission.images.policy import ImagePolicy, ImageRules
+from hullguard.admission.images.scan import BackgroundScans
 from hullguard.admission.images.scans import ScanStore
 from hullguard.admission.images.verify import ImageLookup
 from hullguard.errors import UsageError
@@ -58,4 +59,9 @@ def image_policy(images: dict[str, Any], mode: Mode) -> ImagePolicy:
             key, options, float(images.get("cacheSeconds", 300)), int(images.get("cacheSize", 1024))
         )
     scans = ScanStore(Path(images["scanStore"])) if images.get("scanStore") else None
-    return ImagePolicy(rules=rules, lookup=lookup, scans=scans, mode=mode)
+    background = None
+    if rules.unknown_images == "scan":
+        if not images.get("scanStore"):
+            raise UsageError("--unknown-images scan needs --scan-store DIR (where the reports go)")
+        background = BackgroundScans(Path(images["scanStore"]), options)
+    return ImagePolicy(rules=rules, lookup=lookup, scans=scans, background=background, mode=mode)
