@@ -87,7 +87,7 @@ def create_app(
             if e.uid is None:
                 return _json({"error": str(e)}, 400)
             return _json(refusal(e.uid, 400, f"hullguard cannot review this request: {e}"))
-        if reviewer.blocking:
+        if reviewer.needs_io(review):
             decision = await run_in_threadpool(reviewer.review, review, mutating)
         else:
             decision = reviewer.review(review, mutating)

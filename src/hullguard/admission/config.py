@@ -10,7 +10,7 @@ from typing import Any
 from hullguard.admission.decision import Mode
 from hullguard.admission.policy import Namespaces, Policy
 from hullguard.admission.pss import PssPolicy
-from hullguard.admission.reviewer import Reviewer
+from hullguard.admission.reviewer import IoPolicy, Reviewer
 from hullguard.admission.rules import RulesPolicy, select_rules
 from hullguard.errors import Error
 from hullguard.model import Severity
@@ -114,14 +114,14 @@ def build_reviewer(settings: Settings) -> Reviewer:
         from hullguard.admission.vap.policy import load_vap_policies
 
         validators.extend(load_vap_policies(settings.vap_files))
-    blocking = False
+    blocking: tuple[IoPolicy, ...] = ()
     if settings.images:
         from hullguard.admission.images.settings import image_policy
 
         images = image_policy(settings.images, settings.mode)
         validators.append(images)
         mutators.append(images)
-        blocking = True
+        blocking = (images,)
     return Reviewer(
         validators=tuple(validators),
         mutators=tuple(mutators),

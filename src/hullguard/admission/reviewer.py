@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from hullguard.admission.decision import Action, Decision, Outcome, Violation, decide
 from hullguard.admission.fields import unknown_fields
 from hullguard.admission.policy import Namespaces, Policy
 from hullguard.admission.review import Request
 from hullguard.errors import Error
+
+
+class IoPolicy(Protocol):
+    def needs_io(self, request: Request) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -19,8 +24,12 @@ class Reviewer:
     """Policies whose outcomes carry JSONPatch operations; they may deny as well."""
     namespaces: Namespaces = field(default_factory=Namespaces)
     exempt_namespaces: frozenset[str] = frozenset()
-    blocking: bool = False
-    """A policy does network I/O (registry look-ups): run reviews off the event loop."""
+    blocking: tuple[IoPolicy, ...] = ()
+    """Policies that may do network I/O (registry look-ups) for some requests."""
+
+    def needs_io(self, request: Request) -> bool:
+        """Run this review off the event loop: an answer is not cached yet."""
+        return any(p.needs_io(request) for p in self.blocking)
 
     def review(self, request: Request, mutating: bool = False) -> Decision:
         if request.namespace in self.exempt_namespaces:

@@ -30,6 +30,12 @@ class TtlCache(Generic[K, V]):
             self.hits += 1
             return found[1]
 
+    def peek(self, key: K) -> V | None:
+        """Like get, without counting or reordering."""
+        with self.lock:
+            found = self.entries.get(key)
+            return found[1] if found is not None and found[0] > self.clock() else None
+
     def put(self, key: K, value: V, ttl: float | None = None) -> None:
         with self.lock:
             self.entries[key] = (self.clock() + (self.ttl if ttl is None else ttl), value)

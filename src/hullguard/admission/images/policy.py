@@ -75,6 +75,19 @@ class ImagePolicy:
                               "value": pinned(container.image, digest)})  # fmt: skip
         return Outcome(violations=tuple(violations), patch=tuple(patch) if self._signatures else ())
 
+    def needs_io(self, request: Request) -> bool:
+        """A registry round trip may be needed: review off the event loop."""
+        if self.lookup is None or request.object is None:
+            return False
+        workload = make_workload(request.object, request.kind.kind, ())
+        for container in workload.containers if workload is not None else ():
+            try:
+                if not self.lookup.cached(parse_reference(container.image)):
+                    return True
+            except Error:
+                continue
+        return False
+
     @property
     def _signatures(self) -> bool:
         return self.lookup is not None and self.lookup.key is not None

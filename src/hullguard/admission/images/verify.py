@@ -34,6 +34,16 @@ class ImageLookup:
         self.digests: TtlCache[str, Checked] = TtlCache(ttl, size)
         self.verified: TtlCache[str, Checked] = TtlCache(ttl, size)
 
+    def cached(self, ref: Reference) -> bool:
+        """Both answers for `ref` are in the cache: checking it costs no registry round trip."""
+        digest = ref.digest
+        if digest is None:
+            found = self.digests.peek(str(ref))
+            if found is None or found.digest is None:
+                return found is not None
+            digest = found.digest
+        return self.key is None or self.verified.peek(f"{ref.registry}/{ref.repository}@{digest}") is not None
+
     def resolve(self, ref: Reference) -> Checked:
         """The digest `ref` names now (its own digest when pinned)."""
         if ref.digest:
