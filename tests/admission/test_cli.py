@@ -91,6 +91,20 @@ def test_a_policy_that_does_not_compile_is_refused_with_file_line_and_position(
         (["--pss", "restricted", "--pss-version", "2.0"], "policy version"),
         (["--min-severity", "urgent"], "unknown severity"),
         (["--require-signature"], "--require-signature needs --key"),
+        (["--require-signature", "--key", "k.pub", "--certificate-identity", "a@b"], "not both"),
+        (["--require-signature", "--certificate-identity", "a@b"], "--certificate-oidc-issuer"),
+        (
+            [
+                "--require-signature",
+                "--certificate-identity",
+                "a@b",
+                "--certificate-identity-regexp",
+                "a",
+                "--certificate-oidc-issuer",
+                "https://x",
+            ],
+            "--certificate-identity",
+        ),
     ],
 )
 def test_unusable_options_exit_2(

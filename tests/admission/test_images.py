@@ -244,3 +244,12 @@ def test_an_unknown_image_is_scanned_for_the_retry(images: dict[str, Any], tmp_p
             time.sleep(0.2)
         assert json.loads(report.read_text())["artifact"]["digest"] == digest
         assert hook.review(_pod(f"{images['host']}/shop/fresh:1"))["allowed"] is True
+
+
+def test_keyless_identity_refuses_an_image_signed_with_a_key(images: dict[str, Any], tmp_path: Path) -> None:
+    args = ["--require-signature", "--certificate-identity", "release@example.com",
+            "--certificate-oidc-issuer", "https://accounts.example.com", "--insecure-registry"]  # fmt: skip
+    with run_webhook(tmp_path, *args) as hook:
+        response = hook.review(_pod(f"{images['host']}/shop/web:1.0"))
+        assert response["allowed"] is False
+        assert "signed with a key, not keyless" in response["status"]["message"]

@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
 from hullguard import __version__
-from hullguard.admission.config import Settings, build_reviewer, read_settings
-from hullguard.admission.decision import Mode
+from hullguard.admission.config import build_reviewer
+from hullguard.cli.admission_args import add_policy_arguments, settings
 from hullguard.cli.signing_args import print_json
 from hullguard.errors import UsageError
-from hullguard.model import Severity
-from hullguard.rules.kubernetes import pss
 
 NAME = "admission"
 HELP = "admission webhook: serve, test a policy offline, print manifests, verify the decision log"
-
-
-def _policy_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, help="webhook configuration file (YAML); flags override it")
-    p.add_argument("--pss", choices=(pss.BASELINE, pss.RESTRICTED), help="enforce this Pod Security level")
-    p.add_argument("--pss-version", help=f"PSS policy version v1.N or latest (v1.{pss.NEWEST_MINOR})")
-    p.add_argument("--rules", help="configuration rule ids to enforce, comma-separated")
-    p.add_argument("--min-severity", help="enforce every configuration rule at or above this severity")
-    p.add_argument("--mode", choices=("enforce", "warn", "audit"), help="what a violation does (enforce)")
-    p.add_argument("--exempt-namespace", action="append", default=[], metavar="NS", help="never review NS")
-    p.add_argument(
-        "--policy", action="append", type=Path, default=[], help="ValidatingAdmissionPolicy file (repeatable)"
-    )
-    p.add_argument("--require-signature", action="store_true", help="admit only images signed by --key")
-    p.add_argument("--key", type=Path, help="cosign public key for --require-signature")
-    p.add_argument("--allow-registry", action="append", default=[], metavar="HOST[/PATH]",
-                   help="admit images only from these registries (repeatable)")  # fmt: skip
-    p.add_argument("--max-severity", help="refuse images whose latest stored scan has findings above this")
-    p.add_argument("--unknown-images", choices=("allow", "deny", "scan"), help="images with no stored scan")
-    p.add_argument("--scan-store", type=Path, help="folder of hullguard JSON image reports (--max-severity)")
-    p.add_argument("--insecure-registry", action="store_true", help="plain HTTP or unverified TLS registries")
-    p.add_argument("--registry-username", help="registry user (password from HULLGUARD_PASSWORD)")
-    p.add_argument("--registry-ca-cert", type=Path, help="PEM CA certificates to trust for registries")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--tls-cert", type=Path, required=True, help="PEM certificate (reloaded on change)")
     serve.add_argument("--tls-key", type=Path, required=True, help="PEM private key")
     serve.add_argument("--log", type=Path, help="append every decision to this tamper-evident log")
-    _policy_arguments(serve)
+    add_policy_arguments(serve)
     test = sub.add_parser("test", help="judge OBJECT with POLICY offline and print the verdict")
     test.add_argument(
         "policy_file", type=Path, metavar="POLICY", help="ValidatingAdmissionPolicy (+ bindings, params) YAML"
@@ -59,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     test.add_argument("--operation", choices=("CREATE", "UPDATE", "DELETE", "CONNECT"))
     test.add_argument("--namespace", help="namespace of the request (default: the object's)")
     test.add_argument("--user", default="admin", help="request.userInfo.username")
-    _policy_arguments(test)
+    add_policy_arguments(test)
     manifests = sub.add_parser("manifests", help="print the webhook's Kubernetes manifests")
     manifests.add_argument("--namespace", default="hullguard", help="namespace to run the webhook in")
     manifests.add_argument(
@@ -68,57 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     manifests.add_argument("--cert-manager", action="store_true", help="a cert-manager Certificate, no key")
     manifests.add_argument("--failure-policy", choices=("Fail", "Ignore"), default="Fail")
     manifests.add_argument("--replicas", type=int, default=2)
-    _policy_arguments(manifests)
+    add_policy_arguments(manifests)
     log = sub.add_parser("log", help="work with the decision log")
     log_sub = log.add_subparsers(dest="log_action", metavar="ACTION", required=True)
     verify = log_sub.add_parser("verify", help="check the hash chain of a decision log")
     verify.add_argument("file", type=Path)
     verify.add_argument("--head", help="the hash the last record must have (kept elsewhere)")
-
-
-def settings(args: argparse.Namespace) -> Settings:
-    base = read_settings(args.config) if args.config else Settings()
-    changes: dict[str, object] = {}
-    try:
-        if args.pss:
-            changes["pss_level"] = args.pss
-        if args.pss_version:
-            changes["pss_minor"] = pss.parse_version(args.pss_version)
-        if args.rules:
-            changes["rule_ids"] = tuple(r.strip() for r in args.rules.split(",") if r.strip())
-        if args.min_severity:
-            changes["min_severity"] = Severity.parse(args.min_severity)
-    except ValueError as e:
-        raise UsageError(str(e)) from e
-    if args.mode:
-        changes["mode"] = Mode(args.mode)
-    if args.exempt_namespace:
-        changes["exempt_namespaces"] = base.exempt_namespaces | frozenset(args.exempt_namespace)
-    if args.policy:
-        changes["vap_files"] = (*base.vap_files, *args.policy)
-    images = dict(base.images)
-    if args.require_signature:
-        if not args.key:
-            raise UsageError("--require-signature needs --key cosign.pub")
-        images.update(requireSignature=True, key=str(args.key))
-    for flag, key in (("allow_registry", "allowRegistries"),):
-        if getattr(args, flag):
-            images[key] = list(getattr(args, flag))
-    for flag, key in (("max_severity", "maxSeverity"), ("unknown_images", "unknownImages")):
-        if getattr(args, flag):
-            images[key] = getattr(args, flag)
-    if args.scan_store:
-        images["scanStore"] = str(args.scan_store)
-    if args.registry_username:
-        images["username"] = args.registry_username
-    if args.insecure_registry:
-        images["insecure"] = True
-    if args.registry_ca_cert:
-        images["caCert"] = str(args.registry_ca_cert)
-    changes["images"] = images
-    if getattr(args, "log", None):
-        changes["log"] = args.log
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _manifests(args: argparse.Namespace) -> str:

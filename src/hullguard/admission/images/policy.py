@@ -90,7 +90,7 @@ class ImagePolicy:
 
     @property
     def _signatures(self) -> bool:
-        return self.lookup is not None and self.lookup.key is not None
+        return self.lookup is not None and self.lookup.signatures
 
     def _check(self, container: Container) -> tuple[list[tuple[str, str]], Digest | None]:
         try:

@@ -13,10 +13,16 @@ from hullguard.admission.images.verify import ImageLookup
 from hullguard.errors import UsageError
 from hullguard.model import Severity
 from hullguard.registry.transport import RegistryOptions, password_from_env
-from hullguard.signing import keys
+from hullguard.signing import identity_match, keyless, keys
 
+KEYLESS = (
+    "certificateIdentity",
+    "certificateOidcIssuer",
+    "certificateIdentityRegexp",
+    "certificateOidcIssuerRegexp",
+)
 KEYS = frozenset({"requireSignature", "key", "allowRegistries", "maxSeverity", "unknownImages", "scanStore",
-                  "insecure", "caCert", "username", "cacheSeconds", "cacheSize"})  # fmt: skip
+                  "insecure", "caCert", "username", "cacheSeconds", "cacheSize", "trustedRoot", *KEYLESS})  # fmt: skip
 MAX_KEY = 64 * 1024
 
 
@@ -29,13 +35,32 @@ def _key(path: Path) -> keys.PublicKey:
         raise UsageError(f"{path}: cannot read the key: {e.strerror}") from e
 
 
+def _identity(images: dict[str, Any]) -> keyless.Identity | None:
+    if not any(images.get(k) for k in KEYLESS):
+        return None
+    identity = keyless.Identity(
+        identity=images.get("certificateIdentity"),
+        issuer=images.get("certificateOidcIssuer"),
+        identity_regexp=images.get("certificateIdentityRegexp"),
+        issuer_regexp=images.get("certificateOidcIssuerRegexp"),
+    )
+    try:
+        identity_match.check_options(identity)
+    except identity_match.IdentityError as e:
+        raise UsageError(str(e)) from e
+    return identity
+
+
 def image_policy(images: dict[str, Any], mode: Mode) -> ImagePolicy:
     unknown = sorted(set(images) - KEYS)
     if unknown:
         raise UsageError(f"images: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(KEYS))}")
-    key = _key(Path(images["key"])) if images.get("requireSignature") else None
-    if images.get("requireSignature") and not images.get("key"):
-        raise UsageError("images.requireSignature needs images.key (a cosign public key)")
+    key = _key(Path(images["key"])) if images.get("requireSignature") and images.get("key") else None
+    identity = _identity(images) if images.get("requireSignature") and not images.get("key") else None
+    if images.get("requireSignature") and key is None and identity is None:
+        raise UsageError(
+            "images.requireSignature needs images.key (a cosign public key) or a keyless identity"
+        )
     try:
         worst = Severity.parse(str(images["maxSeverity"])) if images.get("maxSeverity") else None
     except ValueError as e:
@@ -54,10 +79,11 @@ def image_policy(images: dict[str, Any], mode: Mode) -> ImagePolicy:
         password=password_from_env(images.get("username"), None),
     )
     lookup = None
-    if key is not None or worst is not None:
-        lookup = ImageLookup(
-            key, options, float(images.get("cacheSeconds", 300)), int(images.get("cacheSize", 1024))
-        )
+    if key is not None or identity is not None or worst is not None:
+        trusted = images.get("trustedRoot")
+        root = keyless.load_trusted_root(Path(trusted) if trusted else None) if identity is not None else None
+        ttl, size = float(images.get("cacheSeconds", 300)), int(images.get("cacheSize", 1024))
+        lookup = ImageLookup(key, options, ttl, size, identity=identity, root=root)
     scans = ScanStore(Path(images["scanStore"])) if images.get("scanStore") else None
     background = None
     if rules.unknown_images == "scan":

@@ -11,7 +11,7 @@ from hullguard.model import Digest
 from hullguard.registry import RegistryClient
 from hullguard.registry.reference import Reference
 from hullguard.registry.transport import RegistryOptions
-from hullguard.signing import keys
+from hullguard.signing import keyless, keys
 from hullguard.signing.remote import RemoteRepository, Target, verify_image
 
 FAILURE_TTL = 10.0
@@ -25,14 +25,26 @@ class Checked:
 
 
 class ImageLookup:
-    """Digests of tags, and signatures at digests (when a key is given)."""
+    """Digests of tags, and signatures at digests (when a key or a keyless identity is given)."""
 
     def __init__(
-        self, key: keys.PublicKey | None, options: RegistryOptions, ttl: float, size: int = 1024
+        self,
+        key: keys.PublicKey | None,
+        options: RegistryOptions,
+        ttl: float,
+        size: int = 1024,
+        *,
+        identity: keyless.Identity | None = None,
+        root: keyless.TrustRoot | None = None,
     ) -> None:
-        self.key, self.options = key, options
+        self.key, self.options, self.identity, self.root = key, options, identity, root
         self.digests: TtlCache[str, Checked] = TtlCache(ttl, size)
         self.verified: TtlCache[str, Checked] = TtlCache(ttl, size)
+
+    @property
+    def signatures(self) -> bool:
+        """Signatures are required: a key or a keyless identity was given."""
+        return self.key is not None or self.identity is not None
 
     def cached(self, ref: Reference) -> bool:
         """Both answers for `ref` are in the cache: checking it costs no registry round trip."""
@@ -42,7 +54,9 @@ class ImageLookup:
             if found is None or found.digest is None:
                 return found is not None
             digest = found.digest
-        return self.key is None or self.verified.peek(f"{ref.registry}/{ref.repository}@{digest}") is not None
+        return (
+            not self.signatures or self.verified.peek(f"{ref.registry}/{ref.repository}@{digest}") is not None
+        )
 
     def resolve(self, ref: Reference) -> Checked:
         """The digest `ref` names now (its own digest when pinned)."""
@@ -62,7 +76,7 @@ class ImageLookup:
 
     def check(self, ref: Reference, digest: Digest) -> Checked:
         """Signed by the key, at exactly this digest."""
-        assert self.key is not None, "check() needs a key"
+        assert self.signatures, "check() needs a key or a keyless identity"
         pinned = ref.with_digest(digest)
         key = f"{pinned.registry}/{pinned.repository}@{digest}"
         found = self.verified.get(key)
@@ -70,9 +84,8 @@ class ImageLookup:
             return found
         try:
             with RegistryClient.for_reference(pinned, self.options) as client:
-                verify_image(
-                    Target(ref=pinned, digest=digest, repo=RemoteRepository(client, pinned)), key=self.key
-                )
+                target = Target(ref=pinned, digest=digest, repo=RemoteRepository(client, pinned))
+                verify_image(target, key=self.key, identity=self.identity, root=self.root)
             found = Checked(digest=digest)
             self.verified.put(key, found)
         except Error as e:
