@@ -253,3 +253,15 @@ def test_keyless_identity_refuses_an_image_signed_with_a_key(images: dict[str, A
         response = hook.review(_pod(f"{images['host']}/shop/web:1.0"))
         assert response["allowed"] is False
         assert "signed with a key, not keyless" in response["status"]["message"]
+
+
+def test_the_config_file_sets_the_image_policy(images: dict[str, Any], tmp_path: Path) -> None:
+    (tmp_path / "cosign.pub").write_bytes(images["key"].read_bytes())
+    config = tmp_path / "webhook.yaml"
+    config.write_text(json.dumps({"images": {"requireSignature": True, "key": "cosign.pub", "insecure": True,
+                                             "allowRegistries": [f"{images['host']}/shop"]}}))  # fmt: skip
+    with run_webhook(tmp_path, "--config", str(config)) as hook:
+        assert hook.review(_pod(f"{images['host']}/shop/web:1.0"))["allowed"] is True
+        assert (
+            "[image] signature" in hook.review(_pod(f"{images['host']}/shop/tool:2.0"))["status"]["message"]
+        )

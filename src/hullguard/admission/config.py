@@ -57,6 +57,14 @@ def _map(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+IMAGE_PATHS = ("key", "scanStore", "caCert", "trustedRoot")
+
+
+def _relative(images: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """File and folder names in `images:` are read from the config file's folder."""
+    return {k: str(folder / str(v)) if k in IMAGE_PATHS and v else v for k, v in images.items()}
+
+
 def read_settings(path: Path) -> Settings:
     """A config file; relative policy and log paths are read from the file's folder."""
     try:
@@ -93,7 +101,7 @@ def read_settings(path: Path) -> Settings:
             exempt_namespaces=frozenset(
                 str(n) for n in _list(data.get("exemptNamespaces"), f"{path}: exempt")
             ),
-            images=_map(data.get("images"), f"{path}: images"),
+            images=_relative(_map(data.get("images"), f"{path}: images"), path.parent),
             log=path.parent / str(data["log"]) if data.get("log") else None,
         )
     except ValueError as e:
