@@ -187,33 +187,36 @@ def test_registry_allow_list(images: dict[str, Any], tmp_path: Path) -> None:
         assert "[image] registry" in refused["status"]["message"]
 
 
-def _report(folder: Path, digest: str, severity: str) -> None:
-    folder.mkdir(exist_ok=True)
-    report = {"schema_version": 1, "artifact": {"name": "x", "type": "container_image", "digest": digest},
-              "findings": [{"kind": "vulnerability", "id": "CVE-2024-0001", "severity": severity}]}  # fmt: skip
-    (folder / f"{hashlib.sha256(digest.encode()).hexdigest()[:12]}.json").write_text(json.dumps(report))
-
-
-def test_max_severity_reads_the_latest_stored_scan(images: dict[str, Any], tmp_path: Path) -> None:
-    store = tmp_path / "scans"
-    _report(store, images["signed"], "MEDIUM")
-    _report(store, images["unsigned"], "CRITICAL")
-    args = [
+def _scan_args(store: Path, unknown: str) -> list[str]:
+    return [
         "--max-severity",
         "HIGH",
         "--scan-store",
         str(store),
         "--insecure-registry",
         "--unknown-images",
-        "deny",
+        unknown,
     ]
-    with run_webhook(tmp_path, *args) as hook:
+
+
+def _report(folder: Path, digest: str, severity: str, name: str = "") -> None:
+    folder.mkdir(exist_ok=True)
+    report = {"schema_version": 1, "artifact": {"name": "x", "type": "container_image", "digest": digest},
+              "findings": [{"kind": "vulnerability", "id": "CVE-2024-0001", "severity": severity}]}  # fmt: skip
+    (folder / f"{name}{hashlib.sha256(digest.encode()).hexdigest()[:12]}.json").write_text(json.dumps(report))
+
+
+def test_max_severity_reads_the_latest_stored_scan(images: dict[str, Any], tmp_path: Path) -> None:
+    store = tmp_path / "scans"
+    _report(store, images["signed"], "MEDIUM")
+    _report(store, images["unsigned"], "CRITICAL")
+    with run_webhook(tmp_path, *_scan_args(store, "deny")) as hook:
         assert hook.review(_pod(f"{images['host']}/shop/web:1.0"))["allowed"] is True
         bad = hook.review(_pod(f"{images['host']}/shop/tool:2.0"))
         assert bad["allowed"] is False
         assert "has CRITICAL vulnerabilities above HIGH" in bad["status"]["message"]
-        _report(store, images["unsigned"], "LOW")  # a newer scan of the same digest wins
-        (store / "stale").mkdir()
+        time.sleep(0.05)
+        _report(store, images["unsigned"], "LOW", name="rescan")  # the newest report of a digest wins
         assert hook.review(_pod(f"{images['host']}/shop/tool:2.0"))["allowed"] is True
         unknown = _push_image(images["host"], "shop/new", "1", b"never scanned")
         response = hook.review(_pod(f"{images['host']}/shop/new:1"))
@@ -224,16 +227,7 @@ def test_max_severity_reads_the_latest_stored_scan(images: dict[str, Any], tmp_p
 def test_an_unknown_image_is_scanned_for_the_retry(images: dict[str, Any], tmp_path: Path) -> None:
     store = tmp_path / "scans"
     digest = _push_image(images["host"], "shop/fresh", "1", b"scan me")
-    args = [
-        "--max-severity",
-        "HIGH",
-        "--scan-store",
-        str(store),
-        "--insecure-registry",
-        "--unknown-images",
-        "scan",
-    ]
-    with run_webhook(tmp_path, *args) as hook:
+    with run_webhook(tmp_path, *_scan_args(store, "scan")) as hook:
         first = hook.review(_pod(f"{images['host']}/shop/fresh:1"))
         assert first["allowed"] is False
         assert f"({digest}) has no stored scan: a scan of it has started" in first["status"]["message"]

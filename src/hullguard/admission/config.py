@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.admission.decision import Mode
+from hullguard.admission.files import ConfigError, read_text
 from hullguard.admission.policy import Namespaces, Policy
 from hullguard.admission.pss import PssPolicy
 from hullguard.admission.reviewer import IoPolicy, Reviewer
 from hullguard.admission.rules import RulesPolicy, select_rules
-from hullguard.errors import Error
 from hullguard.model import Severity
 from hullguard.rules.kubernetes import pss
 from hullguard.rules.kubernetes.yamldoc import load_documents
@@ -21,10 +21,6 @@ MAX_CONFIG = 4 << 20
 KEYS = frozenset(
     {"mode", "pss", "rules", "validatingAdmissionPolicies", "namespaces", "exemptNamespaces", "images", "log"}
 )
-
-
-class ConfigError(Error):
-    """A webhook configuration that cannot be used."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,13 +63,7 @@ def _relative(images: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 def read_settings(path: Path) -> Settings:
     """A config file; relative policy and log paths are read from the file's folder."""
-    try:
-        if path.stat().st_size > MAX_CONFIG:
-            raise ConfigError(f"{path}: larger than {MAX_CONFIG} bytes")
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}") from e
-    docs = load_documents(text, str(path))
+    docs = load_documents(read_text(path, MAX_CONFIG), str(path))
     data = _map(docs[0].data if docs else None, str(path))
     unknown = sorted(set(data) - KEYS)
     if unknown:

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hullguard.admission.config import ConfigError, Settings, build_reviewer
+from hullguard.admission.config import Settings, build_reviewer
 from hullguard.admission.decision import answer
+from hullguard.admission.files import ConfigError, read_text
 from hullguard.admission.review import make_review, parse_review
 from hullguard.rules.kubernetes.yamldoc import load_documents
 
@@ -16,13 +17,7 @@ MAX_OBJECT = 3 << 20
 
 
 def read_object(path: Path) -> dict[str, Any]:
-    try:
-        if path.stat().st_size > MAX_OBJECT:
-            raise ConfigError(f"{path}: larger than {MAX_OBJECT} bytes")
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}") from e
-    docs = [d.data for d in load_documents(text, str(path)) if d.data is not None]
+    docs = [d.data for d in load_documents(read_text(path, MAX_OBJECT), str(path)) if d.data is not None]
     if len(docs) != 1 or not isinstance(docs[0], dict) or "kind" not in docs[0]:
         raise ConfigError(f"{path}: expected exactly one Kubernetes object (with kind)")
     return docs[0]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.admission.decision import Action
+from hullguard.admission.files import read_text
 from hullguard.admission.vap.model import (
     BINDING,
     GROUP,
@@ -144,12 +145,7 @@ def load_policy_set(paths: tuple[Path, ...]) -> PolicySet:
     bindings: list[Binding] = []
     params: list[dict[str, Any]] = []
     for path in paths:
-        try:
-            if path.stat().st_size > MAX_FILE:
-                raise PolicyFileError(f"{path}: larger than {MAX_FILE} bytes")
-            text = path.read_text(encoding="utf-8")
-        except OSError as e:
-            raise PolicyFileError(f"{path}: cannot read: {e.strerror}") from e
+        text = read_text(path, MAX_FILE, PolicyFileError)
         try:
             docs = load_documents(text, str(path))
         except YamlError as e:
