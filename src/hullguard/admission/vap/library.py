@@ -19,7 +19,7 @@ from typing import Any
 from cel_expr_python import cel
 
 from hullguard.admission.vap import strings
-from hullguard.admission.vap.quantity import as_integer, canonical, is_quantity, parse_quantity
+from hullguard.admission.vap.quantity import as_integer, canonical, parse_quantity
 
 S, B, INT, D, DYN = cel.Type.STRING, cel.Type.BOOL, cel.Type.INT, cel.Type.DOUBLE, cel.Type.DYN
 M, L, LS = cel.Type.Map(S, DYN), cel.Type.List(DYN), cel.Type.List(S)
@@ -59,14 +59,6 @@ def url(text: str) -> dict[str, str]:
             f"URL parse error during conversion from string: parse {text!r}: invalid URI for request"
         )
     return {U: text}
-
-
-def is_url(text: str) -> bool:
-    try:
-        url(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _url(value: Any) -> urllib.parse.SplitResult:
@@ -189,7 +181,7 @@ def declarations() -> list[cel.FunctionDecl]:
         _decl("findAll", ("k8s_string_find_all", LS, [S, S], True, _find_all),
               ("k8s_string_find_all_n", LS, [S, S, INT], True, _find_all)),
         _decl("quantity", ("k8s_quantity", M, [S], False, quantity)),
-        _decl("isQuantity", ("k8s_is_quantity", B, [S], False, is_quantity)),
+        _decl("isQuantity", ("k8s_is_quantity", B, [S], False, _valid(parse_quantity))),
         _member("sign", INT, lambda q: (_q(q) > 0) - (_q(q) < 0)),
         _member("isInteger", B, lambda q: _q(q) == _q(q).to_integral_value()),
         _member("asInteger", INT, lambda q: as_integer(_q(q))),
@@ -202,7 +194,7 @@ def declarations() -> list[cel.FunctionDecl]:
         _member("isGreaterThan", B, lambda a, b: _q(a) > _q(b), M),
         _member("compareTo", INT, lambda a, b: (_q(a) > _q(b)) - (_q(a) < _q(b)), M),
         _decl("url", ("k8s_url", M, [S], False, url)),
-        _decl("isURL", ("k8s_is_url", B, [S], False, is_url)),
+        _decl("isURL", ("k8s_is_url", B, [S], False, _valid(url))),
         _member("getScheme", S, lambda u: _url(u).scheme),
         _member("getHost", S, lambda u: _url(u).netloc.rpartition("@")[2]),
         _member("getHostname", S, _hostname),

@@ -35,14 +35,6 @@ def parse_quantity(text: str) -> Decimal:
     return value.scaleb(exponent)
 
 
-def is_quantity(text: str) -> bool:
-    try:
-        parse_quantity(text)
-    except ValueError:
-        return False
-    return True
-
-
 def canonical(value: Decimal) -> str:
     """One spelling per value, so that equal quantities compare equal in CEL."""
     text = format(value.normalize(), "f")
