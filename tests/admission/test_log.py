@@ -25,6 +25,8 @@ def served_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with run_webhook(tmp, "--pss", "baseline", "--log", str(log)) as hook:
         for n in range(5):
             hook.review(POD, uid=f"uid-{n}", namespace=f"ns{n}")
+        with hook.client() as c:  # unusable input is logged too
+            c.post("/validate", content=b"{not json", headers={"content-type": "application/json"})
     return log
 
 
@@ -36,7 +38,8 @@ def test_every_decision_is_logged_and_the_chain_verifies(
     served_log: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     records = [json.loads(line) for line in _lines(served_log)]
-    assert [r["uid"] for r in records] == [f"uid-{n}" for n in range(5)]
+    assert [r["uid"] for r in records] == [*(f"uid-{n}" for n in range(5)), ""]
+    assert records[-1]["verdict"] == "invalid" and "not JSON" in records[-1]["error"]
     assert records[0]["prev"] == GENESIS
     assert all(b["prev"] == a["hash"] for a, b in itertools.pairwise(records))
     assert records[0]["verdict"] == "allow" and records[0]["subject"] == "Pod ns0/p"
@@ -44,7 +47,7 @@ def test_every_decision_is_logged_and_the_chain_verifies(
     out = json.loads(capsys.readouterr().out)
     assert out == {
         "file": str(served_log),
-        "records": 5,
+        "records": 6,
         "head": records[-1]["hash"],
         "intact": True,
         "problems": [],

@@ -84,13 +84,20 @@ def create_app(
             return Response(status_code=400)
         except ReviewError as e:
             metrics.invalid(endpoint, time.perf_counter() - started)
+            if log is not None:
+                log.append({"endpoint": endpoint, "uid": e.uid or "", "allowed": False, "verdict": "invalid",
+                            "error": str(e)})  # fmt: skip
             if e.uid is None:
                 return _json({"error": str(e)}, 400)
             return _json(refusal(e.uid, 400, f"hullguard cannot review this request: {e}"))
-        if reviewer.needs_io(review):
-            decision = await run_in_threadpool(reviewer.review, review, mutating)
-        else:
-            decision = reviewer.review(review, mutating)
+        try:
+            if reviewer.needs_io(review):
+                decision = await run_in_threadpool(reviewer.review, review, mutating)
+            else:
+                decision = reviewer.review(review, mutating)
+        except Exception as e:  # a bug: refuse this request (fail closed), keep serving the next
+            metrics.invalid(endpoint, time.perf_counter() - started)
+            return _json(refusal(review.uid, 500, f"hullguard could not review this request: {e!r}"))
         if log is not None:
             log.append(_log_entry(endpoint, review, decision))
         metrics.record(endpoint, decision, time.perf_counter() - started)
