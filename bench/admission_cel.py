@@ -40,7 +40,9 @@ def per_eval(fn: Any, n: int) -> float:
 def main() -> None:
     env = celpy.Environment()
     bound = bind({"object": DEPLOYMENT})
-    print(f"{'expression':<28} {'cel-python':>11} {'cel-expr-python':>16} {'(bound once)':>13} {'ratio':>7}   (µs)")
+    print(
+        f"{'expression':<28} {'cel-python':>11} {'cel-expr-python':>16} {'(bound once)':>13} {'ratio':>7}   (µs)"
+    )
     for name, text in EXPRESSIONS.items():
         program = env.program(env.compile(text))
         slow = per_eval(lambda p=program: p.evaluate({"object": celpy.json_to_cel(DEPLOYMENT)}), 300)
