@@ -82,3 +82,13 @@ def test_exempt_namespaces_are_not_reviewed() -> None:
 def test_unknown_rule_ids_are_refused_at_start() -> None:
     with pytest.raises(UsageError, match="HG-NOPE"):
         build_reviewer(Settings(rule_ids=("HG-NOPE",)))
+
+
+def test_a_pod_update_that_keeps_the_spec_is_not_judged_by_pss() -> None:
+    reviewer = build_reviewer(Settings(pss_level="restricted"))
+    relabelled = {**POD, "metadata": {"name": "p", "labels": {"team": "a"}}}
+    update = make_review(relabelled, operation="UPDATE", namespace="apps", old_object=POD)
+    assert reviewer.review(parse_review(json.dumps(update).encode())).allowed
+    changed = {**POD, "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}
+    update = make_review(changed, operation="UPDATE", namespace="apps", old_object=POD)
+    assert not reviewer.review(parse_review(json.dumps(update).encode())).allowed

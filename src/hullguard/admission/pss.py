@@ -23,6 +23,11 @@ def _evaluate(level: str, minor: int, meta: dict[str, Any], spec: dict[str, Any]
     return [(cid, d) for cid, fn in _active(level, minor).items() if (d := fn(meta, spec)) is not None]
 
 
+def _same_spec(request: Request) -> bool:
+    old, new = request.old_object or {}, request.object or {}
+    return old.get("spec") == new.get("spec")
+
+
 LABEL = "pod-security.kubernetes.io/"
 PRIVILEGED = "privileged"
 LEVELS = (PRIVILEGED, pss.BASELINE, pss.RESTRICTED)
@@ -67,6 +72,8 @@ class PssPolicy:
             return Outcome()
         if request.sub_resource not in ("", "ephemeralcontainers"):
             return Outcome()
+        if request.operation == "UPDATE" and request.kind.kind == "Pod" and _same_spec(request):
+            return Outcome()  # as PSA: a pod update that leaves the spec alone (labels, status) is not judged
         workload = make_workload(request.object, request.kind.kind, ())
         if workload is None:
             return Outcome()
