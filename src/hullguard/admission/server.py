@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ssl
 import threading
 from dataclasses import dataclass
@@ -89,6 +90,11 @@ def serve(app: Any, listen: str, cert: Path, key: Path, log_level: str = "warnin
     config.ssl = context  # ours: TLS 1.2 minimum, and reloadable in place
     watcher = CertificateWatcher(context, cert, key)
     watcher.thread.start()
+    # Everything loaded so far (modules, rules, compiled policies) lives as long as the process:
+    # out of the collector's sight, a full collection scans only what requests made (a 30-60 ms
+    # pause becomes microseconds, which is the p99 of a webhook).
+    gc.collect()
+    gc.freeze()
     try:
         uvicorn.Server(config).run()
     finally:
