@@ -128,3 +128,40 @@ def test_a_vap_is_enforced_by_the_running_webhook(tmp_path: Path) -> None:
         assert "denied request: replicas 7 > 5" in response["status"]["message"]
         deployment["spec"]["replicas"] = 1
         assert hook.review(deployment)["allowed"] is True
+
+
+def test_namespaces_from_a_kubectl_dump_set_the_pss_level(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The shape `kubectl get namespaces -o json` prints (a v1 List; recorded fields, no API server here)."""
+    dump = {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": [
+        {"apiVersion": "v1", "kind": "Namespace",
+         "metadata": {"name": "legacy", "uid": "0f6b4c1e-7f5e-4f7a-9d43-3b1a0d1f2e11", "resourceVersion": "412",
+                      "creationTimestamp": "2026-01-05T10:00:00Z",
+                      "labels": {"kubernetes.io/metadata.name": "legacy",
+                                 "pod-security.kubernetes.io/enforce": "baseline"}},
+         "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}]}  # fmt: skip
+    namespaces = tmp_path / "namespaces.json"
+    namespaces.write_text(json.dumps(dump))
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n"
+    )
+    common = [
+        "admission",
+        "test",
+        str(policy),
+        str(pod),
+        "--pss",
+        "restricted",
+        "--namespaces",
+        str(namespaces),
+    ]
+    assert main([*common, "--namespace", "legacy"]) == 0
+    assert main([*common, "--namespace", "other"]) == 1
+    capsys.readouterr()
+    namespaces.write_text(json.dumps({"kind": "List", "items": [{"kind": "Pod", "metadata": {"name": "x"}}]}))
+    assert main([*common, "--namespace", "legacy"]) == 2
+    assert "a Namespace object with metadata.name is expected" in capsys.readouterr().err

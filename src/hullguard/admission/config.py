@@ -61,6 +61,29 @@ def _relative(images: dict[str, Any], folder: Path) -> dict[str, Any]:
     return {k: str(folder / str(v)) if k in IMAGE_PATHS and v else v for k, v in images.items()}
 
 
+def namespace_objects(items: list[Any], where: str) -> dict[str, dict[str, Any]]:
+    """Namespace objects by name; `List` documents (`kubectl get namespaces -o yaml`) are unwrapped."""
+    found: dict[str, dict[str, Any]] = {}
+    for n, ns in enumerate(items):
+        obj = _map(ns, f"{where}[{n}]")
+        if str(obj.get("kind", "")).endswith("List"):
+            found.update(
+                namespace_objects(_list(obj.get("items"), f"{where}[{n}].items"), f"{where}[{n}].items")
+            )
+            continue
+        name = _map(obj.get("metadata"), f"{where}[{n}]").get("name")
+        if not isinstance(name, str) or obj.get("kind", "Namespace") != "Namespace":
+            raise ConfigError(f"{where}[{n}]: a Namespace object with metadata.name is expected")
+        found[name] = obj
+    return found
+
+
+def read_namespaces(path: Path) -> dict[str, dict[str, Any]]:
+    """Namespace objects from a file: `kubectl get namespaces -o json|yaml`, or Namespace documents."""
+    docs = [d.data for d in load_documents(read_text(path, MAX_CONFIG), str(path)) if d.data is not None]
+    return namespace_objects(docs, str(path))
+
+
 def read_settings(path: Path) -> Settings:
     """A config file; relative policy and log paths are read from the file's folder."""
     docs = load_documents(read_text(path, MAX_CONFIG), str(path))
@@ -69,14 +92,9 @@ def read_settings(path: Path) -> Settings:
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(KEYS))}")
     pss_part, rules_part = _map(data.get("pss"), f"{path}: pss"), _map(data.get("rules"), f"{path}: rules")
-    namespaces = {}
-    for n, ns in enumerate(_list(data.get("namespaces"), f"{path}: namespaces")):
-        name = _map(_map(ns, f"{path}: namespaces[{n}]").get("metadata"), f"{path}: namespaces[{n}]").get(
-            "name"
-        )
-        if not isinstance(name, str):
-            raise ConfigError(f"{path}: namespaces[{n}]: a Namespace object with metadata.name is expected")
-        namespaces[name] = ns
+    namespaces = namespace_objects(
+        _list(data.get("namespaces"), f"{path}: namespaces"), f"{path}: namespaces"
+    )
     try:
         return Settings(
             mode=Mode(data.get("mode", "enforce")),

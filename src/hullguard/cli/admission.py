@@ -61,6 +61,8 @@ def _manifests(args: argparse.Namespace) -> str:
         return f"{MOUNT}/{name}"
 
     serve: list[str] = ["--config", mounted(args.config)] if args.config else []
+    if args.namespaces:
+        serve += ["--namespaces", mounted(args.namespaces)]
     for flag in ("pss", "pss_version", "rules", "min_severity", "mode", "max_severity", "unknown_images"):
         if getattr(args, flag):
             serve += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]

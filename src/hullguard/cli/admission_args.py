@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from hullguard.admission.config import Settings, read_settings
+from hullguard.admission.config import Settings, read_namespaces, read_settings
 from hullguard.admission.decision import Mode
 from hullguard.cli.keyless_args import add_matching_arguments
 from hullguard.errors import UsageError
@@ -26,6 +26,8 @@ def add_policy_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-severity", help="enforce every configuration rule at or above this severity")
     p.add_argument("--mode", choices=("enforce", "warn", "audit"), help="what a violation does (enforce)")
     p.add_argument("--exempt-namespace", action="append", default=[], metavar="NS", help="never review NS")
+    p.add_argument("--namespaces", type=Path, metavar="FILE",
+                   help="Namespace objects (kubectl get namespaces -o yaml): PSS labels, selectors, namespaceObject")  # fmt: skip
     p.add_argument(
         "--policy", action="append", type=Path, default=[], help="ValidatingAdmissionPolicy file (repeatable)"
     )
@@ -65,6 +67,8 @@ def settings(args: argparse.Namespace) -> Settings:
         raise UsageError(str(e)) from e
     if args.mode:
         changes["mode"] = Mode(args.mode)
+    if args.namespaces:
+        changes["namespaces"] = {**base.namespaces, **read_namespaces(args.namespaces)}
     if args.exempt_namespace:
         changes["exempt_namespaces"] = base.exempt_namespaces | frozenset(args.exempt_namespace)
     if args.policy:
