@@ -93,3 +93,11 @@ def test_compile_errors_name_the_place_and_position() -> None:
         compile_expression("1 + 1", "here", "bool")
     with pytest.raises(CelCompileError, match="undeclared reference to 'nosuch'"):
         compile_expression("nosuch(object)", "here", "bool")
+
+
+def test_regexes_are_re2_linear_time_and_without_backreferences() -> None:
+    hostile = {"object": {"name": "a" * 5000 + "!"}}
+    result = evaluate(compile_expression("object.name.find('(a+)+$')", "test"), hostile)
+    assert result.error is None and result.value == ""
+    refused = evaluate(compile_expression("'aa'.find('(a)\\\\1') == 'aa'", "test"), DATA)
+    assert refused.error is not None and "invalid regular expression" in refused.error

@@ -8,14 +8,15 @@ k8s.io/apiserver/pkg/cel/library (the documented function list, arguments and er
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import itertools
-import re
 import urllib.parse
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import re2
 from cel_expr_python import cel
 
 from hullguard.admission.vap import strings
@@ -142,11 +143,16 @@ def _contains_cidr(net: Any, other: Any) -> bool:
     return inner.version == outer.version and inner.subnet_of(outer)  # type: ignore[arg-type]
 
 
-def _re(pattern: str) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=256)
+def _re(pattern: str) -> Any:
+    """RE2, as the API server: linear time whatever the input, no backreferences or lookaround."""
+    options = re2.Options()
+    options.log_errors = False
     try:
-        return re.compile(pattern)
-    except re.error as e:
-        raise ValueError(f"invalid regular expression {pattern!r}: {e}") from None
+        return re2.compile(pattern, options)
+    except re2.error as e:
+        detail = e.args[0].decode() if e.args and isinstance(e.args[0], bytes) else str(e)
+        raise ValueError(f"invalid regular expression {pattern!r}: {detail}") from None
 
 
 def _find_all(text: str, pattern: str, limit: int = -1) -> list[str]:
