@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hullguard.admission.config import Settings, build_reviewer
-from hullguard.admission.decision import Mode
+from hullguard.admission.decision import Mode, answer, wire_key
 from hullguard.admission.review import Request, make_review, parse_review
 from hullguard.errors import UsageError
 from hullguard.model import Severity
@@ -92,3 +92,14 @@ def test_a_pod_update_that_keeps_the_spec_is_not_judged_by_pss() -> None:
     changed = {**POD, "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}
     update = make_review(changed, operation="UPDATE", namespace="apps", old_object=POD)
     assert not reviewer.review(parse_review(json.dumps(update).encode())).allowed
+
+
+def test_audit_annotation_keys_are_valid_for_a_webhook() -> None:
+    audit = build_reviewer(Settings(rule_ids=("HG-K8S-006",), mode=Mode.AUDIT)).review(_request(POD))
+    annotations = answer("u", audit)["response"]["auditAnnotations"]
+    assert list(annotations) == ["hullguard.io.rules"]
+    assert wire_key("validation.policy.admission.k8s.io/validation_failure") == (
+        "validation.policy.admission.k8s.io.validation_failure"
+    )
+    assert wire_key("a" * 80 + "/b") == "a" * 63
+    assert wire_key("///") == "hullguard"

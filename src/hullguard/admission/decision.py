@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -117,6 +118,13 @@ def decide(subject: str, outcomes: Iterable[Outcome]) -> Decision:
     )
 
 
+def wire_key(key: str) -> str:
+    """An audit annotation key as a webhook must return it: the API server prefixes it with the
+    webhook's name, so it must be the name part of a qualified name (no `/`, at most 63 chars)."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", key.replace("/", "."))[:63]
+    return name.strip("-_.") or "hullguard"
+
+
 def answer(uid: str, decision: Decision, mutating: bool = False) -> dict[str, Any]:
     """The AdmissionReview the API server reads back."""
     response: dict[str, Any] = {"uid": uid, "allowed": decision.allowed}
@@ -126,7 +134,7 @@ def answer(uid: str, decision: Decision, mutating: bool = False) -> dict[str, An
     if decision.warnings:
         response["warnings"] = list(decision.warnings)
     if decision.audit_annotations:
-        response["auditAnnotations"] = dict(decision.audit_annotations)
+        response["auditAnnotations"] = {wire_key(k): v for k, v in decision.audit_annotations}
     if mutating and decision.patch:
         response["patchType"] = "JSONPatch"
         response["patch"] = base64.b64encode(json.dumps(list(decision.patch)).encode()).decode()
