@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 from hullguard.admission.images.cache import TtlCache
+from hullguard.admission.images.policy import pinned, pointer
 from hullguard.cli.main import main
+from hullguard.model import Digest
 from hullguard.registry import RegistryClient, RegistryOptions, parse_reference
 from hullguard.signing.keys import generate_key_pair
 from tests.admission.conftest import Webhook, run_webhook
@@ -259,3 +261,42 @@ def test_the_config_file_sets_the_image_policy(images: dict[str, Any], tmp_path:
         assert (
             "[image] signature" in hook.review(_pod(f"{images['host']}/shop/tool:2.0"))["status"]["message"]
         )
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("nginx", "nginx@sha256:ab"),
+        ("nginx:1.27", "nginx@sha256:ab"),
+        ("127.0.0.1:5000/a/b:1", "127.0.0.1:5000/a/b@sha256:ab"),
+        ("127.0.0.1:5000/a/b", "127.0.0.1:5000/a/b@sha256:ab"),
+        ("ghcr.io/org/app:v1-rc.2", "ghcr.io/org/app@sha256:ab"),
+    ],
+)
+def test_pinned_drops_the_tag_and_keeps_the_name_as_written(image: str, expected: str) -> None:
+    assert pinned(image, Digest("sha256:ab")) == expected
+
+
+def test_patch_paths_follow_the_pod_template() -> None:
+    assert (
+        pointer(("spec", "template", "spec", "initContainers", 1, "image"))
+        == "/spec/template/spec/initContainers/1/image"
+    )
+    assert pointer(("metadata", "annotations", "a/b~c")) == "/metadata/annotations/a~1b~0c"
+
+
+def test_every_container_of_a_workload_template_is_pinned(webhook: Webhook, images: dict[str, Any]) -> None:
+    image = f"{images['host']}/shop/web:1.0"
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "shop"},
+                  "spec": {"template": {"spec": {"initContainers": [{"name": "init", "image": image}],
+                                                 "containers": [{"name": "a", "image": image},
+                                                                {"name": "b", "image": image}]}}}}  # fmt: skip
+    response = webhook.review(deployment, path="/mutate")
+    assert response["allowed"] is True
+    ops = json.loads(base64.b64decode(response["patch"]))
+    assert [op["path"] for op in ops] == [
+        "/spec/template/spec/initContainers/0/image",
+        "/spec/template/spec/containers/0/image",
+        "/spec/template/spec/containers/1/image",
+    ]
+    assert {op["value"] for op in ops} == {f"{images['host']}/shop/web@{images['signed']}"}
