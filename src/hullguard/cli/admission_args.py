@@ -12,6 +12,7 @@ from hullguard.cli.keyless_args import add_matching_arguments
 from hullguard.errors import UsageError
 from hullguard.model import Severity
 from hullguard.rules.kubernetes import pss
+from hullguard.signing.identity_match import GITHUB_WORKFLOW
 
 KEYLESS = {"certificate_identity": "certificateIdentity", "certificate_oidc_issuer": "certificateOidcIssuer",
            "certificate_identity_regexp": "certificateIdentityRegexp",
@@ -75,7 +76,10 @@ def settings(args: argparse.Namespace) -> Settings:
         changes["vap_files"] = (*base.vap_files, *args.policy)
     images = dict(base.images)
     if args.require_signature:
-        keyless = {key: getattr(args, flag) for flag, key in KEYLESS.items() if getattr(args, flag)}
+        keyless: dict[str, object] = {key: getattr(args, f) for f, key in KEYLESS.items() if getattr(args, f)}
+        workflow = {f: v for f in GITHUB_WORKFLOW if (v := getattr(args, f"certificate_github_workflow_{f}"))}
+        if workflow:
+            keyless["githubWorkflow"] = workflow
         if not args.key and not keyless:
             raise UsageError("--require-signature needs --key cosign.pub, or --certificate-identity[-regexp] "
                              "and --certificate-oidc-issuer[-regexp]")  # fmt: skip

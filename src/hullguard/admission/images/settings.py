@@ -22,7 +22,8 @@ KEYLESS = (
     "certificateOidcIssuerRegexp",
 )
 KEYS = frozenset({"requireSignature", "key", "allowRegistries", "maxSeverity", "unknownImages", "scanStore",
-                  "insecure", "caCert", "username", "cacheSeconds", "cacheSize", "trustedRoot", *KEYLESS})  # fmt: skip
+                  "insecure", "caCert", "username", "cacheSeconds", "cacheSize", "trustedRoot", "githubWorkflow",
+                  *KEYLESS})  # fmt: skip
 MAX_KEY = 64 * 1024
 
 
@@ -43,6 +44,9 @@ def _identity(images: dict[str, Any]) -> keyless.Identity | None:
         issuer=images.get("certificateOidcIssuer"),
         identity_regexp=images.get("certificateIdentityRegexp"),
         issuer_regexp=images.get("certificateOidcIssuerRegexp"),
+        github_workflow=tuple(
+            sorted((str(k), str(v)) for k, v in (images.get("githubWorkflow") or {}).items())
+        ),
     )
     try:
         identity_match.check_options(identity)
