@@ -77,3 +77,25 @@ def test_pod_templates_of_workloads_are_judged_like_pods(tmp_path: Path) -> None
             response = hook.review(obj, namespace="apps")
             assert response["allowed"] is False
             assert "baseline:v1.37/hostNamespaces" in response["status"]["message"]
+
+
+def test_every_fixture_of_every_version_in_process(shared_dir: Path) -> None:
+    """All 4,537 fixtures, each at its own level and policy version (`--pss-version v1.N`)."""
+    from hullguard.admission.config import Settings, build_reviewer
+    from hullguard.admission.review import parse_review
+    from hullguard.rules.kubernetes import pss
+
+    root = shared_dir / "conformance" / "k8s-pod-security-admission"
+    cases = json.loads((root / "expected.json").read_text())["cases"]
+    reviewers = {}
+    wrong = []
+    for case in cases:
+        key = (case["level"], pss.parse_version(case["version"]))
+        if key not in reviewers:
+            reviewers[key] = build_reviewer(Settings(pss_level=key[0], pss_minor=key[1]))
+        pod = yaml.safe_load((root / case["file"]).read_text())
+        decision = reviewers[key].review(parse_review(json.dumps(make_review(pod, namespace="ns")).encode()))
+        if ("allowed" if decision.allowed else "denied") != case["expected"]:
+            wrong.append(f"{case['file']}: {decision.message or 'allowed'}")
+    assert len(cases) == 4537
+    assert wrong == []
