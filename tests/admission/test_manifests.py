@@ -51,6 +51,10 @@ def test_every_object_is_there_and_the_deployment_is_restricted(
     assert args[:2] == ["admission", "serve"] and "--pss" in args
     assert "/etc/hullguard/0-policy.yaml" in args
     assert _kind(docs, "ConfigMap")["data"]["0-policy.yaml"] == POLICY
+    # the root filesystem is read-only: the decision log goes to a writable volume
+    log = args[args.index("--log") + 1]
+    mounts = deployment["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    assert any(log.startswith(m["mountPath"] + "/") and not m.get("readOnly") for m in mounts)
 
 
 def test_the_webhook_configurations_reach_the_service_and_skip_their_own_namespace(

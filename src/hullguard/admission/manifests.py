@@ -21,6 +21,7 @@ from hullguard.admission.certs import make_pair
 NAME = "hullguard-admission"
 PORT = 8443
 MOUNT = "/etc/hullguard"
+STATE = "/var/lib/hullguard"
 WORKLOADS = ["pods", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
              "replicationcontrollers", "podtemplates"]  # fmt: skip
 GROUPS = ["", "apps", "batch"]
@@ -77,9 +78,13 @@ def _webhook(kind: str, path: str, o: Options, ca: bytes | None) -> dict[str, An
 def _deployment(o: Options) -> dict[str, Any]:
     probe = {"httpGet": {"path": "/healthz", "port": PORT, "scheme": "HTTPS"}, "periodSeconds": 10}
     args = ["admission", "serve", "--listen", f"0.0.0.0:{PORT}", "--tls-cert", "/tls/tls.crt",
-            "--tls-key", "/tls/tls.key", *o.serve_args]  # fmt: skip
-    volumes: list[dict[str, Any]] = [{"name": "tls", "secret": {"secretName": f"{NAME}-tls"}}]
-    mounts: list[dict[str, Any]] = [{"name": "tls", "mountPath": "/tls", "readOnly": True}]
+            "--tls-key", "/tls/tls.key", "--log", f"{STATE}/decisions.jsonl", *o.serve_args]  # fmt: skip
+    # The root filesystem is read-only: the decision log, the scan store and the cache live in
+    # STATE, an emptyDir here; make it a PersistentVolumeClaim to keep the log across restarts.
+    volumes: list[dict[str, Any]] = [{"name": "tls", "secret": {"secretName": f"{NAME}-tls"}},
+                                     {"name": "state", "emptyDir": {"sizeLimit": "1Gi"}}]  # fmt: skip
+    mounts: list[dict[str, Any]] = [{"name": "tls", "mountPath": "/tls", "readOnly": True},
+                                    {"name": "state", "mountPath": STATE}]  # fmt: skip
     if o.files:
         volumes.append({"name": "policies", "configMap": {"name": f"{NAME}-policies"}})
         mounts.append({"name": "policies", "mountPath": MOUNT, "readOnly": True})
@@ -87,6 +92,7 @@ def _deployment(o: Options) -> dict[str, Any]:
     container = {
         "name": "webhook", "image": o.image, "args": args, "ports": [{"containerPort": PORT, "name": "https"}],
         "readinessProbe": probe, "livenessProbe": probe, "volumeMounts": mounts,
+        "env": [{"name": "XDG_CACHE_HOME", "value": f"{STATE}/cache"}, {"name": "HOME", "value": STATE}],
         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}},
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,

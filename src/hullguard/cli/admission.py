@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _manifests(args: argparse.Namespace) -> str:
-    from hullguard.admission.manifests import MOUNT, Options, build_manifests, read_files, render
+    from hullguard.admission.manifests import MOUNT, STATE, Options, build_manifests, read_files, render
 
     files: dict[str, Path] = {}
 
@@ -69,6 +69,8 @@ def _manifests(args: argparse.Namespace) -> str:
     serve += [a for ns in args.exempt_namespace for a in ("--exempt-namespace", ns)]
     serve += [a for p in args.policy for a in ("--policy", mounted(p))]
     serve += [a for r in args.allow_registry for a in ("--allow-registry", r)]
+    if args.scan_store:
+        serve += ["--scan-store", f"{STATE}/scans"]
     if args.require_signature:
         serve += ["--require-signature", "--key", mounted(args.key)]
     if args.insecure_registry:
