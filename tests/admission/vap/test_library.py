@@ -59,6 +59,10 @@ DATA: dict[str, Any] = {"object": {"spec": {"replicas": 3, "limit": "1Gi"}}, "pa
         ("cidr('10.1.2.3/8').masked() == cidr('10.0.0.0/8') && cidr('10.1.2.3/8').prefixLength() == 8", True),
         ("cidr('10.1.2.3/8').ip() == ip('10.1.2.3') && isCIDR('::1/128') && !isCIDR('10.0.0.0')", True),
         ("object.spec.?replicas.orValue(1) + object.spec.?missing.orValue(1)", 4),
+        ("sets.contains([1, 2, 3], [3, 1]) && !sets.contains([1], [2])", True),
+        ("sets.equivalent([1, 2, 2], [2, 1]) && !sets.equivalent([1], [1, 2])", True),
+        ("sets.intersects(['a', 'b'], ['b']) && !sets.intersects(['a'], [])", True),
+        ("base64.encode(b'hi') == 'aGk=' && math.greatest(1, 5, 3) == 5", True),
     ],
 )
 def test_library_functions(expression: str, value: Any) -> None:

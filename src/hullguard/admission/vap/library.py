@@ -53,6 +53,11 @@ def _extreme(items: list[Any], pick: Callable[..., Any]) -> Any:
     return pick(items)
 
 
+def _in(item: Any, items: list[Any]) -> bool:
+    """CEL equality: 1 == 1.0 across numeric types, but no bool/int mixing."""
+    return any(x == item and isinstance(x, bool) is isinstance(item, bool) for x in items)
+
+
 def url(text: str) -> dict[str, str]:
     parts = urllib.parse.urlsplit(text)
     if not (parts.scheme and parts.netloc) and not text.startswith("/"):
@@ -186,6 +191,10 @@ def declarations() -> list[cel.FunctionDecl]:
                        lambda s, p: (m.group(0) if (m := _re(p).search(s)) else ""))),
         _decl("findAll", ("k8s_string_find_all", LS, [S, S], True, _find_all),
               ("k8s_string_find_all_n", LS, [S, S, INT], True, _find_all)),
+        _decl("sets.contains", ("sets_contains", B, [L, L], False, lambda a, b: all(_in(x, a) for x in b))),
+        _decl("sets.equivalent", ("sets_equivalent", B, [L, L], False,
+                                  lambda a, b: all(_in(x, b) for x in a) and all(_in(x, a) for x in b))),
+        _decl("sets.intersects", ("sets_intersects", B, [L, L], False, lambda a, b: any(_in(x, b) for x in a))),
         _decl("quantity", ("k8s_quantity", M, [S], False, quantity)),
         _decl("isQuantity", ("k8s_is_quantity", B, [S], False, _valid(parse_quantity))),
         _member("sign", INT, lambda q: (_q(q) > 0) - (_q(q) < 0)),
