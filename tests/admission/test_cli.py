@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,27 @@ def test_namespaces_from_a_kubectl_dump_set_the_pss_level(
     namespaces.write_text(json.dumps({"kind": "List", "items": [{"kind": "Pod", "metadata": {"name": "x"}}]}))
     assert main([*common, "--namespace", "legacy"]) == 2
     assert "a Namespace object with metadata.name is expected" in capsys.readouterr().err
+
+
+def test_policies_are_reloaded_when_their_file_changes(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    deployment = yaml.safe_load(_deployment(tmp_path, 7).read_text())
+
+    def wait_for(allowed: bool) -> None:
+        deadline = time.monotonic() + 20
+        while hook.review(deployment)["allowed"] is not allowed:
+            assert time.monotonic() < deadline, f"the webhook did not switch to allowed={allowed}"
+            time.sleep(0.3)
+
+    with run_webhook(tmp_path, "--policy", str(policy)) as hook:
+        assert hook.review(deployment)["allowed"] is False
+        policy.write_text(POLICY.replace("<= 5", "<= 10").replace("> 5", "> 10"))
+        wait_for(True)
+        policy.write_text(POLICY.replace("<= 5", "<="))  # does not compile: the last good policies stay
+        time.sleep(5)
+        assert hook.review(deployment)["allowed"] is True
+        policy.write_text(POLICY)
+        wait_for(False)
+    log = (tmp_path / "serve.log").read_text()
+    assert "policies not reloaded, the previous ones stay" in log and "Syntax error" in log

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hullguard.admission.decision import Decision, answer, refusal
+from hullguard.admission.live import LiveReviewer
 from hullguard.admission.log import DecisionLog
 from hullguard.admission.metrics import Metrics
 from hullguard.admission.review import MAX_BODY, ReviewError, parse_review
@@ -67,8 +68,9 @@ def _log_entry(endpoint: str, review: Review, decision: Decision) -> dict[str, A
 
 
 def create_app(
-    reviewer: Reviewer, log: DecisionLog | None = None, metrics: Metrics | None = None
+    source: Reviewer | LiveReviewer, log: DecisionLog | None = None, metrics: Metrics | None = None
 ) -> Starlette:
+    """`source`: fixed policies, or policies reloaded when their files change."""
     metrics = metrics or Metrics.create()
 
     async def handle(request: Request, mutating: bool) -> Response:
@@ -90,6 +92,7 @@ def create_app(
             if e.uid is None:
                 return _json({"error": str(e)}, 400)
             return _json(refusal(e.uid, 400, f"hullguard cannot review this request: {e}"))
+        reviewer = source.current if isinstance(source, LiveReviewer) else source
         try:
             if reviewer.needs_io(review):
                 decision = await run_in_threadpool(reviewer.review, review, mutating)

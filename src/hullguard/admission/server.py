@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ class CertificateWatcher:
     cert: Path
     key: Path
     interval: float = RELOAD_SECONDS
+    more: tuple[Callable[[], bool], ...] = ()
 
     def __post_init__(self) -> None:
         self.stop = threading.Event()
@@ -50,7 +52,8 @@ class CertificateWatcher:
 
     def _run(self) -> None:
         while not self.stop.wait(self.interval):
-            self.check()
+            for check in (self.check, *self.more):
+                check()
 
     def check(self) -> bool:
         now = _stamp(self.cert, self.key)
@@ -77,7 +80,15 @@ def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
     return context
 
 
-def serve(app: Any, listen: str, cert: Path, key: Path, log_level: str = "warning") -> None:
+def serve(
+    app: Any,
+    listen: str,
+    cert: Path,
+    key: Path,
+    log_level: str = "warning",
+    checks: tuple[Callable[[], bool], ...] = (),
+) -> None:
+    """`checks`: more things to poll with the certificate (policy files)."""
     import uvicorn
 
     host, port = parse_listen(listen)
@@ -88,7 +99,7 @@ def serve(app: Any, listen: str, cert: Path, key: Path, log_level: str = "warnin
     )  # fmt: skip
     config.load()
     config.ssl = context  # ours: TLS 1.2 minimum, and reloadable in place
-    watcher = CertificateWatcher(context, cert, key)
+    watcher = CertificateWatcher(context, cert, key, more=checks)
     watcher.thread.start()
     # Everything loaded so far (modules, rules, compiled policies) lives as long as the process:
     # out of the collector's sight, a full collection scans only what requests made (a 30-60 ms

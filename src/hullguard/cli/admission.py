@@ -115,15 +115,18 @@ def run(args: argparse.Namespace) -> int:
         print_json(result)
         return 0 if result["response"]["allowed"] else 1
     from hullguard.admission.app import create_app
+    from hullguard.admission.live import LiveReviewer
     from hullguard.admission.log import DecisionLog
     from hullguard.admission.server import serve
 
-    reviewer = build_reviewer(chosen)
+    watched = tuple(p for p in (args.config, args.namespaces, *chosen.vap_files) if p is not None)
+    live = LiveReviewer(lambda: build_reviewer(settings(args)), watched)
+    reviewer = live.current
     log = DecisionLog(chosen.log) if chosen.log else None
     sys.stderr.write(f"hullguard: admission webhook on https://{args.listen} "
                      f"({len(reviewer.validators)} validating, {len(reviewer.mutators)} mutating policies)\n")  # fmt: skip
     try:
-        serve(create_app(reviewer, log), args.listen, args.tls_cert, args.tls_key)
+        serve(create_app(live, log), args.listen, args.tls_cert, args.tls_key, checks=(live.check,))
     finally:
         if log is not None:
             log.close()
