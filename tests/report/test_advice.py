@@ -68,8 +68,11 @@ def test_json_report_carries_the_advice() -> None:
 def test_table_shows_the_advice() -> None:
     from hullguard.report import table
 
+    report = make_report(findings=FINDINGS)
+    extra = tuple(make_package(name=n) for n in ("gcc-12", "cpp-12"))
+    report = dataclasses.replace(report, packages=(*(report.packages or ()), *extra))
     out = StringIO()
-    table.write(make_report(findings=FINDINGS), out)
+    table.write(report, out)
     text = out.getvalue()
     assert "Rebuild: rebuild fixes 3 of 5" in text
-    assert "Smaller base: gcr.io/distroless/python3-debian12 (distroless) would remove" in text
+    assert "Smaller base: gcr.io/distroless/python3-debian12 (distroless) would remove 2 OS packages of 5" in text

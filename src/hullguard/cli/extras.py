@@ -14,6 +14,11 @@ EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("celpy", "policy", "CEL policies (--policy)"),
     ("spdx_tools", "spdx", "SPDX output (--format spdx-json)"),
     ("ruamel", "fix", "--fix"),
+    ("starlette", "admission", "the admission webhook"),
+    ("uvicorn", "admission", "the admission webhook"),
+    ("prometheus_client", "admission", "the admission webhook"),
+    ("cel_expr_python", "admission", "the admission webhook's CEL"),
+    ("re2", "admission", "the admission webhook's CEL"),
 )
 """Top-level module, the extra that installs it, the feature that needs it."""
 

@@ -1,0 +1,1 @@
+"""Admission control: AdmissionReview in, a decision out, every decision logged."""

@@ -1,0 +1,1 @@
+"""Image policies at admission: signatures (tags resolved to verified digests), registries, vulnerabilities."""
