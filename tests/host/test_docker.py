@@ -131,7 +131,7 @@ def test_the_running_daemon_wins_over_the_unit(tmp_path: Path) -> None:
 
 
 def test_file_ownership_and_permissions(tmp_path: Path) -> None:
-    tree = good_docker_host(tmp_path)
+    good_docker_host(tmp_path)
     os.chmod(tmp_path / "lib/systemd/system/docker.service", 0o666)
     os.chown(tmp_path / "lib/systemd/system/docker.socket", 1000, 0)
     os.chmod(tmp_path / "etc/docker", 0o777)

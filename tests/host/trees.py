@@ -123,3 +123,101 @@ def good_docker_host(root: Path) -> Tree:
     tree.file("/etc/audit/rules.d/docker.rules", AUDIT_RULES, mode=0o640)
     tree.file("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n/dev/vg0/docker /var/lib/docker xfs defaults 0 2\n")
     return tree
+
+
+# kubeadm's drop-in, as kubeadm v1.30 writes it (comments shortened)
+KUBEADM_DROPIN = """\
+# Note: This dropin only works with kubeadm and kubelet v1.11+
+[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+"""
+
+KUBELET_CONFIG = """\
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    cacheTTL: 0s
+    enabled: true
+  x509:
+    clientCAFile: /etc/kubernetes/pki/ca.crt
+authorization:
+  mode: Webhook
+  webhook:
+    cacheAuthorizedTTL: 0s
+    cacheUnauthorizedTTL: 0s
+cgroupDriver: systemd
+clusterDNS:
+- 10.96.0.10
+clusterDomain: cluster.local
+readOnlyPort: 0
+rotateCertificates: true
+staticPodPath: /etc/kubernetes/manifests
+podPidsLimit: 4096
+seccompDefault: true
+tlsCertFile: /var/lib/kubelet/pki/kubelet.crt
+tlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key
+tlsCipherSuites:
+- TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+- TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+"""
+
+
+def good_kube_worker(root: Path) -> Tree:
+    """A kubeadm worker node that passes every automated section 4 control."""
+    tree = base(root)
+    tree.file(
+        "/lib/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet\nRestart=always\n",
+        mode=0o600,
+    )
+    tree.file("/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", KUBEADM_DROPIN, mode=0o600)
+    tree.file(
+        "/var/lib/kubelet/kubeadm-flags.env",
+        'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock '
+        '--pod-infra-container-image=registry.k8s.io/pause:3.9"\n',
+    )
+    tree.file("/var/lib/kubelet/config.yaml", KUBELET_CONFIG, mode=0o600)
+    tree.file("/etc/kubernetes/kubelet.conf", "apiVersion: v1\nkind: Config\n", mode=0o600)
+    tree.file("/etc/kubernetes/pki/ca.crt", "-----BEGIN CERTIFICATE-----\n", mode=0o644)
+    return tree
+
+
+APISERVER = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+  namespace: kube-system
+spec:
+  containers:
+  - command:
+    - kube-apiserver
+    - --advertise-address=10.0.0.10
+    - --allow-privileged=true
+    - --authorization-mode=Node,RBAC
+    - --client-ca-file=/etc/kubernetes/pki/ca.crt
+    - --enable-admission-plugins=NodeRestriction
+    - --enable-bootstrap-token-auth=true
+    - --etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt
+    - --etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt
+    - --etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key
+    - --etcd-servers=https://127.0.0.1:2379
+    - --kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt
+    - --kubelet-client-key=/etc/kubernetes/pki/apiserver-kubelet-client.key
+    - --secure-port=6443
+    - --service-account-issuer=https://kubernetes.default.svc.cluster.local
+    - --service-account-key-file=/etc/kubernetes/pki/sa.pub
+    - --service-account-signing-key-file=/etc/kubernetes/pki/sa.key
+    - --tls-cert-file=/etc/kubernetes/pki/apiserver.crt
+    - --tls-private-key-file=/etc/kubernetes/pki/apiserver.key
+    image: registry.k8s.io/kube-apiserver:v1.30.2
+    name: kube-apiserver
+"""
