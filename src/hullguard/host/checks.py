@@ -68,6 +68,10 @@ def run_control(control: Control, ctx: Context) -> Iterator[Outcome]:
                 yield from _file(control, spec["file"], ctx)
             elif "audit" in spec:
                 yield from _audit(control, spec["audit"], ctx)
+            elif "sysctl" in spec:
+                yield from _sysctl(control, spec["sysctl"], ctx)
+            elif "container" in spec or "daemon" in spec:
+                continue  # the running containers: host/containers/scan.py
             elif "custom" in spec:
                 yield from CUSTOM[spec["custom"]](control, ctx)
             else:
@@ -159,3 +163,18 @@ def _audit(control: Control, spec: dict[str, Any], ctx: Context) -> Iterator[Out
             yield finding(control, f"no audit rules are loaded or configured; {path} is not watched", path)
         elif not ctx.audit.watches(path):
             yield finding(control, f"{path} is not watched by the audit rules ({ctx.audit.source})", path)
+
+
+def _sysctl(control: Control, spec: dict[str, Any], ctx: Context) -> Iterator[Outcome]:
+    from hullguard.host.kernel import read_sysctl
+
+    current = read_sysctl(ctx.discovery.tree, spec["key"])
+    if current is None:
+        yield NotChecked(
+            None, f"{control.id} not checked: {spec['key']} is neither in /proc/sys nor in sysctl.d"
+        )
+    elif not OPS[spec["op"]](current.value, str(spec["value"])):
+        words = WORDS[spec["op"]].format(e=spec["value"])
+        yield finding(
+            control, f"{spec['key']} is {current.value} ({current.source}); {words}", current.source
+        )

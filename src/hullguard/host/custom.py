@@ -99,3 +99,75 @@ CUSTOM: dict[str, Callable[[Control, Context], Iterator[Outcome]]] = {
     "docker-tls": docker_tls,
     "audit-policy": audit_policy,
 }
+
+
+def _kernel_checks() -> dict[str, Callable[[Control, Context], Iterator[Outcome]]]:
+    from hullguard.host import kernel
+
+    def user_namespaces(control: Control, ctx: Context) -> Iterator[Outcome]:
+        tree = ctx.discovery.tree
+        clone = kernel.read_sysctl(tree, "kernel.unprivileged_userns_clone")
+        limit = kernel.read_sysctl(tree, "user.max_user_namespaces")
+        if clone is not None and clone.value == "0":
+            return
+        if limit is None:
+            yield NotChecked(None, f"{control.id} not checked: user.max_user_namespaces is not readable here")
+        elif limit.value != "0":
+            yield finding(
+                control,
+                f"user.max_user_namespaces is {limit.value} ({limit.source}): any user can create user namespaces",
+                limit.source,
+            )
+
+    def ip_forward(control: Control, ctx: Context) -> Iterator[Outcome]:
+        forward = kernel.read_sysctl(ctx.discovery.tree, "net.ipv4.ip_forward")
+        runtimes = [c for c in ("docker", "kubelet") if ctx.discovery.settings(c) is not None]
+        if (
+            forward is not None
+            and forward.value == "1"
+            and not runtimes
+            and not ctx.discovery.tree.exists("/etc/containers")
+        ):
+            yield finding(
+                control,
+                f"net.ipv4.ip_forward is 1 ({forward.source}) and no container runtime is configured",
+                forward.source,
+            )
+
+    def cgroup_version(control: Control, ctx: Context) -> Iterator[Outcome]:
+        version = kernel.cgroup_version(ctx.discovery.tree)
+        if version in ("v1", "hybrid"):
+            yield finding(
+                control,
+                f"cgroups are {version}: the memory, CPU and PIDs controllers are on v1 hierarchies",
+                "/sys/fs/cgroup",
+            )
+
+    def seccomp(control: Control, ctx: Context) -> Iterator[Outcome]:
+        if kernel.seccomp_available(ctx.discovery.tree) is False:
+            yield finding(
+                control,
+                "the kernel reports no seccomp support (no Seccomp: line in /proc/self/status)",
+                "/proc/self/status",
+            )
+
+    def lsm(control: Control, ctx: Context) -> Iterator[Outcome]:
+        active = kernel.active_lsms(ctx.discovery.tree)
+        if active is not None and not {"apparmor", "selinux"} & set(active):
+            shown = ", ".join(active) or "none"
+            yield finding(
+                control,
+                f"active LSMs: {shown}; neither AppArmor nor SELinux confines containers",
+                "/sys/kernel/security/lsm",
+            )
+
+    return {
+        "user-namespaces": user_namespaces,
+        "ip-forward": ip_forward,
+        "cgroup-version": cgroup_version,
+        "seccomp": seccomp,
+        "lsm": lsm,
+    }
+
+
+CUSTOM.update(_kernel_checks())

@@ -74,7 +74,7 @@ def scan_host(options: HostOptions) -> HostResult:
 
 def _applies(control: Control, discovery: Discovery) -> bool:
     """A control is about a component; on a host without it there is nothing to check."""
-    if any("container" in spec for spec in control.checks):
+    if any("container" in spec or "daemon" in spec for spec in control.checks):
         return False  # section 5: the running containers, checked by `--containers`
     if control.benchmark is Benchmark.CIS_DOCKER:
         return discovery.settings("docker") is not None

@@ -71,6 +71,15 @@ class HostTree:
             done = candidate
         return done
 
+    def readlink(self, path: str) -> str | None:
+        """The target of the symlink at `path` (its parent resolved inside the root), or None."""
+        parent, _, name = path.rstrip("/").rpartition("/")
+        local = self.real(parent or "/")
+        try:
+            return None if local is None else os.readlink(local / name)
+        except OSError:
+            return None
+
     def exists(self, path: str) -> bool:
         try:
             return self.real(path) is not None
