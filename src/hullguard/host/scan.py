@@ -26,6 +26,8 @@ COMPONENT_OF = {Benchmark.CIS_DOCKER: "docker", Benchmark.CIS_KUBERNETES: "kubel
 class HostOptions:
     root: Path = Path("/")
     benchmark: str = "all"
+    only: frozenset[str] | None = None
+    """Run just these control ids (e.g. the API server's audit controls for `audit-log`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +51,7 @@ def scan_host(options: HostOptions) -> HostResult:
         if (
             component
             and options.benchmark != "all"
+            and options.only is None
             and discovery.settings(component) is None
             and not _control_plane(discovery)
         ):
@@ -60,6 +63,8 @@ def scan_host(options: HostOptions) -> HostResult:
                 )
             )
         for control in controls(benchmark):
+            if options.only is not None and control.id not in options.only:
+                continue
             if not control.checks or not _applies(control, discovery):
                 continue
             checked.append(control)
