@@ -84,6 +84,13 @@ def service() -> Iterator[PodmanService]:
                 "/usr/sbin/sshd",
             )
             run("--name", "web", "-p", "80:8080", "--memory", "32m", "--cap-add", "NET_ADMIN", IMAGE)
+            exec_ = subprocess.run(
+                [*svc.podman, "exec", "-d", "--privileged", "--user", "0", "web", "/pause"],
+                env=svc.env,
+                capture_output=True,
+                text=True,
+            )
+            assert exec_.returncode == 0, exec_.stderr
             yield svc
         finally:
             subprocess.run([*svc.podman, "rm", "-f", "-t", "0", "--all"], env=svc.env, capture_output=True)
@@ -132,6 +139,8 @@ def test_section_5_on_real_containers(service: PodmanService) -> None:
     assert web["HG-DOCKER-5.4"][0].endswith("adds capabilities NET_ADMIN")
     assert web["HG-DOCKER-5.8"][0].endswith("maps container port 8080/tcp to privileged host port 80")
     assert "HG-DOCKER-5.14" in web and "HG-DOCKER-5.11" not in web
+    assert "had a privileged exec: /pause (exec " in web["HG-DOCKER-5.23"][0]
+    assert "had an exec as 0: /pause" in web["HG-DOCKER-5.24"][0]
 
 
 def test_limits_are_read_from_the_cgroup(service: PodmanService) -> None:

@@ -68,6 +68,26 @@ class Control:
         )
 
 
+KEYS = frozenset(
+    {
+        "cis",
+        "id",
+        "title",
+        "level",
+        "automated",
+        "severity",
+        "reads",
+        "rationale",
+        "remediation",
+        "manual",
+        "check",
+        "checks",
+        "node",
+        "falco",
+    }
+)
+
+
 def parse(text: str, benchmark: Benchmark) -> tuple[Control, ...]:
     doc = yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
     if not isinstance(doc, dict) or not isinstance(doc.get("controls"), list):
@@ -79,6 +99,9 @@ def parse(text: str, benchmark: Benchmark) -> tuple[Control, ...]:
     seen: set[str] = set()
     for entry in doc["controls"]:
         key = str(entry.get("cis") or entry["id"])
+        unknown = set(entry) - KEYS
+        if unknown:  # a comma in an unquoted flow-style value splits it into stray keys
+            raise CatalogueError(f"{benchmark}.yaml: {key}: unknown keys {sorted(map(str, unknown))}")
         if key in seen:
             raise CatalogueError(f"{benchmark}.yaml: control {key} is defined twice")
         seen.add(key)

@@ -67,6 +67,10 @@ class DockerApi:
             raise ApiError(f"{self.host}: inspect of {container_id[:12]} is not an object")
         return doc
 
+    def exec_inspect(self, exec_id: str) -> dict[str, Any]:
+        doc = self.get(f"/exec/{quote(exec_id, safe='')}/json")
+        return doc if isinstance(doc, dict) else {}
+
     def top(self, container_id: str) -> list[list[str]]:
         doc = self.get(f"/containers/{quote(container_id, safe='')}/top")
         rows = doc.get("Processes") if isinstance(doc, dict) else None

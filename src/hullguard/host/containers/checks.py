@@ -146,6 +146,18 @@ def docker_socket(c: Container) -> Iterator[str]:
             yield f"mounts the container engine socket {m.source} at {m.destination}"
 
 
+def privileged_exec(c: Container) -> Iterator[str]:
+    for e in c.execs:
+        if e.privileged:
+            yield f"had a privileged exec: {e.command or '?'} (exec {e.id[:12]})"
+
+
+def root_exec(c: Container) -> Iterator[str]:
+    for e in c.execs:
+        if e.user.split(":")[0] in ("root", "0"):
+            yield f"had an exec as {e.user}: {e.command or '?'} (exec {e.id[:12]})"
+
+
 CHECKS: dict[str, Callable[[Container], Iterator[str]]] = {
     "apparmor": apparmor,
     "selinux": selinux,
@@ -172,4 +184,6 @@ CHECKS: dict[str, Callable[[Container], Iterator[str]]] = {
     "healthcheck": healthcheck,
     "pids-limit": pids_limit,
     "docker-socket": docker_socket,
+    "privileged-exec": privileged_exec,
+    "root-exec": root_exec,
 }

@@ -24,6 +24,14 @@ class PortBinding:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Exec:
+    id: str
+    privileged: bool
+    user: str
+    command: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Container:
     ref: ContainerRef
     pid: int
@@ -52,6 +60,9 @@ class Container:
     devices: tuple[str, ...]
     processes: tuple[str, ...] = ()
     """Command lines from `top`, filled in by the scanner."""
+    exec_ids: tuple[str, ...] = ()
+    execs: tuple[Exec, ...] = ()
+    """Exec sessions the engine still remembers, filled in by the scanner."""
     host_namespaces: frozenset[str] = frozenset()
     """Namespaces (`net`, `pid`, `ipc`, `uts`) the kernel says the container's process
     shares with PID 1, filled in by the scanner: the API's modes are not always true (Podman's
@@ -125,6 +136,18 @@ def parse_container(doc: dict[str, Any]) -> Container:
         healthcheck=_has_healthcheck(config, state),
         cgroup_parent=str(hc.get("CgroupParent") or ""),
         devices=tuple(str(d.get("PathOnHost", "")) for d in hc.get("Devices") or () if isinstance(d, dict)),
+        exec_ids=tuple(str(e) for e in doc.get("ExecIDs") or ()),
+    )
+
+
+def parse_exec(doc: dict[str, Any]) -> Exec:
+    process = doc.get("ProcessConfig") or {}
+    command = [str(process.get("entrypoint", ""))] + [str(a) for a in process.get("arguments") or ()]
+    return Exec(
+        id=str(doc.get("ID", "")),
+        privileged=bool(process.get("privileged") or doc.get("Privileged")),
+        user=str(process.get("user") or ""),
+        command=" ".join(c for c in command if c),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from hullguard.host.catalogue import Benchmark, Control, controls
 from hullguard.host.containers.api import ApiError, DockerApi, default_host
 from hullguard.host.containers.cgroups import CgroupError, compare, read_limits
 from hullguard.host.containers.checks import CHECKS
-from hullguard.host.containers.model import Container, parse_container
+from hullguard.host.containers.model import Container, Exec, parse_container, parse_exec
 from hullguard.host.tree import HostReadError, HostTree
 from hullguard.model import Issue, Location, Misconfiguration
 
@@ -58,10 +59,23 @@ def scan_containers(
                     )
                     continue
                 processes = _processes(api, container, tree)
+                container = replace(container, execs=_execs(api, container, host, issues))
                 findings.extend(_check(container, processes, tree, host, issues))
     except ApiError as e:
         return findings, [*issues, Issue(stage=STAGE, path=host, message=f"containers not checked: {e}")]
     return findings, issues
+
+
+def _execs(api: DockerApi, c: Container, host: str, issues: list[Issue]) -> tuple[Exec, ...]:
+    out = []
+    for exec_id in c.exec_ids[:200]:
+        try:
+            out.append(parse_exec(api.exec_inspect(exec_id)))
+        except ApiError as e:
+            issues.append(
+                Issue(stage=STAGE, path=host, message=f"exec {exec_id[:12]} of {c.ref.name} not checked: {e}")
+            )
+    return tuple(out)
 
 
 def _processes(api: DockerApi, c: Container, tree: HostTree) -> tuple[str, ...]:
@@ -98,8 +112,6 @@ def _host_namespaces(tree: HostTree, pid: int) -> frozenset[str]:
 def _check(
     container: Container, processes: tuple[str, ...], tree: HostTree, host: str, issues: list[Issue]
 ) -> list[Misconfiguration]:
-    from dataclasses import replace
-
     container = replace(container, processes=processes, host_namespaces=_host_namespaces(tree, container.pid))
     out: list[Misconfiguration] = []
     for control, name in _container_controls():
