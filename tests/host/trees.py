@@ -55,7 +55,8 @@ def base(root: Path, docker_members: str = "") -> Tree:
     tree.file("/etc/passwd", PASSWD)
     tree.file("/etc/group", GROUP.format(members=docker_members))
     tree.dir("/run")
-    tree.symlink("/var/run", "/run")  # absolute, as on a real host: must resolve inside the tree
+    if not (root / "var/run").is_symlink():
+        tree.symlink("/var/run", "/run")  # absolute, as on a real host: must resolve inside the tree
     return tree
 
 

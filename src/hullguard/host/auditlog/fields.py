@@ -27,8 +27,8 @@ def _containers(e: AuditEvent, key: str = "containers") -> list[dict[str, Any]]:
     return [c for c in _pod_spec(e).get(key) or () if isinstance(c, dict)]
 
 
-def _all_containers(e: AuditEvent) -> list[dict[str, Any]]:
-    return [c for key in ("containers", "initContainers", "ephemeralContainers") for c in _containers(e, key)]
+def _privileged(e: AuditEvent, key: str) -> tuple[str, ...]:
+    return tuple(_flag((c.get("securityContext") or {}).get("privileged")) for c in _containers(e, key))
 
 
 def _flag(value: Any) -> str:
@@ -64,9 +64,9 @@ FIELDS: dict[str, Callable[[AuditEvent], Value]] = {
     "ka.req.binding.role": lambda e: _binding(e, "role"),
     "ka.req.binding.subjects": lambda e: _binding(e, "subjects"),
     "ka.req.pod.containers.image": lambda e: tuple(str(c.get("image", "")) for c in _containers(e)),
-    "ka.req.pod.containers.privileged": lambda e: tuple(
-        _flag((c.get("securityContext") or {}).get("privileged")) for c in _all_containers(e)
-    ),
+    "ka.req.pod.containers.privileged": lambda e: _privileged(e, "containers"),
+    "ka.req.pod.initContainers.privileged": lambda e: _privileged(e, "initContainers"),
+    "ka.req.pod.ephemeralContainers.privileged": lambda e: _privileged(e, "ephemeralContainers"),
     "ka.req.pod.host_network": lambda e: _flag(_pod_spec(e).get("hostNetwork")),
     "ka.req.pod.host_pid": lambda e: _flag(_pod_spec(e).get("hostPID")),
     "ka.req.pod.host_ipc": lambda e: _flag(_pod_spec(e).get("hostIPC")),

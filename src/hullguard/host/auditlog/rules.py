@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from hullguard.host.auditlog.event import AuditEvent
-from hullguard.host.auditlog.fields import Value, field
+from hullguard.host.auditlog.fields import FIELDS, Value, field
 from hullguard.host.catalogue import Benchmark, Control, controls
 from hullguard.model import KubeObject, Location, RuntimeAlert, Subject
+
+Test = Callable[[AuditEvent], bool]
 
 
 def _elements(value: Value) -> tuple[str, ...]:
@@ -26,56 +28,86 @@ def _elements(value: Value) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else (value,)
 
 
-def _in_cidrs(ip: str, cidrs: Iterable[str]) -> bool:
+def _strings(arg: Any) -> tuple[str, ...]:
+    return tuple(str(a) for a in arg) if isinstance(arg, list) else (str(arg),)
+
+
+def _op(op: str, arg: Any) -> Callable[[tuple[str, ...]], bool]:
+    """One operator, its argument parsed once."""
+    args = _strings(arg)
+    if op == "startswith":
+        return lambda items: any(i.startswith(args) for i in items)
+    if op == "contains":
+        return lambda items: any(a in i for i in items for a in args)
+    if op == "exists":
+        want = args[0].lower() == "true"
+        return lambda items: bool(items) == want
+    if op in ("in_cidr", "not_in_cidr"):
+        networks = tuple(ipaddress.ip_network(a, strict=False) for a in args)
+        inside = op == "in_cidr"
+        return lambda items: bool(items) and _in(items[0], networks) == inside
+    if op == "gte":
+        bound = int(args[0])
+        return lambda items: any(i.isdigit() and int(i) >= bound for i in items)
+    raise KeyError(f"unknown audit condition operator {op}")
+
+
+def _in(ip: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    return any(address in ipaddress.ip_network(c, strict=False) for c in cidrs)
+    return any(address in n for n in networks)
 
 
-def _op(op: str, items: tuple[str, ...], args: list[str]) -> bool:
-    if op == "startswith":
-        return any(i.startswith(tuple(args)) for i in items)
-    if op == "contains":
-        return any(a in i for i in items for a in args)
-    if op == "exists":
-        return bool(items) == (args[0].lower() == "true")
-    if op == "in_cidr":
-        return bool(items) and _in_cidrs(items[0], args)
-    if op == "not_in_cidr":
-        return bool(items) and not _in_cidrs(items[0], args)
-    if op == "gte":
-        return any(i.isdigit() and int(i) >= int(args[0]) for i in items)
-    raise KeyError(f"unknown audit condition operator {op}")
-
-
-def matches(value: Value, expected: Any) -> bool:
-    items = _elements(value)
+def _matcher(expected: Any) -> Callable[[tuple[str, ...]], bool]:
     if isinstance(expected, list):
-        return any(item in [str(x) for x in expected] for item in items)
+        allowed = frozenset(str(x) for x in expected)
+        return lambda items: any(i in allowed for i in items)
     if not isinstance(expected, dict):
-        return str(expected) in items
-    return all(
-        _op(op, items, [str(a) for a in arg] if isinstance(arg, list) else [str(arg)])
-        for op, arg in expected.items()
-    )
+        wanted = str(expected)
+        return lambda items: wanted in items
+    ops = [_op(op, arg) for op, arg in expected.items()]
+    return lambda items: all(o(items) for o in ops)
 
 
-def _all(event: AuditEvent, conditions: dict[str, Any]) -> bool:
-    return all(matches(field(event, name), expected) for name, expected in conditions.items())
+def _getter(name: str) -> Callable[[AuditEvent], Value]:
+    if name.startswith("ka.uri.param["):
+        return lambda e: field(e, name)
+    if name not in FIELDS:
+        raise KeyError(f"unknown audit field {name}")
+    return FIELDS[name]
+
+
+def _test(name: str, expected: Any) -> Test:
+    get, match = _getter(name), _matcher(expected)
+    return lambda e: match(_elements(get(e)))
+
+
+def _all(conditions: dict[str, Any]) -> list[Test]:
+    return [_test(name, expected) for name, expected in conditions.items()]
+
+
+def compile_rule(spec: dict[str, Any]) -> Test:
+    """The rule's condition as one function; field names and operators are checked here, once."""
+    stages = frozenset(spec.get("stages", ["ResponseComplete"]))
+    every = _all(spec.get("all") or {})
+    options = [_all(c) for c in spec.get("any") or ()]
+    never = _all(spec.get("none") or {})
+
+    def test(e: AuditEvent) -> bool:
+        return (
+            e.stage in stages
+            and all(t(e) for t in every)
+            and (not options or any(all(t(e) for t in option) for option in options))
+            and not any(t(e) for t in never)
+        )
+
+    return test
 
 
 def rule_matches(event: AuditEvent, spec: dict[str, Any]) -> bool:
-    if event.stage not in spec.get("stages", ["ResponseComplete"]):
-        return False
-    if not _all(event, spec.get("all") or {}):
-        return False
-    if spec.get("any") and not any(_all(event, c) for c in spec["any"]):
-        return False
-    return not any(
-        matches(field(event, name), expected) for name, expected in (spec.get("none") or {}).items()
-    )
+    return compile_rule(spec)(event)
 
 
 _TOKEN = re.compile(r"%(ka\.[a-z_.]+(?:\[[^\]]+\])?)")
@@ -111,10 +143,11 @@ def evaluate(events: Iterable[AuditEvent], cluster_cidrs: tuple[str, ...] = ()) 
     rules = event_rules()
     if cluster_cidrs:
         rules = tuple((c, _with_cidrs(spec, cluster_cidrs)) for c, spec in rules)
+    compiled = [(control, spec, compile_rule(spec)) for control, spec in rules]
     seen: set[tuple[str, str]] = set()
     for event in events:
-        for control, spec in rules:
-            if (control.id, event.audit_id) in seen or not rule_matches(event, spec):
+        for control, spec, test in compiled:
+            if (control.id, event.audit_id) in seen or not test(event):
                 continue
             seen.add((control.id, event.audit_id))
             yield alert(control, spec, event)

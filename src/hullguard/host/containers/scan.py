@@ -14,6 +14,7 @@ from hullguard.host.tree import HostReadError, HostTree
 from hullguard.model import Issue, Location, Misconfiguration
 
 STAGE = "containers"
+CRI_SOCKETS = ("/run/containerd/containerd.sock", "/run/crio/crio.sock", "/var/run/cri-dockerd.sock")
 
 
 def _container_controls() -> list[tuple[Control, str]]:
@@ -32,16 +33,21 @@ def scan_containers(
     """`tree` is where cgroups are read (the live host by default; limits are verified only
     for a local daemon, whose container PIDs are ours to see)."""
     host = docker_host or default_host()
-    if host is None:
-        return [], [
-            Issue(
-                stage=STAGE,
-                message="no Docker or Podman socket found (set DOCKER_HOST): containers not checked",
-            )
-        ]
     tree = tree or HostTree(Path("/"))
+    issues: list[Issue] = [
+        Issue(
+            stage=STAGE,
+            path=cri,
+            message="a CRI socket is here, but CRI (gRPC) is not read yet: "
+            "containers only the CRI runtime knows (Kubernetes pods) are not checked",
+        )
+        for cri in CRI_SOCKETS
+        if tree.exists(cri)
+    ]
+    if host is None:
+        message = "no Docker or Podman socket found (set DOCKER_HOST): containers not checked"
+        return [], [*issues, Issue(stage=STAGE, message=message)]
     findings: list[Misconfiguration] = []
-    issues: list[Issue] = []
     try:
         with DockerApi(host) as api:
             info = api.get("/info")
