@@ -19,11 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hullguard.host.auditlog.event import read_log  # noqa: E402
-from hullguard.host.auditlog.rules import evaluate  # noqa: E402
-from hullguard.host.scan import HostOptions, scan_host  # noqa: E402
-from tests.host import trees  # noqa: E402
-from tests.host.test_audit_log import audit_log  # noqa: E402
+from tests.host import trees
+from tests.host.test_audit_log import audit_log
+
+from hullguard.host.auditlog.event import read_log
+from hullguard.host.auditlog.rules import evaluate
+from hullguard.host.scan import HostOptions, scan_host
 
 
 def host_tree(root: Path) -> None:

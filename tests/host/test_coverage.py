@@ -86,8 +86,9 @@ def test_catalogue_entries_are_whole(benchmark: Benchmark) -> None:
         "etcd",
     }
     for c in controls(benchmark):
-        assert (
-            (c.remediation and c.title and c.section) or benchmark in (Benchmark.HOST, Benchmark.AUDIT_LOG)
+        assert (c.remediation and c.title and c.section) or benchmark in (
+            Benchmark.HOST,
+            Benchmark.AUDIT_LOG,
         ), c.id
         assert c.checks or c.manual, c.id
         for spec in c.checks:

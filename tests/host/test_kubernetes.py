@@ -161,3 +161,68 @@ def test_audit_policy_file_is_checked(tmp_path: Path) -> None:
         mode=0o600,
     )
     assert "HG-KUBE-3.2.1" not in findings(tmp_path)
+
+
+def test_audit_policy_coverage(tmp_path: Path) -> None:
+    """The policy from the Kubernetes audit docs' example, then one that logs secret bodies."""
+    tree = good_kube_worker(tmp_path)
+    manifest = APISERVER.replace(
+        "    - --secure-port=6443\n",
+        "    - --secure-port=6443\n    - --audit-policy-file=/etc/kubernetes/audit-policy.yaml\n",
+    )
+    tree.file("/etc/kubernetes/manifests/kube-apiserver.yaml", manifest, mode=0o600)
+    policy = """\
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: RequestResponse
+    resources:
+    - group: ""
+      resources: ["pods"]
+  - level: Metadata
+    resources:
+    - group: ""
+      resources: ["pods/log", "pods/status"]
+  - level: None
+    resources:
+    - group: ""
+      resources: ["configmaps"]
+      resourceNames: ["controller-leader"]
+  - level: None
+    users: ["system:kube-proxy"]
+    verbs: ["watch"]
+    resources:
+    - group: ""
+      resources: ["endpoints", "services"]
+  - level: Request
+    resources:
+    - group: ""
+      resources: ["configmaps"]
+    namespaces: ["kube-system"]
+  - level: Metadata
+    resources:
+    - group: ""
+      resources: ["secrets", "configmaps"]
+  - level: Request
+    resources:
+    - group: ""
+    - group: "extensions"
+  - level: Metadata
+    omitStages:
+      - "RequestReceived"
+"""
+    tree.file("/etc/kubernetes/audit-policy.yaml", policy, mode=0o600)
+    assert "HG-KUBE-3.2.2" not in findings(tmp_path)
+    tree.file(
+        "/etc/kubernetes/audit-policy.yaml",
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n  resources:\n  - group: ''\n"
+        "    resources: [secrets]\n- level: None\n  resources:\n  - group: rbac.authorization.k8s.io\n- level: Metadata\n",
+        mode=0o600,
+    )
+    assert sorted(findings(tmp_path)["HG-KUBE-3.2.2"]) == [
+        "/etc/kubernetes/audit-policy.yaml: /etc/kubernetes/audit-policy.yaml: clusterrolebindings are not audited (level None)",
+        "/etc/kubernetes/audit-policy.yaml: /etc/kubernetes/audit-policy.yaml: rolebindings are not audited (level None)",
+        "/etc/kubernetes/audit-policy.yaml: /etc/kubernetes/audit-policy.yaml: secrets are logged at RequestResponse: "
+        "their contents (credentials) are written to the audit log",
+    ]

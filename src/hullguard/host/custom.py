@@ -93,11 +93,27 @@ def audit_policy(control: Control, ctx: Context) -> Iterator[Outcome]:
         yield finding(control, f"{path} is not an audit Policy with rules: nothing is audited", path)
 
 
+def audit_policy_coverage(control: Control, ctx: Context) -> Iterator[Outcome]:
+    """CIS 3.2.2: the policy logs secrets, exec and RBAC changes, and never a secret's contents."""
+    from hullguard.host.auditpolicy import problems
+    from hullguard.host.settings import load_config
+
+    apiserver = ctx.discovery.settings("kube-apiserver")
+    setting = apiserver.get("--audit-policy-file", None) if apiserver else None
+    if setting is None:
+        return  # 3.2.1 reports it
+    policy, _ = load_config(ctx.discovery.tree, setting.value, "yaml")
+    if policy and policy.get("kind") == "Policy":
+        for problem in problems(policy):
+            yield finding(control, f"{setting.value}: {problem}", setting.value)
+
+
 CUSTOM: dict[str, Callable[[Control, Context], Iterator[Outcome]]] = {
     "separate-partition": separate_partition,
     "docker-group": docker_group,
     "docker-tls": docker_tls,
     "audit-policy": audit_policy,
+    "audit-policy-coverage": audit_policy_coverage,
 }
 
 
