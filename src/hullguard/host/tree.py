@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from hullguard.errors import SourceError
+from hullguard.sources.rootfs import confined_path
+
 MAX_READ = 4 << 20
-MAX_LINKS = 40
 
 
 class HostReadError(Exception):
@@ -44,32 +46,11 @@ class HostTree:
 
     def real(self, path: str) -> Path | None:
         """The local path for host `path`, symlinks followed inside the root; None if absent."""
-        parts = list(PurePosixPath("/", path).parts[1:])
-        done = self.root
-        hops = 0
-        while parts:
-            name = parts.pop(0)
-            if name in ("", "."):
-                continue
-            if name == "..":
-                done = done.parent if done != self.root else done
-                continue
-            candidate = done / name
-            try:
-                info = candidate.lstat()
-            except OSError:
-                return None
-            if stat.S_ISLNK(info.st_mode):
-                hops += 1
-                if hops > MAX_LINKS:
-                    raise HostReadError(f"{path}: too many levels of symbolic links")
-                target = os.readlink(candidate)
-                if target.startswith("/"):
-                    done = self.root
-                parts = [*PurePosixPath(target).parts[(1 if target.startswith("/") else 0) :], *parts]
-                continue
-            done = candidate
-        return done
+        try:
+            local = confined_path(str(self.root), path)
+        except SourceError as e:
+            raise HostReadError(f"{path}: too many levels of symbolic links") from e
+        return Path(local) if os.path.lexists(local) else None
 
     def readlink(self, path: str) -> str | None:
         """The target of the symlink at `path` (its parent resolved inside the root), or None."""
