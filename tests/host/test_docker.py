@@ -234,3 +234,21 @@ def test_cli_json_report_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFix
         main(["host", "--root", str(tmp_path), "--benchmark", "cis-docker", "-s", "LOW", "--exit-code", "5"])
         == 0
     )
+
+
+def test_manual_controls_are_listed_with_what_to_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["host", "--manual", "--benchmark", "cis-kubernetes-node"]) == 0
+    out = capsys.readouterr().out
+    assert "HG-KUBE-5.1.7     Avoid use of system:masters group" not in out  # ids are padded to 16
+    assert "HG-KUBE-5.1.7    Avoid use of system:masters group\n" in out
+    assert "No certificate should carry O=system:masters" in out
+    assert "HG-KUBE-4.2.1 " not in out  # automated
+
+
+def test_the_live_host_scans_without_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    """This machine (podman, no Docker, no kubelet): the run completes and says what it skipped."""
+    assert main(["host", "--benchmark", "cis-docker", "-f", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["artifact"]["name"] == "host"
+    if not Path("/etc/docker/daemon.json").exists() and not Path("/lib/systemd/system/docker.service").exists():
+        assert {"stage": "host", "path": "/", "message": "cis-docker: no docker found on this host"} in report["issues"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from hullguard.cli.options import emit
@@ -29,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--no-host", action="store_true", help="with --containers: skip the host file and daemon checks"
+    )
+    parser.add_argument(
+        "--manual", action="store_true", help="list the selected benchmark's manual controls and what to check by hand"
     )
     add_output_options(parser)
 
@@ -63,9 +67,22 @@ def finish(args: argparse.Namespace, artifact: Artifact, findings: list[Finding]
     return emit(Report(artifact=artifact, findings=kept, issues=(*issues, *notes)), args)
 
 
+def list_manual(benchmark: str) -> int:
+    from hullguard.host.catalogue import controls
+    from hullguard.host.scan import SELECTIONS
+
+    for b in SELECTIONS[benchmark]:
+        for c in controls(b):
+            if c.manual:
+                sys.stdout.write(f"{c.id:<16} {c.title}\n{'':<16} {c.manual}\n")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from hullguard.host.scan import HostOptions, scan_host
 
+    if args.manual:
+        return list_manual(args.benchmark)
     if not args.root.is_dir():
         raise UsageError(f"--root {args.root}: not a directory")
     if args.no_host and not args.containers:
