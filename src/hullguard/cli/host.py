@@ -46,6 +46,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
         "--ignorefile", type=Path, help="YAML of findings to ignore (id, path, reason, expires)"
     )
     parser.add_argument("--exit-code", type=int, default=0, help="exit with this code when findings remain")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress output (there is none yet)")
 
 
 def finish(args: argparse.Namespace, artifact: Artifact, findings: list[Finding], issues: list[Issue]) -> int:
