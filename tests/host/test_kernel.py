@@ -43,7 +43,8 @@ def test_running_kernel_values_from_proc_sys(tmp_path: Path) -> None:
         "HG-HOST-003": "kernel.kptr_restrict is 0 (/proc/sys/kernel/kptr_restrict); expected one of 1,2",
         "HG-HOST-004": "net.ipv4.ip_forward is 1 (/proc/sys/net/ipv4/ip_forward) and no container runtime is configured",
         "HG-HOST-005": "cgroups are v1: the memory, CPU and PIDs controllers are on v1 hierarchies",
-        "HG-HOST-007": "active LSMs: lockdown, capability, landlock, yama; neither AppArmor nor SELinux confines containers",
+        "HG-HOST-007": "active LSMs: lockdown, capability, landlock, yama (/sys/kernel/security/lsm); "
+        "neither AppArmor nor SELinux confines containers",
     }
 
 

@@ -168,13 +168,16 @@ def _kernel_checks() -> dict[str, Callable[[Control, Context], Iterator[Outcome]
             )
 
     def lsm(control: Control, ctx: Context) -> Iterator[Outcome]:
-        active = kernel.active_lsms(ctx.discovery.tree)
-        if active is not None and not {"apparmor", "selinux"} & set(active):
+        read = kernel.active_lsms(ctx.discovery.tree)
+        if read is None:
+            return
+        active, source = read
+        if not {"apparmor", "selinux"} & set(active):
             shown = ", ".join(active) or "none"
             yield finding(
                 control,
-                f"active LSMs: {shown}; neither AppArmor nor SELinux confines containers",
-                "/sys/kernel/security/lsm",
+                f"active LSMs: {shown} ({source}); neither AppArmor nor SELinux confines containers",
+                source.split(",")[0],
             )
 
     return {

@@ -61,14 +61,15 @@ def cgroup_version(tree: HostTree) -> str | None:
     return None
 
 
-def active_lsms(tree: HostTree) -> tuple[str, ...] | None:
-    """Active LSMs from securityfs, else from the modules' own switches; None if unknowable."""
+def active_lsms(tree: HostTree) -> tuple[tuple[str, ...], str] | None:
+    """(active LSMs, where that was read): securityfs, else the modules' own switches under
+    /sys (securityfs is not always mounted); None if neither is in the tree."""
     try:
         text = tree.read_text("/sys/kernel/security/lsm", limit=4096)
     except HostReadError:
         text = None
     if text is not None:
-        return tuple(x for x in text.strip().split(",") if x)
+        return tuple(x for x in text.strip().split(",") if x), "/sys/kernel/security/lsm"
     found = []
     try:
         apparmor = tree.read_text("/sys/module/apparmor/parameters/enabled", limit=16)
@@ -79,7 +80,7 @@ def active_lsms(tree: HostTree) -> tuple[str, ...] | None:
     if tree.exists("/sys/fs/selinux/enforce"):
         found.append("selinux")
     if found or tree.exists("/sys/module"):
-        return tuple(found)
+        return tuple(found), "/sys/module/apparmor, /sys/fs/selinux"
     return None
 
 
