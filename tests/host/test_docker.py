@@ -249,5 +249,12 @@ def test_the_live_host_scans_without_errors(capsys: pytest.CaptureFixture[str]) 
     assert main(["host", "--benchmark", "cis-docker", "-f", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["artifact"]["name"] == "host"
-    if not Path("/etc/docker/daemon.json").exists() and not Path("/lib/systemd/system/docker.service").exists():
-        assert {"stage": "host", "path": "/", "message": "cis-docker: no docker found on this host"} in report["issues"]
+    if (
+        not Path("/etc/docker/daemon.json").exists()
+        and not Path("/lib/systemd/system/docker.service").exists()
+    ):
+        assert {
+            "stage": "host",
+            "path": "/",
+            "message": "cis-docker: no docker found on this host",
+        } in report["issues"]
