@@ -118,3 +118,41 @@ def test_rules_list_names_the_peers(capsys: pytest.CaptureFixture[str]) -> None:
     assert by_id["HG-KUBE-5.1.1"]["benchmark"]["manual"]
     assert by_id["HG-DOCKER-3.15"]["benchmark"]["reads"] == ["/var/run/docker.sock"]
     assert len(listed) == sum(1 for c in all_controls() if c.benchmark is not Benchmark.AUDIT_LOG)
+
+
+def test_settings_read_what_kube_bench_reads(shared_dir: Path) -> None:
+    """Each kube-bench test item on a `--flag` (with its config-file jsonpath and operator) is a
+    `setting` check of ours on the same flag, the same config path and a compatible operator."""
+    index = json.loads((shared_dir / INDEX / "kube-bench_checks.json").read_text())["checks"]["cis-1.12"]
+    ours = {c.cis: c for c in controls(Benchmark.CIS_KUBERNETES)}
+    compatible = {
+        "eq": {"eq", "in", "empty"},
+        "noteq": {"noteq", "notin", "nothave"},
+        "has": {"has"},
+        "nothave": {"nothave"},
+        "gte": {"gte"},
+        "valid_elements": {"valid_elements"},
+    }
+    compared = 0
+    for check in index:
+        items = (check.get("tests") or {}).get("test_items") or []
+        settings = [s["setting"] for s in ours[check["id"]].checks if "setting" in s]
+        for item in items:
+            flag = item.get("flag") or ""
+            if not flag.startswith("--") or not settings:
+                continue
+            mine = [s for s in settings if s.get("flag") == flag]
+            assert mine, f"{check['id']}: kube-bench tests {flag}, we do not"
+            path = (item.get("path") or "").strip("{}").lstrip(".")
+            if path and "[" not in path:
+                assert any(s.get("config") in (path, path.rsplit(".", 1)[0]) for s in mine), (
+                    check["id"],
+                    path,
+                )
+            op = (item.get("compare") or {}).get("op")
+            if op:
+                value = str((item.get("compare") or {}).get("value", ""))
+                allowed = compatible[op] | ({"eq"} if op == "noteq" and value in ("true", "false") else set())
+                assert any(s.get("op", "set") in allowed for s in mine), (check["id"], op, mine)
+            compared += 1
+    assert compared >= 60
