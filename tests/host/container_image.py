@@ -17,6 +17,18 @@ int main(void) { signal(SIGTERM, stop); signal(SIGINT, stop); for (;;) pause(); 
 """
 
 
+# kube-proxy's config as kubeadm's kube-proxy ConfigMap holds it (abridged)
+KUBE_PROXY_CONFIG = """\
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+bindAddress: 0.0.0.0
+clientConnection:
+  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf
+metricsBindAddress: 0.0.0.0:10249
+mode: iptables
+"""
+
+
 def missing() -> list[str]:
     return [t for t in ("gcc",) if shutil.which(t) is None] + images.missing_tools()
 
@@ -28,6 +40,10 @@ def _populate(dest: Path) -> None:
     subprocess.run(["gcc", "-static", "-Os", "-o", str(dest / "pause"), str(source)], check=True)
     source.unlink()
     shutil.copy2(dest / "pause", dest / "usr/sbin/sshd")
+    (dest / "usr/local/bin").mkdir(parents=True)
+    shutil.copy2(dest / "pause", dest / "usr/local/bin/kube-proxy")
+    (dest / "var/lib/kube-proxy").mkdir(parents=True)
+    (dest / "var/lib/kube-proxy/config.conf").write_text(KUBE_PROXY_CONFIG)
 
 
 def pause_image() -> images.BuiltImage:
@@ -37,7 +53,7 @@ def pause_image() -> images.BuiltImage:
             images.Layer(
                 created_by="gcc -static pause.c",
                 populate=_populate,
-                key=hashlib.sha256(PAUSE_C.encode()).hexdigest(),
+                key=hashlib.sha256((PAUSE_C + KUBE_PROXY_CONFIG).encode()).hexdigest(),
             ),
         ),
         config=("--config.cmd", "/pause"),

@@ -83,6 +83,16 @@ def service() -> Iterator[PodmanService]:
                 IMAGE,
                 "/usr/sbin/sshd",
             )
+            run(
+                "--name",
+                "proxy",
+                "--network",
+                "none",
+                IMAGE,
+                "/usr/local/bin/kube-proxy",
+                "--config=/var/lib/kube-proxy/config.conf",
+                "--hostname-override=node-1",
+            )
             run("--name", "web", "-p", "80:8080", "--memory", "32m", "--cap-add", "NET_ADMIN", IMAGE)
             exec_ = subprocess.run(
                 [*svc.podman, "exec", "-d", "--privileged", "--user", "0", "web", "/pause"],
@@ -178,3 +188,43 @@ def test_a_socket_that_does_not_answer_is_an_issue(tmp_path: Path) -> None:
     assert len(issues) == 1 and issues[0].message.startswith(
         f"containers not checked: unix://{path} does not answer"
     )
+
+
+def test_cli_report_names_each_container(
+    service: PodmanService, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from hullguard.cli.main import main
+
+    monkeypatch.setenv("DOCKER_HOST", service.docker_host)
+    assert (
+        main(["host", "--containers", "--no-host", "-f", "json", "-s", "CRITICAL", "--exit-code", "3"]) == 3
+    )
+    report = json.loads(capsys.readouterr().out)
+    privileged = [f for f in report["findings"] if f["id"] == "HG-DOCKER-5.5"]
+    assert len(privileged) == 1
+    container = privileged[0]["location"]["container"]
+    assert container["name"] == "loose" and len(container["id"]) == 64
+    assert container["image"] == f"docker.io/{IMAGE}"
+    assert {f["severity"] for f in report["findings"]} == {"CRITICAL"}
+
+
+def test_a_containerized_daemon_config_is_read_through_its_proc_root(service: PodmanService) -> None:
+    """kube-proxy runs in a pod: its --config exists only in the container's root."""
+    from hullguard.host.components import Discovery
+
+    pid = subprocess.run(
+        [*service.podman, "inspect", "-f", "{{.State.Pid}}", "proxy"],
+        env=service.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert not Path("/var/lib/kube-proxy/config.conf").exists()
+    settings = Discovery(HostTree(Path("/"))).settings("kube-proxy")
+    assert settings is not None and settings.command is not None
+    assert settings.command.source == f"/proc/{pid}/cmdline"
+    setting = settings.get("--metrics-bind-address", "metricsBindAddress")
+    assert setting is not None and setting.value == "0.0.0.0:10249"
+    assert setting.source == f"/proc/{pid}/root/var/lib/kube-proxy/config.conf"

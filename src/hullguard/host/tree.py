@@ -46,6 +46,8 @@ class HostTree:
 
     def real(self, path: str) -> Path | None:
         """The local path for host `path`, symlinks followed inside the root; None if absent."""
+        if self.live:  # the kernel resolves; /proc/PID/root magic links then lead into containers
+            return Path(path) if os.path.lexists(path) else None
         try:
             local = confined_path(str(self.root), path)
         except SourceError as e:
@@ -71,7 +73,10 @@ class HostTree:
         local = self.real(path)
         if local is None:
             return None
-        info = local.stat()
+        try:
+            info = local.stat()
+        except OSError as e:
+            raise HostReadError(f"{path}: {e.strerror or e}") from e
         m = info.st_mode
         kind = (
             "file"
