@@ -19,7 +19,7 @@ from typing import Any
 
 from hullguard.host.auditrules import AuditRules
 from hullguard.host.catalogue import Control
-from hullguard.host.components import Discovery
+from hullguard.host.components import Discovery, seen_by
 from hullguard.host.ops import OPS, WORDS
 from hullguard.host.settings import Unknown
 from hullguard.host.systemd import find_unit
@@ -119,7 +119,7 @@ def _paths(spec: dict[str, Any], ctx: Context) -> list[str]:
             return []
         setting = settings.get(src.get("flag"), src.get("config"))
         if setting is not None:
-            paths = list(setting.values)
+            paths = [seen_by(tree, settings.command, p) for p in setting.values]
         elif src.get("default"):
             paths = [src["default"]]
     else:

@@ -94,7 +94,7 @@ def _daemon(d: Discovery, name: str, unit_name: str, default_config: str | None)
     flags = command.flags() if command else {}
     config_path = (flags.get("config") or ((default_config,) if default_config else (None,)))[-1]
     if config_path is not None:
-        config_path = _seen_by(tree, command, config_path)
+        config_path = seen_by(tree, command, config_path)
     config, error = (None, None) if config_path is None else load_config(tree, config_path, "yaml")
     if command is None and unit is None and config is None and error is None:
         return None
@@ -111,7 +111,7 @@ def _daemon(d: Discovery, name: str, unit_name: str, default_config: str | None)
     )
 
 
-def _seen_by(tree: HostTree, command: CommandLine | None, path: str) -> str:
+def seen_by(tree: HostTree, command: CommandLine | None, path: str) -> str:
     """A running daemon's file as it sees it: through /proc/PID/root on the live host, since
     kube-proxy (and sometimes the kubelet) runs in a container with its own root."""
     if tree.live and command is not None and command.source.startswith("/proc/") and path.startswith("/"):
