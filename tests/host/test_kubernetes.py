@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.host.scan import HostOptions, scan_host
+from hullguard.model import KubeObject
 from tests.host.trees import APISERVER, good_kube_worker
 
 pytestmark = pytest.mark.usefixtures("as_root")
@@ -131,6 +132,15 @@ def test_control_plane_static_pods(tmp_path: Path) -> None:
         "1.2.26",
     ):
         assert f"HG-KUBE-{cis}" not in found, cis
+    result = scan_host(HostOptions(root=tmp_path, benchmark="cis-kubernetes-node"))
+    audit_path = next(f for f in result.findings if f.id == "HG-KUBE-1.2.16")
+    assert audit_path.location.object == KubeObject(
+        kind="Pod", name="kube-apiserver", namespace="kube-system", api_version="v1"
+    )
+    assert (
+        next(f for f in result.findings if f.id == "HG-KUBE-4.1.1" or f.id == "HG-KUBE-1.1.1").location.object
+        is None
+    )
     assert found["HG-KUBE-1.2.16"][0].startswith(
         "/etc/kubernetes/manifests/kube-apiserver.yaml: kube-apiserver: --audit-log-path is not set"
     )

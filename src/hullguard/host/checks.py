@@ -19,13 +19,13 @@ from typing import Any
 
 from hullguard.host.auditrules import AuditRules
 from hullguard.host.catalogue import Control
-from hullguard.host.components import Discovery, seen_by
+from hullguard.host.components import STATIC_PODS, Discovery, seen_by
 from hullguard.host.ops import OPS, WORDS
-from hullguard.host.settings import Unknown
+from hullguard.host.settings import Settings, Unknown
 from hullguard.host.systemd import find_unit
 from hullguard.host.tree import HostReadError
 from hullguard.host.users import Accounts
-from hullguard.model import Location, Misconfiguration
+from hullguard.model import KubeObject, Location, Misconfiguration
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +46,24 @@ class Context:
     audit: AuditRules | None
 
 
-def finding(control: Control, message: str, path: str | None) -> Misconfiguration:
+def finding(
+    control: Control, message: str, path: str | None, obj: KubeObject | None = None
+) -> Misconfiguration:
     return Misconfiguration(
         id=control.id,
         severity=control.severity,
         title=control.title,
         message=message,
-        location=Location(path=path),
+        location=Location(path=path, object=obj),
         remediation=control.remediation,
     )
+
+
+def _static_pod(settings: Settings, source: str) -> KubeObject | None:
+    """A control plane setting read from a static pod manifest is also about that Pod object."""
+    if settings.component in STATIC_PODS and source in settings.files:
+        return KubeObject(kind="Pod", name=settings.component, namespace="kube-system", api_version="v1")
+    return None
 
 
 def run_control(control: Control, ctx: Context) -> Iterator[Outcome]:
@@ -95,6 +104,7 @@ def _setting(control: Control, spec: dict[str, Any], ctx: Context) -> Iterator[O
                 control,
                 f"{settings.component}: {name} is not set ({WORDS[op].format(e=expected)})",
                 settings.where,
+                _static_pod(settings, settings.where),
             )
         return
     if not OPS[op](setting.value, expected):
@@ -103,6 +113,7 @@ def _setting(control: Control, spec: dict[str, Any], ctx: Context) -> Iterator[O
             control,
             f"{settings.component}: {setting.via} is {shown!r} in {setting.source} ({WORDS[op].format(e=expected)})",
             setting.source,
+            _static_pod(settings, setting.source),
         )
 
 
