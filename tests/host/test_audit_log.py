@@ -254,3 +254,44 @@ def test_api_server_audit_settings(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert main(["audit-log", str(tmp_path / "absent.log")]) == 2
+
+
+def test_every_field_falco_k8s_audit_rules_use_is_extracted(shared_dir: Path) -> None:
+    """So Falco's k8saudit rules can run on these events once the Falco-language engine is wired."""
+    import re
+
+    from hullguard.host.auditlog.event import parse_event
+    from hullguard.host.auditlog.fields import FIELDS, field
+
+    text = (shared_dir / "conformance/falco-rules/k8s_audit_rules.yaml").read_text()
+    used = {m for m in re.findall(r"\bka\.[a-zA-Z_.]+[a-zA-Z_]", text)} - {"ka.uri.param"}
+    assert used and used <= set(FIELDS), sorted(used - set(FIELDS))
+    role = event(
+        "r1",
+        "create",
+        "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+        "ci",
+        ref={"resource": "clusterroles", "name": "exec-all"},
+        body={
+            "kind": "ClusterRole",
+            "metadata": {"name": "exec-all"},
+            "rules": [{"apiGroups": [""], "resources": ["pods/exec", "*"], "verbs": ["create", "*"]}],
+        },
+    )
+    e = parse_event(role, "x:1")
+    assert field(e, "ka.req.role.rules.resources") == ("pods/exec", "*")
+    assert field(e, "ka.req.role.rules.verbs") == ("create", "*")
+    created = parse_event(
+        event(
+            "p9",
+            "create",
+            "/api/v1/namespaces/web/pods",
+            "ci",
+            ref={"resource": "pods"},
+            body=pod(
+                "x", containers=[{"name": "a", "image": "registry:5000/team/app:1.2@sha256:" + "0" * 64}]
+            ),
+        ),
+        "x:2",
+    )
+    assert field(created, "ka.req.pod.containers.image.repository") == ("registry:5000/team/app",)

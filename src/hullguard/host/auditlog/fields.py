@@ -1,11 +1,13 @@
 """Falco's k8saudit field names (`ka.*`) over an AuditEvent, so rules read like Falco's.
 
-Values are strings, or tuples of strings for fields Falco treats as lists. Only the fields
-our rules use and the common ones are here; the Falco-language engine can extend the table.
+Values are strings, or tuples of strings for fields Falco treats as lists. Every `ka.*` field
+Falco's k8s_audit_rules.yaml uses is here (a test keeps it so), so the Falco-language engine
+can take this table as its k8saudit extractor.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -44,6 +46,34 @@ def _binding(e: AuditEvent, part: str) -> Value:
     return tuple(str(s.get("name", "")) for s in obj.get("subjects") or () if isinstance(s, dict))
 
 
+def _request(e: AuditEvent) -> dict[str, Any]:
+    obj = e.raw.get("requestObject")
+    return obj if isinstance(obj, dict) else {}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _images(e: AuditEvent, key: str) -> tuple[str, ...]:
+    return tuple(str(c.get("image", "")) for c in _containers(e, key))
+
+
+def _repository(image: str) -> str:
+    """`registry:5000/app:1.2@sha256:…` -> `registry:5000/app`."""
+    name = image.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
+def _role_rules(e: AuditEvent, key: str | None) -> tuple[str, ...]:
+    rules = [r for r in _request(e).get("rules") or () if isinstance(r, dict)]
+    if key is None:
+        return tuple(_json(r) for r in rules)
+    return tuple(str(v) for r in rules for v in r.get(key) or ())
+
+
 FIELDS: dict[str, Callable[[AuditEvent], Value]] = {
     "ka.auditid": lambda e: e.audit_id,
     "ka.stage": lambda e: e.stage,
@@ -63,7 +93,25 @@ FIELDS: dict[str, Callable[[AuditEvent], Value]] = {
     "ka.impuser.name": lambda e: str((e.raw.get("impersonatedUser") or {}).get("username", "")) or None,
     "ka.req.binding.role": lambda e: _binding(e, "role"),
     "ka.req.binding.subjects": lambda e: _binding(e, "subjects"),
-    "ka.req.pod.containers.image": lambda e: tuple(str(c.get("image", "")) for c in _containers(e)),
+    "ka.req.pod.containers.image": lambda e: _images(e, "containers"),
+    "ka.req.pod.initContainers.image": lambda e: _images(e, "initContainers"),
+    "ka.req.pod.ephemeralContainers.image": lambda e: _images(e, "ephemeralContainers"),
+    "ka.req.pod.containers.image.repository": lambda e: tuple(
+        _repository(i) for i in _images(e, "containers")
+    ),
+    "ka.resp.name": lambda e: (
+        str(((e.raw.get("responseObject") or {}).get("metadata") or {}).get("name", "")) or None
+    ),
+    "ka.response.reason": lambda e: str((e.raw.get("responseStatus") or {}).get("reason", "")) or None,
+    "ka.req.configmap.name": lambda e: str((_request(e).get("metadata") or {}).get("name", "")) or None,
+    "ka.req.configmap.obj": lambda e: _json(_request(e).get("data") or {}),
+    "ka.req.role.rules": lambda e: _role_rules(e, None),
+    "ka.req.role.rules.verbs": lambda e: _role_rules(e, "verbs"),
+    "ka.req.role.rules.resources": lambda e: _role_rules(e, "resources"),
+    "ka.req.service.type": lambda e: str((_request(e).get("spec") or {}).get("type", "")) or None,
+    "ka.req.service.ports": lambda e: tuple(
+        _json(p) for p in (_request(e).get("spec") or {}).get("ports") or ()
+    ),
     "ka.req.pod.containers.privileged": lambda e: _privileged(e, "containers"),
     "ka.req.pod.initContainers.privileged": lambda e: _privileged(e, "initContainers"),
     "ka.req.pod.ephemeralContainers.privileged": lambda e: _privileged(e, "ephemeralContainers"),
