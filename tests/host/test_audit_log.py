@@ -176,6 +176,15 @@ def audit_log(path: Path) -> Path:
             "mallory",
             ref={"resource": "configmaps", "namespace": "kube-system", "name": "audit-policy"},
         ),
+        event(
+            "e2",
+            "create",
+            EXEC_URI.replace("shop-7d9f", "debug"),
+            "ci",
+            stage="ResponseStarted",
+            code=101,
+            ref={"resource": "pods", "namespace": "web", "name": "debug", "subresource": "exec"},
+        ),
     ]
     lines = [json.dumps(e) for e in events]
     lines.insert(5, '{"kind": "Event", "auditID": "broken"')
@@ -194,6 +203,7 @@ def test_rules_over_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     got = sorted((f["id"], int(f["location"]["path"].rsplit(":", 1)[-1])) for f in report["findings"])
     assert got == [
         ("HG-AUDIT-001", 2),  # once per audit ID, from its ResponseStarted line
+        ("HG-AUDIT-001", 17),
         ("HG-AUDIT-002", 4),
         ("HG-AUDIT-003", 8),
         ("HG-AUDIT-003", 10),
@@ -202,6 +212,7 @@ def test_rules_over_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         ("HG-AUDIT-006", 14),
         ("HG-AUDIT-007", 11),
         ("HG-AUDIT-008", 16),
+        ("HG-AUDIT-009", 17),  # the pod exec'd into was created privileged at line 8
     ]
     by_id = {f["id"]: f for f in report["findings"]}
     exec_alert = by_id["HG-AUDIT-001"]
@@ -230,7 +241,10 @@ def test_cluster_cidr_and_severity_filters(tmp_path: Path, capsys: pytest.Captur
         ]
     }
     assert "HG-AUDIT-006" not in ids and "HG-AUDIT-001" in ids
-    assert {f["id"] for f in run(capsys, str(log), "-s", "CRITICAL")["findings"]} == {"HG-AUDIT-004"}
+    assert {f["id"] for f in run(capsys, str(log), "-s", "CRITICAL")["findings"]} == {
+        "HG-AUDIT-004",
+        "HG-AUDIT-009",
+    }
     assert main(["audit-log", str(log), "--cluster-cidr", "not-a-cidr"]) == 2
 
 

@@ -145,12 +145,28 @@ def evaluate(events: Iterable[AuditEvent], cluster_cidrs: tuple[str, ...] = ()) 
         rules = tuple((c, _with_cidrs(spec, cluster_cidrs)) for c, spec in rules)
     compiled = [(control, spec, compile_rule(spec)) for control, spec in rules]
     seen: set[tuple[str, str]] = set()
+    matched: dict[str, set[tuple[str, str]]] = {}
+    """Objects each rule matched so far: a rule with `target_matched_by: RULE` fires only on
+    objects that rule matched earlier in the log (an exec into a pod created privileged)."""
     for event in events:
         for control, spec, test in compiled:
             if (control.id, event.audit_id) in seen or not test(event):
                 continue
+            earlier = spec.get("target_matched_by")
+            if earlier and (event.namespace, event.name) not in matched.get(f"HG-AUDIT-{earlier}", set()):
+                continue
             seen.add((control.id, event.audit_id))
+            matched.setdefault(control.id, set()).add((event.namespace, _object_name(event)))
             yield alert(control, spec, event)
+
+
+def _object_name(event: AuditEvent) -> str:
+    """A create's objectRef may lack the name the object gets; the request body has it."""
+    if event.name:
+        return event.name
+    body = event.raw.get("requestObject")
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    return str(meta.get("name", "")) if isinstance(meta, dict) else ""
 
 
 def alert(control: Control, spec: dict[str, Any], event: AuditEvent) -> RuntimeAlert:
