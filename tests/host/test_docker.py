@@ -258,3 +258,19 @@ def test_the_live_host_scans_without_errors(capsys: pytest.CaptureFixture[str]) 
             "path": "/",
             "message": "cis-docker: no docker found on this host",
         } in report["issues"]
+
+
+def test_auditctl_listing_shapes() -> None:
+    """`auditctl -l` prints watches back as -w ... -p PERMS and path rules with arch and perm."""
+    from hullguard.host.auditrules import AuditRules, parse_rules
+
+    listing = (
+        "-w /usr/bin/dockerd -p rwxa -k docker\n"
+        "-a always,exit -F arch=b64 -S all -F path=/run/containerd -F perm=rwa -F key=docker\n"
+        "-a always,exit -F arch=b64 -S all -F dir=/var/lib/docker -F perm=rwa -F key=docker\n"
+        "-a never,task\n"
+    )
+    rules = AuditRules(watched=parse_rules(listing), source="auditctl -l")
+    assert rules.watched == {"/usr/bin/dockerd", "/run/containerd", "/var/lib/docker"}
+    assert rules.watches("/run/containerd/containerd.sock") and rules.watches("/var/lib/docker")
+    assert not rules.watches("/usr/bin/dockerd-rootless.sh") and not rules.watches("/run")
