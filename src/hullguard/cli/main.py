@@ -32,6 +32,8 @@ COMMANDS: tuple[str, ...] = (
     "registry",
     "clean",
     "admission",
+    "host",
+    "audit-log",
 )
 """Each is the module `hullguard.cli.<name>` (dashes as underscores) with NAME, HELP,
 add_arguments and run. Only the command being run is imported: the others pull in heavy

@@ -8,7 +8,7 @@ import sys
 from typing import TextIO
 
 from hullguard.rules import load_rules
-from hullguard.rules.base import Rule, Target
+from hullguard.rules.base import RuleMeta, Target
 
 NAME = "rules"
 HELP = "list the misconfiguration rules and their metadata"
@@ -22,8 +22,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def as_dict(rule: Rule) -> dict[str, object]:
-    m = rule.meta
+def all_metas() -> tuple[RuleMeta, ...]:
+    """Every rule: the config rules, then the host and audit-log controls (host catalogues)."""
+    from hullguard.host.catalogue import rule_metas
+
+    return (*(r.meta for r in load_rules()), *rule_metas())
+
+
+def as_dict(m: RuleMeta) -> dict[str, object]:
     return {
         "id": m.id,
         "target": m.target.value,
@@ -38,34 +44,61 @@ def as_dict(rule: Rule) -> dict[str, object]:
                 ("hadolint", m.peers.hadolint),
                 ("trivy", m.peers.trivy),
                 ("checkov", m.peers.checkov),
+                ("docker-bench", m.peers.docker_bench),
+                ("kube-bench", m.peers.kube_bench),
             )
             if v
         },
         **({"pss": {"level": m.pss[0], "control": m.pss[1]}} if m.pss else {}),
+        **_host_details(m),
     }
 
 
-def write_markdown(rules: tuple[Rule, ...], out: TextIO) -> None:
+def _host_details(m: RuleMeta) -> dict[str, object]:
+    """Host controls also say their benchmark section, level, automated or manual, and what they read."""
+    if m.target not in (Target.HOST, Target.AUDIT_LOG):
+        return {}
+    from hullguard.host.catalogue import control
+
+    c = control(m.id)
+    return {
+        "benchmark": {
+            "name": c.benchmark.value,
+            "section": c.section,
+            "level": c.level,
+            "automated": c.automated,
+            "reads": list(c.reads),
+            **({"manual": c.manual} if c.manual else {}),
+        }
+    }
+
+
+def write_markdown(rules: tuple[RuleMeta, ...], out: TextIO) -> None:
     out.write("# hullguard rules\n\n")
-    for target in dict.fromkeys(r.meta.target for r in rules):
+    for target in dict.fromkeys(r.target for r in rules):
+        if target in (Target.HOST, Target.AUDIT_LOG):
+            out.write(f"## {target.value}\n\n| id | severity | title | docker-bench | kube-bench |\n|---|---|---|---|---|\n")
+            for r in (r for r in rules if r.target is target):
+                p = r.peers
+                out.write(f"| {r.id} | {r.severity.name} | {r.title} | {p.docker_bench or ''} | {p.kube_bench or ''} |\n")
+            out.write("\n")
+            continue
         out.write(
             f"## {target.value}\n\n| id | severity | title | hadolint | Trivy | Checkov |\n|---|---|---|---|---|---|\n"
         )
-        for r in (r for r in rules if r.meta.target is target):
-            p = r.meta.peers
+        for r in (r for r in rules if r.target is target):
+            p = r.peers
             out.write(
-                f"| {r.meta.id} | {r.meta.severity.name} | {r.meta.title} | {p.hadolint or ''} | {p.trivy or ''} | {p.checkov or ''} |\n"
+                f"| {r.id} | {r.severity.name} | {r.title} | {p.hadolint or ''} | {p.trivy or ''} | {p.checkov or ''} |\n"
             )
         out.write("\n")
     for r in rules:
-        out.write(
-            f"### {r.meta.id}: {r.meta.title}\n\n{r.meta.rationale}\n\n**Fix:** {r.meta.remediation}\n\n"
-        )
-        out.write("".join(f"- <{ref}>\n" for ref in r.meta.references) + "\n")
+        out.write(f"### {r.id}: {r.title}\n\n{r.rationale}\n\n**Fix:** {r.remediation}\n\n")
+        out.write("".join(f"- <{ref}>\n" for ref in r.references) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
-    rules = tuple(r for r in load_rules() if args.target in (None, r.meta.target.value))
+    rules = tuple(r for r in all_metas() if args.target in (None, r.target.value))
     out = sys.stdout
     if args.format == "json":
         json.dump([as_dict(r) for r in rules], out, indent=2, sort_keys=True)
@@ -74,5 +107,5 @@ def run(args: argparse.Namespace) -> int:
         write_markdown(rules, out)
     else:
         for r in rules:
-            out.write(f"{r.meta.id:<12} {r.meta.severity.name:<9} {r.meta.target.value:<11} {r.meta.title}\n")
+            out.write(f"{r.id:<12} {r.severity.name:<9} {r.target.value:<11} {r.title}\n")
     return 0

@@ -14,8 +14,10 @@ from hullguard.pipeline.progress import Cancelled, CancelToken, Progress, Progre
 from hullguard.pipeline.scan import scan
 from hullguard.pipeline.signature import AttestPolicy, attest_report
 from hullguard.pipeline.targets import (
+    AuditLogTarget,
     ConfigTarget,
     FsTarget,
+    HostTarget,
     ImageTarget,
     RegistryTarget,
     SbomTarget,
@@ -26,12 +28,14 @@ from hullguard.pipeline.targets import (
 __all__ = [
     "ALL_SCANNERS",
     "AttestPolicy",
+    "AuditLogTarget",
     "CancelToken",
     "Cancelled",
     "Clock",
     "ConfigTarget",
     "Filters",
     "FsTarget",
+    "HostTarget",
     "ImageTarget",
     "Progress",
     "ProgressEvent",

@@ -8,7 +8,16 @@ from typing import assert_never
 from hullguard.model import Report
 from hullguard.pipeline.options import ScanOptions
 from hullguard.pipeline.progress import CancelToken, Progress, Run
-from hullguard.pipeline.targets import ConfigTarget, FsTarget, ImageTarget, RegistryTarget, SbomTarget, Target
+from hullguard.pipeline.targets import (
+    AuditLogTarget,
+    ConfigTarget,
+    FsTarget,
+    HostTarget,
+    ImageTarget,
+    RegistryTarget,
+    SbomTarget,
+    Target,
+)
 
 
 def scan(
@@ -44,6 +53,14 @@ def scan(
             from hullguard.pipeline.local import audit_registry
 
             report = audit_registry(target, options, run)
+        case HostTarget():
+            from hullguard.pipeline.host import scan_host_target
+
+            report = scan_host_target(target, options, run)
+        case AuditLogTarget():
+            from hullguard.pipeline.host import scan_audit_logs
+
+            report = scan_audit_logs(target, options, run)
         case _:
             assert_never(target)
     run.step("done")

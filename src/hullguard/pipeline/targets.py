@@ -72,5 +72,30 @@ class RegistryTarget:
     audit: AuditOptions
 
 
-Target = ImageTarget | FsTarget | SbomTarget | ConfigTarget | RegistryTarget
-"""Next: ClusterTarget, HostTarget."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostTarget:
+    """A host (or an offline tree of one) against the CIS and hardening controls, and/or the
+    containers running on it through the Docker Engine API."""
+
+    root: Path = Path("/")
+    benchmark: str = "all"
+    host: bool = True
+    """False: only the containers."""
+    containers: bool = False
+    docker_host: str | None = None
+    """DOCKER_HOST for the container checks; None: the default socket."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditLogTarget:
+    """Kubernetes audit logs (audit.k8s.io/v1 events), and with `root` the API server's audit settings."""
+
+    files: tuple[Path, ...]
+    root: Path | None = None
+    cluster_cidrs: tuple[str, ...] = ()
+
+
+Target = (
+    ImageTarget | FsTarget | SbomTarget | ConfigTarget | RegistryTarget | HostTarget | AuditLogTarget
+)
+"""Next: ClusterTarget."""

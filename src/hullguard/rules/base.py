@@ -19,6 +19,8 @@ class Target(StrEnum):
     IMAGE = "image"
     KUBERNETES = "kubernetes"
     COMPOSE = "compose"
+    HOST = "host"
+    AUDIT_LOG = "audit-log"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +30,8 @@ class Peers:
     hadolint: str | None = None
     trivy: str | None = None
     checkov: str | None = None
+    docker_bench: str | None = None
+    kube_bench: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -49,30 +49,7 @@ class DirTree:
             return f.read(length)
 
     def _confined(self, rel: str) -> str:
-        """The real path of `rel` with every symlink component resolved inside the root."""
-        done: list[str] = []
-        parts = rel.split("/")
-        hops = 0
-        while parts:
-            part = parts.pop(0)
-            if part in ("", "."):
-                continue
-            if part == "..":
-                if done:
-                    done.pop()
-                continue
-            here = os.path.join(self.root, *done, part)
-            if os.path.islink(here):
-                hops += 1
-                if hops > MAX_SYMLINK_HOPS:
-                    raise SourceError(f"{rel}: too many symlinks")
-                target = os.readlink(here)
-                if target.startswith("/"):
-                    done = []
-                parts = target.split("/") + parts
-                continue
-            done.append(part)
-        return os.path.join(self.root, *done)
+        return confined_path(str(self.root), rel)
 
     def _entries(self) -> dict[str, FileEntry]:
         if self._index is None:
@@ -114,3 +91,31 @@ class DirTree:
                     size=st.st_size,
                     mode=st.st_mode & 0o7777,
                 )
+
+
+def confined_path(root: str, rel: str) -> str:
+    """The real path of `rel` under `root` with every symlink component resolved inside the root
+    (an absolute link target starts again at the root, `..` stops there). Also used by host/."""
+    done: list[str] = []
+    parts = rel.split("/")
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if done:
+                done.pop()
+            continue
+        here = os.path.join(root, *done, part)
+        if os.path.islink(here):
+            hops += 1
+            if hops > MAX_SYMLINK_HOPS:
+                raise SourceError(f"{rel}: too many symlinks")
+            target = os.readlink(here)
+            if target.startswith("/"):
+                done = []
+            parts = target.split("/") + parts
+            continue
+        done.append(part)
+    return os.path.join(root, *done)
