@@ -41,7 +41,7 @@ def test_every_object_is_there_and_the_deployment_is_restricted(
     out = tmp_path / "manifests.yaml"
     out.write_text(yaml.safe_dump_all(docs))
     report = tmp_path / "report.json"
-    assert main(["config", str(out), "--pss", "restricted", "--format", "json", "--output", str(report)]) == 0
+    assert main(["config", str(out), "--only-pss", "--pss", "restricted", "--format", "json", "--output", str(report)]) == 0
     assert json.loads(report.read_text())["findings"] == []
     deployment = _kind(docs, "Deployment")
     reviewer = build_reviewer(Settings(pss_level="restricted"))
