@@ -1,0 +1,146 @@
+"""`hullguard k8s scan|rbac|who-can|netpol`: a whole cluster from manifests, a dump or a live API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hullguard.errors import UsageError
+
+NAME = "k8s"
+HELP = "cluster security: RBAC who-can and escalation, NetworkPolicy reachability, posture"
+NETPOL_FORMATS = ("txt", "json", "csv", "md", "dot")
+
+
+class _Intermixed(argparse.ArgumentParser):
+    """PATH may come after options (`who-can get pods -n ns PATH`): argparse needs intermixed parsing."""
+
+    _inner = False
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def,override]
+        if self._inner:
+            return super().parse_known_args(args, namespace)
+        self._inner = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inner = False
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"hullguard: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _input(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "path", type=Path, nargs="?", help="file or folder of manifests, or `kubectl get -A -o json` output"
+    )
+    p.add_argument(
+        "--kubeconfig", type=Path, help="read a live cluster (read-only list calls) instead of PATH"
+    )
+    p.add_argument("--context", help="kubeconfig context (default: its current-context)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from hullguard.cli.options import add_report_options
+
+    sub = parser.add_subparsers(
+        dest="k8s_command", metavar="SUBCOMMAND", required=True, parser_class=_Intermixed
+    )
+    scan = sub.add_parser(
+        "scan", help="one report: workload rules and PSS, RBAC, NetworkPolicy, images, risk ranking"
+    )
+    _input(scan)
+    add_report_options(scan, default_scanners="config")
+    rbac = sub.add_parser("rbac", help="risky RBAC grants and privilege-escalation paths")
+    _input(rbac)
+    add_report_options(rbac, default_scanners="config")
+    who = sub.add_parser("who-can", help="every subject allowed VERB on RESOURCE")
+    who.add_argument("verb")
+    who.add_argument(
+        "resource", help="pods, pods/exec, deployments.apps, clusterroles.rbac.authorization.k8s.io, /healthz"
+    )
+    _input(who)
+    who.add_argument("--namespace", "-n", help="only grants that hold in this namespace")
+    who.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    net = sub.add_parser(
+        "netpol", help="allowed connections between workloads (np-guard netpol-analyzer output)"
+    )
+    _input(net)
+    net.add_argument("--format", "-o", choices=NETPOL_FORMATS, default="txt")
+    net.add_argument("--exposure", action="store_true", help="add the exposure-analysis sections")
+    net.add_argument(
+        "--focus-workload",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only connections of this workload (repeatable)",
+    )
+    net.add_argument("--output", type=Path, help="write to FILE instead of stdout")
+
+
+def run(args: argparse.Namespace) -> int:
+    from hullguard.cluster.source import open_cluster
+
+    if args.path is None and args.kubeconfig is None:
+        raise UsageError("k8s: name a PATH of manifests or a dump, or --kubeconfig FILE")
+    cluster = open_cluster(args.path, args.kubeconfig, args.context)
+    if args.k8s_command == "who-can":
+        return _who_can(args, cluster)
+    if args.k8s_command == "netpol":
+        return _netpol(args, cluster)
+    from hullguard.cli.options import emit, scan_options
+    from hullguard.cluster.posture.scan import scan_cluster
+
+    options = scan_options(args)
+    report = scan_cluster(cluster, options, rbac_only=args.k8s_command == "rbac")
+    return emit(report, args)
+
+
+def _who_can(args: argparse.Namespace, cluster: object) -> int:
+    from hullguard.cluster.model import Cluster
+    from hullguard.cluster.rbac.model import parse_rbac
+    from hullguard.cluster.rbac.output import whocan_json, whocan_table
+    from hullguard.cluster.rbac.resources import parse_resource
+    from hullguard.cluster.rbac.whocan import who_can
+
+    assert isinstance(cluster, Cluster)
+    rbac = parse_rbac(cluster)
+    known: dict[str, set[str]] = {}
+    for role in rbac.roles.values():
+        for rule in role.rules:
+            for r in rule.resources:
+                known.setdefault(r.split("/")[0], set()).update(rule.api_groups)
+    want = parse_resource(args.resource, known)
+    grants = who_can(rbac, args.verb, want, args.namespace)
+    issues = (*cluster.issues, *rbac.issues)
+    if args.format == "json":
+        json.dump(
+            whocan_json(args.verb, want, args.namespace, grants, issues), sys.stdout, indent=2, sort_keys=True
+        )
+        sys.stdout.write("\n")
+    else:
+        whocan_table(args.verb, want, args.namespace, grants, sys.stdout)
+        for i in issues:
+            sys.stderr.write(f"hullguard: note: {i.path + ': ' if i.path else ''}{i.message}\n")
+    return 0
+
+
+def _netpol(args: argparse.Namespace, cluster: object) -> int:
+    from hullguard.cluster.model import Cluster
+    from hullguard.cluster.netpol.analyze import analyze
+    from hullguard.cluster.netpol.output import render
+
+    assert isinstance(cluster, Cluster)
+    result = analyze(cluster, focus=tuple(args.focus_workload), exposure=args.exposure)
+    text = render(result, args.format)
+    for i in result.issues:
+        sys.stderr.write(f"hullguard: note: {i.path + ': ' if i.path else ''}{i.message}\n")
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
