@@ -49,7 +49,7 @@ def load_path(root: Path) -> Cluster:
             issues.append(Issue(stage=STAGE, path=file.display, message=message))
             continue
         for doc in docs:
-            found = list(iter_objects(doc, file.display))
+            found = list(iter_objects(typed_items(doc), file.display))
             if not found and doc.data is not None:
                 issues.append(
                     Issue(
@@ -64,6 +64,22 @@ def load_path(root: Path) -> Cluster:
         detail = "; ".join(i.message for i in cluster.issues[:3]) or "no YAML or JSON files"
         raise ClusterInputError(f"{root}: no Kubernetes objects could be read ({detail})")
     return cluster
+
+
+def typed_items(doc: YamlDoc) -> YamlDoc:
+    """Items of a typed list (`PodList`, as the API returns it) carry no kind: give them the list's."""
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return doc
+    kind = str(data.get("kind") or "")
+    if not kind.endswith("List") or kind == "List":
+        return doc
+    item_kind = kind.removesuffix("List")
+    items = [
+        {"kind": item_kind, "apiVersion": data.get("apiVersion", "v1"), **i} if isinstance(i, dict) else i
+        for i in data["items"]
+    ]
+    return YamlDoc({**data, "items": items}, doc.spans, doc.index)
 
 
 def _documents(path: Path, display: str, kind: FileKind) -> list[YamlDoc]:

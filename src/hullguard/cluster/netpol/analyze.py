@@ -1,0 +1,156 @@
+"""Allowed connections between every pair of peers under the cluster's NetworkPolicies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hullguard.cluster.model import Cluster
+from hullguard.cluster.netpol.conns import ALL, NONE, Conns
+from hullguard.cluster.netpol.peers import MAX_IP, IpRange, Peer, Workload, iter_workloads
+from hullguard.cluster.netpol.policy import (
+    NetworkPolicy,
+    PolicyError,
+    parse_policy,
+    peer_matches,
+    policy_issue,
+)
+from hullguard.model import Issue
+from hullguard.rules.kubernetes.objects import obj
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connection:
+    src: Peer
+    dst: Peer
+    conns: Conns
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Analysis:
+    workloads: tuple[Workload, ...]
+    policies: tuple[NetworkPolicy, ...]
+    connections: tuple[Connection, ...]
+    issues: tuple[Issue, ...] = ()
+    namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def namespace_labels(cluster: Cluster) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    for o in cluster.of_kind("Namespace"):
+        meta = obj(o.raw.get("metadata"))
+        labels[o.name] = {
+            **{str(k): str(v) for k, v in obj(meta.get("labels")).items()},
+            "kubernetes.io/metadata.name": o.name,
+        }
+    for ns in cluster.namespaces:
+        labels.setdefault(ns, {"kubernetes.io/metadata.name": ns})
+    return labels
+
+
+def elementary_ranges(blocks: list[tuple[int, int]]) -> list[IpRange]:
+    """The whole IPv4 space cut at every edge of every block: np-guard's disjoint IP peers."""
+    cuts = {0, MAX_IP + 1}
+    for lo, hi in blocks:
+        cuts.update((lo, hi + 1))
+    edges = sorted(cuts)
+    return [IpRange(lo=a, hi=b - 1) for a, b in zip(edges, edges[1:], strict=False)]
+
+
+class Evaluator:
+    def __init__(self, policies: list[NetworkPolicy], ns_labels: dict[str, dict[str, str]]) -> None:
+        self.policies = policies
+        self.ns_labels = ns_labels
+        self._ingress: dict[int, list[NetworkPolicy]] = {}
+        self._egress: dict[int, list[NetworkPolicy]] = {}
+
+    def selecting(self, w: Workload, ingress: bool) -> list[NetworkPolicy]:
+        cache = self._ingress if ingress else self._egress
+        key = id(w)
+        if key not in cache:
+            cache[key] = [
+                p for p in self.policies if (p.ingress if ingress else p.egress) is not None and p.selects(w)
+            ]
+        return cache[key]
+
+    def allowed(self, src: Peer, dst: Peer) -> Conns:
+        out = self._direction(src, dst, src, ingress=False) if isinstance(src, Workload) else ALL
+        if out.empty:
+            return NONE
+        inn = self._direction(dst, src, dst, ingress=True) if isinstance(dst, Workload) else ALL
+        return out.intersect(inn)
+
+    def _direction(self, selected: Workload, other: Peer, src_or_dst: Workload, *, ingress: bool) -> Conns:
+        policies = self.selecting(selected, ingress)
+        if not policies:
+            return ALL
+        target = selected if ingress else (other if isinstance(other, Workload) else None)
+        result = NONE
+        for p in policies:
+            for rule in (p.ingress if ingress else p.egress) or ():
+                if rule.peers is None or any(
+                    peer_matches(s, other, p.namespace, self.ns_labels) for s in rule.peers
+                ):
+                    result = result.union(rule.conns(target))
+        return result
+
+
+def load_policies(cluster: Cluster, issues: list[Issue]) -> list[NetworkPolicy]:
+    policies = []
+    known = cluster.namespaces
+    for o in cluster.of_kind("NetworkPolicy"):
+        try:
+            policies.append(parse_policy(o))
+        except PolicyError as e:
+            issues.append(policy_issue(o, e))
+            continue
+        if o.namespace not in {n.name for n in cluster.of_kind("Namespace")} and any(
+            True for _ in cluster.of_kind("Namespace")
+        ):
+            issues.append(
+                Issue(
+                    stage="netpol",
+                    path=o.path,
+                    message=f"NetworkPolicy {o.namespace}/{o.name}: namespace {o.namespace} has no Namespace object",
+                )
+            )
+    del known
+    return policies
+
+
+def matches_focus(peer: Peer, focus: tuple[str, ...]) -> bool:
+    return isinstance(peer, Workload) and (peer.name in focus or f"{peer.namespace}/{peer.name}" in focus)
+
+
+def analyze(cluster: Cluster, focus: tuple[str, ...] = (), exposure: bool = False) -> Analysis:
+    issues: list[Issue] = []
+    policies = load_policies(cluster, issues)
+    ns_labels = namespace_labels(cluster)
+    workloads = iter_workloads(cluster)
+    src_blocks: list[tuple[int, int]] = []
+    dst_blocks: list[tuple[int, int]] = []
+    for p in policies:
+        for rules, blocks in ((p.ingress, src_blocks), (p.egress, dst_blocks)):
+            for rule in rules or ():
+                for spec in rule.peers or ():
+                    blocks.extend(spec.cidr)
+    srcs: list[Peer] = [*elementary_ranges(src_blocks), *workloads]
+    dsts: list[Peer] = [*elementary_ranges(dst_blocks), *workloads]
+    ev = Evaluator(policies, ns_labels)
+    found = []
+    if workloads:
+        for src in srcs:
+            for dst in dsts:
+                if (isinstance(src, IpRange) and isinstance(dst, IpRange)) or src is dst:
+                    continue
+                if focus and not (matches_focus(src, focus) or matches_focus(dst, focus)):
+                    continue
+                conns = ev.allowed(src, dst)
+                if not conns.empty:
+                    found.append(Connection(src=src, dst=dst, conns=conns))
+    return Analysis(
+        workloads=tuple(workloads),
+        policies=tuple(policies),
+        connections=tuple(found),
+        issues=tuple(issues),
+        namespaces=ns_labels,
+    )

@@ -1,0 +1,98 @@
+"""Workload peers (pods grouped by their owner) and external IP ranges, as np-guard names them."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from hullguard.cluster.model import Cluster
+from hullguard.rules.kubernetes.objects import KubeObject, obj, seq
+
+WORKLOAD_KINDS = (
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+)
+MAX_IP = (1 << 32) - 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workload:
+    namespace: str
+    name: str
+    kind: str
+    labels: tuple[tuple[str, str], ...]
+    ports: tuple[tuple[str, str, int], ...]
+    """(name, protocol, number) of every container port."""
+    object: KubeObject | None = None
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}[{self.kind}]"
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IpRange:
+    lo: int
+    hi: int
+
+    def __str__(self) -> str:
+        return f"{ipaddress.IPv4Address(self.lo)}-{ipaddress.IPv4Address(self.hi)}[External]"
+
+
+Peer = Workload | IpRange
+
+
+def _ports(spec: dict[str, object]) -> tuple[tuple[str, str, int], ...]:
+    found = []
+    for c in seq(spec.get("containers")):
+        for p in seq(obj(c).get("ports")):
+            p = obj(p)
+            number = p.get("containerPort")
+            if isinstance(number, int):
+                found.append((str(p.get("name") or ""), str(p.get("protocol") or "TCP"), number))
+    return tuple(found)
+
+
+def _labels(meta: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in obj(meta.get("labels")).items()))
+
+
+def iter_workloads(cluster: Cluster) -> list[Workload]:
+    """One peer per owner: a workload object, or the controller owner of a scheduled Pod, or the Pod."""
+    seen: dict[tuple[str, str, str], Workload] = {}
+    for o in cluster.of_kind(*WORKLOAD_KINDS, "Pod"):
+        w = o.workload
+        if w is None:
+            continue
+        namespace = o.namespace or "default"
+        name, kind = o.name, o.kind
+        if o.kind == "Pod":
+            owner = next(
+                (
+                    obj(r)
+                    for r in seq(obj(o.raw.get("metadata")).get("ownerReferences"))
+                    if obj(r).get("controller") is True
+                ),
+                None,
+            )
+            if owner is not None and owner.get("kind") != "Node":
+                name, kind = str(owner.get("name") or ""), str(owner.get("kind") or "")
+        key = (namespace, name, kind)
+        if key not in seen:
+            seen[key] = Workload(
+                namespace=namespace,
+                name=name,
+                kind=kind,
+                labels=_labels(w.meta),
+                ports=_ports(w.spec),
+                object=o,
+            )
+    return list(seen.values())
