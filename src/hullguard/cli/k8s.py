@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from hullguard.errors import UsageError
+from hullguard.errors import Error, UsageError
+from hullguard.model import Issue
+
+if TYPE_CHECKING:
+    from hullguard.pipeline import ScanOptions
 
 NAME = "k8s"
 HELP = "cluster security: RBAC who-can and escalation, NetworkPolicy reachability, posture"
@@ -19,7 +26,9 @@ class _Intermixed(argparse.ArgumentParser):
 
     _inner = False
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def,override]
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
         if self._inner:
             return super().parse_known_args(args, namespace)
         self._inner = True
@@ -28,7 +37,7 @@ class _Intermixed(argparse.ArgumentParser):
         finally:
             self._inner = False
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         sys.stderr.write(f"hullguard: error: {message}\n")
         raise SystemExit(2)
@@ -94,10 +103,33 @@ def run(args: argparse.Namespace) -> int:
         return _netpol(args, cluster)
     from hullguard.cli.options import emit, scan_options
     from hullguard.cluster.posture.scan import scan_cluster
+    from hullguard.pipeline import filter_findings
 
     options = scan_options(args)
-    report = scan_cluster(cluster, options, rbac_only=args.k8s_command == "rbac")
-    return emit(report, args)
+    images = None
+    if "vuln" in options.scanners and args.k8s_command == "scan":
+        images = _image_scanner(options)
+    report = scan_cluster(cluster, rbac_only=args.k8s_command == "rbac", scan_images=images)
+    kept, notes = filter_findings(report.findings, options)
+    return emit(replace(report, findings=kept, issues=(*report.issues, *notes)), args)
+
+
+def _image_scanner(options: ScanOptions) -> Callable[[tuple[str, ...]], dict[str, Any]]:
+    """The ONE place `k8s scan` calls the image pipeline: each distinct image once."""
+    from hullguard.pipeline import scan_image
+
+    def scan(images: tuple[str, ...]) -> dict[str, Any]:
+        results: dict[str, Any] = {}
+        for image in images:
+            try:
+                report = scan_image(image, replace(options, scanners=frozenset({"vuln"})))
+            except Error as e:
+                results[image] = ((), (Issue(stage="image", path=image, message=e.diagnostics()),))
+                continue
+            results[image] = (report.findings, report.issues)
+        return results
+
+    return scan
 
 
 def _who_can(args: argparse.Namespace, cluster: object) -> int:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from types import ModuleType
 
-from hullguard.rules.base import Rule, RuleCheck, RuleId, Target
+from hullguard.rules.base import Rule, RuleCheck, RuleId, Target, Violation
 from hullguard.rules.catalogue import CatalogueError, catalogue
 from hullguard.rules.compose import services
 from hullguard.rules.dockerfile import base_image, instructions, packages, secrets, user
@@ -47,10 +48,17 @@ def load_rules() -> tuple[Rule, ...]:
                 f"rule {check.id}: catalogue target {meta[check.id].target} != {check.target}"
             )
         rules[check.id] = Rule(meta[check.id], check)
+    for rule_id, m in meta.items():
+        if m.target is Target.CLUSTER:  # checked over the whole cluster model, by hullguard.cluster
+            rules[rule_id] = Rule(m, RuleCheck(rule_id, Target.CLUSTER, _whole_cluster))
     missing = sorted(set(meta) - set(rules))
     if missing:
         raise CatalogueError(f"catalogue entries without a check: {', '.join(missing)}")
     return tuple(rules[k] for k in sorted(rules))
+
+
+def _whole_cluster(_subject: object) -> Iterator[Violation]:
+    return iter(())
 
 
 def rules_for(target: Target) -> tuple[Rule, ...]:

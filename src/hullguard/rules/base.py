@@ -19,6 +19,8 @@ class Target(StrEnum):
     IMAGE = "image"
     KUBERNETES = "kubernetes"
     COMPOSE = "compose"
+    CLUSTER = "cluster"
+    """Evaluated over a whole cluster model by `hullguard.cluster`, not per file."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

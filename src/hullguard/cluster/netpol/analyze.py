@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from hullguard.cluster.model import Cluster
@@ -53,7 +54,7 @@ def elementary_ranges(blocks: list[tuple[int, int]]) -> list[IpRange]:
     for lo, hi in blocks:
         cuts.update((lo, hi + 1))
     edges = sorted(cuts)
-    return [IpRange(lo=a, hi=b - 1) for a, b in zip(edges, edges[1:], strict=False)]
+    return [IpRange(lo=a, hi=b - 1) for a, b in itertools.pairwise(edges)]
 
 
 class Evaluator:

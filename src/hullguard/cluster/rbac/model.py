@@ -34,6 +34,8 @@ class Binding:
     role: ObjectRef
     """The role it names: a ClusterRole (no namespace) or a Role in the binding's namespace."""
     subjects: tuple[Subject, ...]
+    path: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,8 +96,8 @@ def parse_rbac(cluster: Cluster) -> Rbac:
     _aggregate(roles, selectors)
     bindings: list[Binding] = []
     for o in cluster.of_kind("RoleBinding", "ClusterRoleBinding"):
-        ref = obj(o.raw.get("roleRef"))
-        kind, name = str(ref.get("kind") or ""), str(ref.get("name") or "")
+        roleref = obj(o.raw.get("roleRef"))
+        kind, name = str(roleref.get("kind") or ""), str(roleref.get("name") or "")
         if (
             kind not in ("Role", "ClusterRole")
             or not name
@@ -123,7 +125,11 @@ def parse_rbac(cluster: Cluster) -> Rbac:
         )
         bindings.append(
             Binding(
-                ref=ObjectRef(kind=o.kind, name=o.name, namespace=o.namespace), role=role, subjects=subjects
+                ref=ObjectRef(kind=o.kind, name=o.name, namespace=o.namespace),
+                role=role,
+                subjects=subjects,
+                path=o.path,
+                line=o.doc.lines(o.base)[0] if o.doc.spans else None,
             )
         )
     return Rbac(roles=roles, bindings=tuple(bindings), issues=tuple(issues))

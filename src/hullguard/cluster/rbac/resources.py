@@ -73,10 +73,10 @@ def parse_resource(text: str, known_groups: dict[str, set[str]] | None = None) -
         raise UsageError(
             f"resource {text!r} is not a built-in resource; name its API group as kubectl does, e.g. {name}.example.com"
         )
-    entry = builtin.get(name)
-    namespaced = entry.namespaced if entry is not None and entry.group == group else True
+    found = builtin.get(name)
+    namespaced = found.namespaced if found is not None and found.group == group else True
     return Resource(
-        resource=entry.name if entry is not None and entry.group == group else name,
+        resource=found.name if found is not None and found.group == group else name,
         group=group,
         subresource=sub,
         namespaced=namespaced,

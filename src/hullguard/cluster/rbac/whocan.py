@@ -108,6 +108,7 @@ def who_can(rbac: Rbac, verb: str, want: Resource, namespace: str | None = None)
 
 def groups_of(subject: Subject) -> tuple[Subject, ...]:
     """The built-in groups a subject belongs to, itself first."""
+    names: tuple[str, ...]
     if subject.kind == "ServiceAccount":
         names = (
             "system:serviceaccounts",
