@@ -6,6 +6,7 @@ Targets (issue 11): scan < 10 s, who-can < 1 s, netpol < 30 s.
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import tempfile
@@ -31,9 +32,12 @@ def main() -> None:
         subprocess.run([sys.executable, str(HERE / "cluster_gen.py"), str(dump)], check=True)
     print(f"dump: {dump} ({dump.stat().st_size / 1e6:.1f} MB)")
     for name, argv, target in RUNS:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run([str(HULLGUARD), *argv, str(dump)], capture_output=True, text=True)
         took = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         verdict = (
             "ok"
             if took < target and done.returncode == 0

@@ -96,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.path is None and args.kubeconfig is None:
         raise UsageError("k8s: name a PATH of manifests or a dump, or --kubeconfig FILE")
-    cluster = open_cluster(args.path, args.kubeconfig, args.context)
+    rbac_kinds = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Namespace"})
+    kinds = rbac_kinds if args.k8s_command == "who-can" else None
+    cluster = open_cluster(args.path, args.kubeconfig, args.context, kinds)
     if args.k8s_command == "who-can":
         return _who_can(args, cluster)
     if args.k8s_command == "netpol":

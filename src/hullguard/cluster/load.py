@@ -31,8 +31,9 @@ class ClusterInputError(Error):
     """Nothing usable could be read from the cluster input."""
 
 
-def load_path(root: Path) -> Cluster:
-    """Every known object under `root`; unreadable files and odd objects become issues."""
+def load_path(root: Path, kinds: frozenset[str] | None = None) -> Cluster:
+    """Every known object under `root` (only `kinds`, when given); unreadable files and odd objects
+    become issues."""
     if not root.exists():
         raise ClusterInputError(f"{root}: no such file or folder")
     objects: list[KubeObject] = []
@@ -49,7 +50,7 @@ def load_path(root: Path) -> Cluster:
             issues.append(Issue(stage=STAGE, path=file.display, message=message))
             continue
         for doc in docs:
-            found = list(iter_objects(typed_items(doc), file.display))
+            found = list(iter_objects(typed_items(doc, kinds), file.display))
             if not found and doc.data is not None:
                 issues.append(
                     Issue(
@@ -66,19 +67,26 @@ def load_path(root: Path) -> Cluster:
     return cluster
 
 
-def typed_items(doc: YamlDoc) -> YamlDoc:
-    """Items of a typed list (`PodList`, as the API returns it) carry no kind: give them the list's."""
+def typed_items(doc: YamlDoc, kinds: frozenset[str] | None = None) -> YamlDoc:
+    """Items of a typed list (`PodList`, as the API returns it) carry no kind: give them the list's.
+    With `kinds`, items of other kinds are left out before any object is built (who-can reads RBAC only)."""
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         return doc
     kind = str(data.get("kind") or "")
-    if not kind.endswith("List") or kind == "List":
+    if not kind.endswith("List"):
         return doc
-    item_kind = kind.removesuffix("List")
-    items = [
-        {"kind": item_kind, "apiVersion": data.get("apiVersion", "v1"), **i} if isinstance(i, dict) else i
-        for i in data["items"]
-    ]
+    if kind != "List":
+        item_kind = kind.removesuffix("List")
+        items = [
+            {"kind": item_kind, "apiVersion": data.get("apiVersion", "v1"), **i} if isinstance(i, dict) else i
+            for i in data["items"]
+        ]
+    else:
+        items = data["items"]
+    if kinds is not None:
+        # keep positions (line spans are keyed by index): other kinds become empty placeholders
+        items = [i if isinstance(i, dict) and i.get("kind") in kinds else None for i in items]
     return YamlDoc({**data, "items": items}, doc.spans, doc.index)
 
 
