@@ -46,7 +46,8 @@ def main() -> None:
             else f"exit {done.returncode}"
         )
         print(
-            f"{name:8} {took:6.2f} s  (target < {target:.0f} s) {verdict}  {len(done.stdout.splitlines())} lines"
+            f"{name:8} {took:6.2f} s wall, {cpu:5.2f} s CPU (target < {target:.0f} s) {verdict}"
+            f"  {len(done.stdout.splitlines())} lines"
         )
 
 
