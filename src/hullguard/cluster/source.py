@@ -9,7 +9,10 @@ from hullguard.cluster.model import Cluster
 
 
 def open_cluster(
-    path: Path | None, kubeconfig: Path | None = None, context: str | None = None, kinds: frozenset[str] | None = None
+    path: Path | None,
+    kubeconfig: Path | None = None,
+    context: str | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> Cluster:
     if kubeconfig is not None:
         from hullguard.cluster.live import read_live

@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from hullguard.cluster.model import Cluster
+from hullguard.cluster.netpol.admin import AdminPolicy, Layer, parse_admin
 from hullguard.cluster.netpol.conns import ALL, NONE, Conns
 from hullguard.cluster.netpol.peers import MAX_IP, IpRange, Peer, Workload, iter_workloads
 from hullguard.cluster.netpol.policy import (
@@ -58,9 +59,16 @@ def elementary_ranges(blocks: list[tuple[int, int]]) -> list[IpRange]:
 
 
 class Evaluator:
-    def __init__(self, policies: list[NetworkPolicy], ns_labels: dict[str, dict[str, str]]) -> None:
+    def __init__(
+        self,
+        policies: list[NetworkPolicy],
+        ns_labels: dict[str, dict[str, str]],
+        admins: list[AdminPolicy] | None = None,
+    ) -> None:
         self.policies = policies
         self.ns_labels = ns_labels
+        self.anps = sorted((a for a in admins or () if not a.baseline), key=lambda a: (a.priority, a.name))
+        self.banp = next((a for a in admins or () if a.baseline), None)
         self._ingress: dict[int, list[NetworkPolicy]] = {}
         self._egress: dict[int, list[NetworkPolicy]] = {}
 
@@ -74,17 +82,34 @@ class Evaluator:
         return cache[key]
 
     def allowed(self, src: Peer, dst: Peer) -> Conns:
-        out = self._direction(src, dst, src, ingress=False) if isinstance(src, Workload) else ALL
+        out = self._direction(src, dst, ingress=False) if isinstance(src, Workload) else ALL
         if out.empty:
             return NONE
-        inn = self._direction(dst, src, dst, ingress=True) if isinstance(dst, Workload) else ALL
+        inn = self._direction(dst, src, ingress=True) if isinstance(dst, Workload) else ALL
         return out.intersect(inn)
 
-    def _direction(self, selected: Workload, other: Peer, src_or_dst: Workload, *, ingress: bool) -> Conns:
-        policies = self.selecting(selected, ingress)
-        if not policies:
-            return ALL
+    def _direction(self, selected: Workload, other: Peer, *, ingress: bool) -> Conns:
+        """Admin policies first (by priority), then NetworkPolicies for what they pass or leave,
+        then the baseline policy for what nothing above decided."""
         target = selected if ingress else (other if isinstance(other, Workload) else None)
+        admin = Layer()
+        for a in self.anps:
+            if a.selects(selected, self.ns_labels, ingress):
+                admin.add_policy(a.layer(other, target, self.ns_labels, ingress))
+        if admin.allowed.union(admin.denied).is_all:
+            return admin.allowed
+        captured = not admin.empty
+        if self.selecting(selected, ingress):
+            np = self._netpols(selected, other, target, ingress)
+            return admin.allowed.union(np.subtract(admin.denied)) if captured else np
+        denied = admin.denied
+        if self.banp is not None and self.banp.selects(selected, self.ns_labels, ingress):
+            baseline = self.banp.layer(other, target, self.ns_labels, ingress)
+            denied = denied.union(baseline.denied.subtract(admin.allowed))
+        return ALL.subtract(denied)
+
+    def _netpols(self, selected: Workload, other: Peer, target: Workload | None, ingress: bool) -> Conns:
+        policies = self.selecting(selected, ingress)
         result = NONE
         for p in policies:
             for rule in (p.ingress if ingress else p.egress) or ():
@@ -118,17 +143,32 @@ def load_policies(cluster: Cluster, issues: list[Issue]) -> list[NetworkPolicy]:
     return policies
 
 
+def load_admins(cluster: Cluster, issues: list[Issue]) -> list[AdminPolicy]:
+    admins = []
+    for o in cluster.of_kind("AdminNetworkPolicy", "BaselineAdminNetworkPolicy"):
+        try:
+            admins.append(parse_admin(o))
+        except PolicyError as e:
+            issues.append(policy_issue(o, e))
+    return admins
+
+
 def matches_focus(peer: Peer, focus: tuple[str, ...]) -> bool:
     return isinstance(peer, Workload) and (peer.name in focus or f"{peer.namespace}/{peer.name}" in focus)
 
 
 def analyze(cluster: Cluster, focus: tuple[str, ...] = (), exposure: bool = False) -> Analysis:
     issues: list[Issue] = []
-    policies = load_policies(cluster, issues)
-    ns_labels = namespace_labels(cluster)
-    workloads = iter_workloads(cluster)
     src_blocks: list[tuple[int, int]] = []
     dst_blocks: list[tuple[int, int]] = []
+    policies = load_policies(cluster, issues)
+    admins = load_admins(cluster, issues)
+    for a in admins:
+        for rule in a.egress:
+            for peer in rule.peers:
+                dst_blocks.extend(peer.cidr)
+    ns_labels = namespace_labels(cluster)
+    workloads = iter_workloads(cluster)
     for p in policies:
         for rules, blocks in ((p.ingress, src_blocks), (p.egress, dst_blocks)):
             for rule in rules or ():
@@ -136,7 +176,7 @@ def analyze(cluster: Cluster, focus: tuple[str, ...] = (), exposure: bool = Fals
                     blocks.extend(spec.cidr)
     srcs: list[Peer] = [*elementary_ranges(src_blocks), *workloads]
     dsts: list[Peer] = [*elementary_ranges(dst_blocks), *workloads]
-    ev = Evaluator(policies, ns_labels)
+    ev = Evaluator(policies, ns_labels, admins)
     found = []
     if workloads:
         for src in srcs:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from hullguard.cluster.netpol.analyze import Analysis
@@ -16,7 +18,9 @@ def render(result: Analysis, fmt: str) -> str:
     if fmt == "json":
         return json.dumps([{"src": s, "dst": d, "conn": c} for s, d, c in rows], indent=2)
     if fmt == "csv":
-        return "".join(f"{s},{d},{c}\n" for s, d, c in [("src", "dst", "conn"), *rows])
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([("src", "dst", "conn"), *rows])
+        return buffer.getvalue()
     if fmt == "md":
         return "| src | dst | conn |\n|-----|-----|------|\n" + "".join(
             f"| {s} | {d} | {c} |\n" for s, d, c in rows

@@ -23,6 +23,8 @@ class PortSpec:
     protocol: str
     port: int | str | None
     end_port: int | None = None
+    any_protocol: bool = False
+    """A named port of an admin policy: the container port's own protocol."""
 
     def conns(self, target: Workload | None) -> Conns:
         if self.port is None:
@@ -32,8 +34,8 @@ class PortSpec:
         if target is None:
             return NONE  # a named port never matches an IP address
         for name, protocol, number in target.ports:
-            if name == self.port and protocol == self.protocol:
-                return Conns.of(self.protocol, number, number)
+            if name == self.port and (protocol == self.protocol or self.any_protocol):
+                return Conns.of(protocol, number, number)
         return NONE
 
 
