@@ -120,10 +120,10 @@ def _admin_peer(raw: dict[str, object], egress: bool) -> AdminPeer | None:
     kind = fields[0]
     if kind == "nodes":
         return None  # nodes are not modelled: the rule peer selects nothing
-    if kind == "networks":
+    if kind == "networks":  # IPv6 networks are not modelled (as in np-guard): they select nothing
         return AdminPeer(
             namespaces=Selector(),
-            cidr=tuple(r for c in seq(raw["networks"]) for r in ip_block({"cidr": c})),
+            cidr=tuple(r for c in seq(raw["networks"]) if ":" not in str(c) for r in ip_block({"cidr": c})),
             networks=True,
         )
     if kind == "namespaces":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from hullguard.cluster.model import Cluster
 from hullguard.cluster.netpol.admin import AdminPolicy, Layer, parse_admin
+from hullguard.cluster.netpol.ingress import CONTROLLER, CONTROLLER_NAMESPACE, ingress_reach
 from hullguard.cluster.netpol.conns import ALL, NONE, Conns
 from hullguard.cluster.netpol.peers import MAX_IP, IpRange, Peer, Workload, iter_workloads
 from hullguard.cluster.netpol.policy import (
@@ -44,6 +45,7 @@ def namespace_labels(cluster: Cluster) -> dict[str, dict[str, str]]:
             **{str(k): str(v) for k, v in obj(meta.get("labels")).items()},
             "kubernetes.io/metadata.name": o.name,
         }
+    labels.setdefault(CONTROLLER_NAMESPACE, {"kubernetes.io/metadata.name": CONTROLLER_NAMESPACE})
     for ns in cluster.namespaces:
         labels.setdefault(ns, {"kubernetes.io/metadata.name": ns})
     return labels
@@ -164,9 +166,9 @@ def analyze(cluster: Cluster, focus: tuple[str, ...] = (), exposure: bool = Fals
     policies = load_policies(cluster, issues)
     admins = load_admins(cluster, issues)
     for a in admins:
-        for rule in a.egress:
-            for peer in rule.peers:
-                dst_blocks.extend(peer.cidr)
+        for admin_rule in a.egress:
+            for admin_peer in admin_rule.peers:
+                dst_blocks.extend(admin_peer.cidr)
     ns_labels = namespace_labels(cluster)
     workloads = iter_workloads(cluster)
     for p in policies:
@@ -188,6 +190,12 @@ def analyze(cluster: Cluster, focus: tuple[str, ...] = (), exposure: bool = Fals
                 conns = ev.allowed(src, dst)
                 if not conns.empty:
                     found.append(Connection(src=src, dst=dst, conns=conns))
+        for w, reach in ingress_reach(cluster, workloads).items():
+            if focus and not matches_focus(w, focus) and "ingress-controller" not in focus:
+                continue
+            allowed = reach.intersect(ev.allowed(CONTROLLER, w))
+            if not allowed.empty:
+                found.append(Connection(src=CONTROLLER, dst=w, conns=allowed))
     return Analysis(
         workloads=tuple(workloads),
         policies=tuple(policies),

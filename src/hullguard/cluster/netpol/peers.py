@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hullguard.cluster.model import Cluster
 from hullguard.rules.kubernetes.objects import KubeObject, obj, seq
@@ -28,7 +28,7 @@ class Workload:
     labels: tuple[tuple[str, str], ...]
     ports: tuple[tuple[str, str, int], ...]
     """(name, protocol, number) of every container port."""
-    object: KubeObject | None = None
+    object: KubeObject | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}[{self.kind}]"
@@ -84,7 +84,7 @@ def iter_workloads(cluster: Cluster) -> list[Workload]:
                 None,
             )
             if owner is not None and owner.get("kind") != "Node":
-                name, kind = str(owner.get("name") or ""), str(owner.get("kind") or "")
+                name, kind = str(owner.get("name") or ""), str(owner.get("kind") or "Pod")
         key = (namespace, name, kind)
         if key not in seen:
             seen[key] = Workload(
