@@ -13,7 +13,7 @@ from hullguard.cluster.load import load_path
 from hullguard.cluster.netpol.analyze import analyze
 from hullguard.cluster.netpol.output import render
 
-PLAIN_PASSING = {"txt": 104, "json": 42, "csv": 42, "md": 42}
+PLAIN_PASSING = {"txt": 104, "json": 42, "csv": 42, "md": 42, "dot": 42}
 """Exact matches among the plain runs (no exposure, focus or multiple networks) when last measured."""
 
 

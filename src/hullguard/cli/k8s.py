@@ -170,7 +170,7 @@ def _netpol(args: argparse.Namespace, cluster: object) -> int:
 
     assert isinstance(cluster, Cluster)
     result = analyze(cluster, focus=tuple(args.focus_workload), exposure=args.exposure)
-    text = render(result, args.format)
+    text = render(result, args.format, tuple(args.focus_workload))
     for i in result.issues:
         sys.stderr.write(f"hullguard: note: {i.path + ': ' if i.path else ''}{i.message}\n")
     if args.output:

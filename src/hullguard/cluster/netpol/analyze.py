@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from hullguard.cluster.model import Cluster
 from hullguard.cluster.netpol.admin import AdminPolicy, Layer, parse_admin
-from hullguard.cluster.netpol.ingress import CONTROLLER, CONTROLLER_NAMESPACE, ingress_reach
 from hullguard.cluster.netpol.conns import ALL, NONE, Conns
+from hullguard.cluster.netpol.ingress import CONTROLLER, CONTROLLER_NAMESPACE, ingress_reach
 from hullguard.cluster.netpol.peers import MAX_IP, IpRange, Peer, Workload, iter_workloads
 from hullguard.cluster.netpol.policy import (
     NetworkPolicy,

@@ -84,9 +84,9 @@ def _target_ports(service: Service, wanted: int | str | None) -> list[int | str]
     for name, port, target in service.ports:
         access = target if target not in (None, "", 0) else port
         if wanted in (None, "", 0):
-            ports.append(access)  # type: ignore[arg-type]
+            ports.append(access)
         elif (name and name == wanted) or port == wanted or target == wanted:
-            return [access]  # type: ignore[list-item]
+            return [access]
     return ports
 
 

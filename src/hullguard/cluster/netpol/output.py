@@ -6,14 +6,18 @@ import csv
 import io
 import json
 
-from hullguard.cluster.netpol.analyze import Analysis
+from hullguard.cluster.netpol.analyze import Analysis, matches_focus
+from hullguard.cluster.netpol.ingress import IngressController
+from hullguard.cluster.netpol.peers import IpRange, Peer
 
 
 def _rows(result: Analysis) -> list[tuple[str, str, str]]:
     return sorted((str(c.src), str(c.dst), str(c.conns)) for c in result.connections)
 
 
-def render(result: Analysis, fmt: str) -> str:
+def render(result: Analysis, fmt: str, focus: tuple[str, ...] = ()) -> str:
+    if fmt == "dot":
+        return render_dot(result, focus)
     rows = _rows(result)
     if fmt == "json":
         return json.dumps([{"src": s, "dst": d, "conn": c} for s, d, c in rows], indent=2)
@@ -26,3 +30,45 @@ def render(result: Analysis, fmt: str) -> str:
             f"| {s} | {d} | {c} |\n" for s, d, c in rows
         )
     return "".join(f"{s} => {d} : {c}\n" for s, d, c in rows)
+
+
+def render_dot(result: Analysis, focus: tuple[str, ...] = ()) -> str:
+    """np-guard's graphviz layout: workloads grouped by namespace, external peers, then edges, each sorted."""
+    groups: dict[str, list[str]] = {}
+    external: list[str] = []
+    seen: set[str] = set()
+
+    def add(peer: Peer) -> None:
+        name = str(peer)
+        if name in seen:
+            return
+        seen.add(name)
+        if isinstance(peer, IpRange):
+            external.append(f'\t"{name}" [label="{name}" color="red2" fontcolor="red2"]')
+        elif isinstance(peer, IngressController):
+            external.append(f'\t"{name}" [label="{name}" color="blue" fontcolor="blue"]')
+        else:
+            groups.setdefault(f"{peer.namespace}[namespace]", []).append(
+                f'\t\t"{name}" [label="{peer.name}[{peer.kind}]" color="blue" fontcolor="blue"]'
+            )
+
+    edges = []
+    for c in result.connections:
+        src, dst = str(c.src), str(c.dst)
+        weight = "0.5" if src <= dst else "1"
+        edges.append(
+            f'\t"{src}" -> "{dst}" [label="{c.conns}" color="gold2" fontcolor="darkgreen" weight={weight}]'
+        )
+        add(c.src)
+        add(c.dst)
+    for w in result.workloads:
+        if not focus or matches_focus(w, focus):
+            add(w)
+    lines = ["digraph {"]
+    for ns in sorted(groups):
+        label = ns.replace("-", "_")
+        lines += [f'\tsubgraph "cluster_{label}" {{', '\t\tcolor="black"', '\t\tfontcolor="black"']
+        lines += sorted(groups[ns])
+        lines += [f'\t\tlabel="{ns}"', "\t}"]
+    lines += sorted(external) + sorted(edges) + ["}"]
+    return "\n".join(lines) + "\n"
