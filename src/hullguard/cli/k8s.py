@@ -88,6 +88,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="only connections of this workload (repeatable)",
     )
+    net.add_argument(
+        "--focus-workload-peer",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --focus-workload: only connections to these (repeatable)",
+    )
+    net.add_argument(
+        "--focus-direction",
+        choices=("ingress", "egress"),
+        help="with --focus-workload: only into or out of it",
+    )
     net.add_argument("--output", type=Path, help="write to FILE instead of stdout")
 
 
@@ -166,11 +178,17 @@ def _who_can(args: argparse.Namespace, cluster: object) -> int:
 def _netpol(args: argparse.Namespace, cluster: object) -> int:
     from hullguard.cluster.model import Cluster
     from hullguard.cluster.netpol.analyze import analyze
+    from hullguard.cluster.netpol.focus import Focus
     from hullguard.cluster.netpol.output import render
 
     assert isinstance(cluster, Cluster)
-    result = analyze(cluster, focus=tuple(args.focus_workload), exposure=args.exposure)
-    text = render(result, args.format, tuple(args.focus_workload))
+    focus = Focus(
+        workloads=tuple(args.focus_workload),
+        peers=tuple(args.focus_workload_peer),
+        direction=args.focus_direction or "",
+    )
+    result = analyze(cluster, focus=focus, exposure=args.exposure)
+    text = render(result, args.format)
     for i in result.issues:
         sys.stderr.write(f"hullguard: note: {i.path + ': ' if i.path else ''}{i.message}\n")
     if args.output:

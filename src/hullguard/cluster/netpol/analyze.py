@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from hullguard.cluster.model import Cluster
 from hullguard.cluster.netpol.admin import AdminPolicy, Layer, parse_admin
 from hullguard.cluster.netpol.conns import ALL, NONE, Conns
+from hullguard.cluster.netpol.focus import Focus
 from hullguard.cluster.netpol.ingress import CONTROLLER, CONTROLLER_NAMESPACE, ingress_reach
 from hullguard.cluster.netpol.peers import MAX_IP, IpRange, Peer, Workload, iter_workloads
 from hullguard.cluster.netpol.policy import (
@@ -35,6 +36,7 @@ class Analysis:
     connections: tuple[Connection, ...]
     issues: tuple[Issue, ...] = ()
     namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
+    focus: Focus = field(default_factory=Focus)
 
 
 def namespace_labels(cluster: Cluster) -> dict[str, dict[str, str]]:
@@ -58,6 +60,9 @@ def elementary_ranges(blocks: list[tuple[int, int]]) -> list[IpRange]:
         cuts.update((lo, hi + 1))
     edges = sorted(cuts)
     return [IpRange(lo=a, hi=b - 1) for a, b in itertools.pairwise(edges)]
+
+
+NO_FOCUS = Focus()
 
 
 class Evaluator:
@@ -155,11 +160,7 @@ def load_admins(cluster: Cluster, issues: list[Issue]) -> list[AdminPolicy]:
     return admins
 
 
-def matches_focus(peer: Peer, focus: tuple[str, ...]) -> bool:
-    return isinstance(peer, Workload) and (peer.name in focus or f"{peer.namespace}/{peer.name}" in focus)
-
-
-def analyze(cluster: Cluster, focus: tuple[str, ...] = (), exposure: bool = False) -> Analysis:
+def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -> Analysis:
     issues: list[Issue] = []
     src_blocks: list[tuple[int, int]] = []
     dst_blocks: list[tuple[int, int]] = []
@@ -185,13 +186,13 @@ def analyze(cluster: Cluster, focus: tuple[str, ...] = (), exposure: bool = Fals
             for dst in dsts:
                 if (isinstance(src, IpRange) and isinstance(dst, IpRange)) or src is dst:
                     continue
-                if focus and not (matches_focus(src, focus) or matches_focus(dst, focus)):
+                if not focus.keeps(src, dst):
                     continue
                 conns = ev.allowed(src, dst)
                 if not conns.empty:
                     found.append(Connection(src=src, dst=dst, conns=conns))
         for w, reach in ingress_reach(cluster, workloads).items():
-            if focus and not matches_focus(w, focus) and "ingress-controller" not in focus:
+            if not focus.keeps(CONTROLLER, w):
                 continue
             allowed = reach.intersect(ev.allowed(CONTROLLER, w))
             if not allowed.empty:
@@ -202,4 +203,5 @@ def analyze(cluster: Cluster, focus: tuple[str, ...] = (), exposure: bool = Fals
         connections=tuple(found),
         issues=tuple(issues),
         namespaces=ns_labels,
+        focus=focus,
     )

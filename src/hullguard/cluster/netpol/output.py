@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from hullguard.cluster.netpol.analyze import Analysis, matches_focus
+from hullguard.cluster.netpol.analyze import Analysis
 from hullguard.cluster.netpol.ingress import IngressController
 from hullguard.cluster.netpol.peers import IpRange, Peer
 
@@ -15,9 +15,9 @@ def _rows(result: Analysis) -> list[tuple[str, str, str]]:
     return sorted((str(c.src), str(c.dst), str(c.conns)) for c in result.connections)
 
 
-def render(result: Analysis, fmt: str, focus: tuple[str, ...] = ()) -> str:
+def render(result: Analysis, fmt: str) -> str:
     if fmt == "dot":
-        return render_dot(result, focus)
+        return render_dot(result)
     rows = _rows(result)
     if fmt == "json":
         return json.dumps([{"src": s, "dst": d, "conn": c} for s, d, c in rows], indent=2)
@@ -32,7 +32,7 @@ def render(result: Analysis, fmt: str, focus: tuple[str, ...] = ()) -> str:
     return "".join(f"{s} => {d} : {c}\n" for s, d, c in rows)
 
 
-def render_dot(result: Analysis, focus: tuple[str, ...] = ()) -> str:
+def render_dot(result: Analysis) -> str:
     """np-guard's graphviz layout: workloads grouped by namespace, external peers, then edges, each sorted."""
     groups: dict[str, list[str]] = {}
     external: list[str] = []
@@ -62,7 +62,7 @@ def render_dot(result: Analysis, focus: tuple[str, ...] = ()) -> str:
         add(c.src)
         add(c.dst)
     for w in result.workloads:
-        if not focus or matches_focus(w, focus):
+        if result.focus.listed(w):
             add(w)
     lines = ["digraph {"]
     for ns in sorted(groups):
