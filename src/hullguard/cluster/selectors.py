@@ -102,3 +102,43 @@ def parse_selector(raw: object) -> Selector:
             check_value(str(v))
         requirements.append(Requirement(key=key, operator=op, values=tuple(str(v) for v in values)))
     return Selector(labels=tuple(pairs), requirements=tuple(requirements))
+
+
+def _canonical(r: Requirement) -> str:
+    values = sorted(r.values)
+    if r.operator == "In" and len(values) == 1:
+        return f"{r.key}={values[0]}"
+    return {
+        "In": f"{r.key} in ({','.join(values)})",
+        "NotIn": f"{r.key} notin ({','.join(values)})",
+        "Exists": r.key,
+        "DoesNotExist": f"!{r.key}",
+    }[r.operator]
+
+
+def canonical(s: Selector | None) -> tuple[str, ...]:
+    """The selector's requirements as the API machinery prints them, sorted by key: two selectors
+    with equal canonical forms select the same pods."""
+    if s is None:
+        return ()
+    reqs = [(k, f"{k}={v}") for k, v in dict(s.labels).items()] + [
+        (r.key, _canonical(r)) for r in s.requirements
+    ]
+    return tuple(text for _, text in sorted(reqs, key=lambda kv: kv[0]))
+
+
+def full_match(rule: Selector, represented: Selector | None) -> bool:
+    """A rule selector matches a representative peer only when it says exactly what the peer's
+    selector says (or selects everything)."""
+    return rule.empty or canonical(rule) == canonical(represented)
+
+
+def render(s: Selector) -> str:
+    """matchLabels as `k=v,...`, then matchExpressions as Go prints LabelSelectorRequirement."""
+    labels = ",".join(f"{k}={v}" for k, v in sorted(dict(s.labels).items()))
+    exprs = ",".join(
+        sorted(
+            f"{{Key:{r.key},Operator:{r.operator},Values:[{' '.join(r.values)}],}}" for r in s.requirements
+        )
+    )
+    return ",".join(x for x in (labels, exprs) if x)

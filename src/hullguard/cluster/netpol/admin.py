@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hullguard.cluster.netpol.conns import ALL, NONE, Conns
-from hullguard.cluster.netpol.peers import IpRange, Peer, Workload
+from hullguard.cluster.netpol.peers import IpRange, Peer, Representative, Workload
 from hullguard.cluster.netpol.policy import PolicyError, PortSpec, ip_block
-from hullguard.cluster.selectors import Selector, SelectorError, parse_selector
+from hullguard.cluster.selectors import Selector, SelectorError, full_match, parse_selector
 from hullguard.rules.kubernetes.objects import KubeObject, obj, seq
 
 ACTIONS = frozenset({"Allow", "Deny", "Pass"})
@@ -27,6 +27,9 @@ class AdminPeer:
             return self.networks and any(lo <= peer.lo and peer.hi <= hi for lo, hi in self.cidr)
         if self.networks:
             return False
+        if isinstance(peer, Representative):
+            ns_ok = full_match(self.namespaces, peer.ns_selector)
+            return ns_ok and (self.pods is None or full_match(self.pods, peer.pod_selector))
         if not self.namespaces.matches(ns_labels.get(peer.namespace, {})):
             return False
         return self.pods is None or self.pods.matches(peer.label_map)

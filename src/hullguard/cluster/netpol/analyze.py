@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from hullguard.cluster.model import Cluster
 from hullguard.cluster.netpol.admin import AdminPolicy, Layer, parse_admin
 from hullguard.cluster.netpol.conns import ALL, NONE, Conns
+from hullguard.cluster.netpol.exposure import Exposure, exposure_of, representatives
 from hullguard.cluster.netpol.focus import Focus
 from hullguard.cluster.netpol.ingress import CONTROLLER, CONTROLLER_NAMESPACE, ingress_reach
 from hullguard.cluster.netpol.peers import MAX_IP, IpRange, Peer, Workload, iter_workloads
@@ -37,6 +38,7 @@ class Analysis:
     issues: tuple[Issue, ...] = ()
     namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
     focus: Focus = field(default_factory=Focus)
+    exposure: Exposure | None = None
 
 
 def namespace_labels(cluster: Cluster) -> dict[str, dict[str, str]]:
@@ -89,13 +91,20 @@ class Evaluator:
         return cache[key]
 
     def allowed(self, src: Peer, dst: Peer) -> Conns:
-        out = self._direction(src, dst, ingress=False) if isinstance(src, Workload) else ALL
+        out = self.direction(src, dst, ingress=False) if isinstance(src, Workload) else ALL
         if out.empty:
             return NONE
-        inn = self._direction(dst, src, ingress=True) if isinstance(dst, Workload) else ALL
+        inn = self.direction(dst, src, ingress=True) if isinstance(dst, Workload) else ALL
         return out.intersect(inn)
 
-    def _direction(self, selected: Workload, other: Peer, *, ingress: bool) -> Conns:
+    def protected(self, w: Workload, ingress: bool) -> bool:
+        """Some NetworkPolicy or admin policy selects the workload in this direction."""
+        if self.selecting(w, ingress):
+            return True
+        admins = [*self.anps, *([self.banp] if self.banp else [])]
+        return any(a.selects(w, self.ns_labels, ingress) for a in admins)
+
+    def direction(self, selected: Workload, other: Peer, *, ingress: bool) -> Conns:
         """Admin policies first (by priority), then NetworkPolicies for what they pass or leave,
         then the baseline policy for what nothing above decided."""
         target = selected if ingress else (other if isinstance(other, Workload) else None)
@@ -181,6 +190,10 @@ def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -
     dsts: list[Peer] = [*elementary_ranges(dst_blocks), *workloads]
     ev = Evaluator(policies, ns_labels, admins)
     found = []
+    exposed = None
+    if workloads and exposure and not focus.peers:
+        reps = representatives(policies, admins, workloads, ns_labels)
+        exposed = exposure_of(ev, workloads, reps, focus)
     if workloads:
         for src in srcs:
             for dst in dsts:
@@ -204,4 +217,5 @@ def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -
         issues=tuple(issues),
         namespaces=ns_labels,
         focus=focus,
+        exposure=exposed,
     )

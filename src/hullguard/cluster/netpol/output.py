@@ -8,7 +8,7 @@ import json
 
 from hullguard.cluster.netpol.analyze import Analysis
 from hullguard.cluster.netpol.ingress import IngressController
-from hullguard.cluster.netpol.peers import IpRange, Peer
+from hullguard.cluster.netpol.peers import IpRange, Peer, Workload
 
 
 def _rows(result: Analysis) -> list[tuple[str, str, str]]:
@@ -29,7 +29,10 @@ def render(result: Analysis, fmt: str) -> str:
         return "| src | dst | conn |\n|-----|-----|------|\n" + "".join(
             f"| {s} | {d} | {c} |\n" for s, d, c in rows
         )
-    return "".join(f"{s} => {d} : {c}\n" for s, d, c in rows)
+    text = "".join(f"{s} => {d} : {c}\n" for s, d, c in rows)
+    if result.exposure is not None:
+        text += ("\n" if text else "") + render_exposure_txt(result)
+    return text
 
 
 def render_dot(result: Analysis) -> str:
@@ -47,7 +50,7 @@ def render_dot(result: Analysis) -> str:
             external.append(f'\t"{name}" [label="{name}" color="red2" fontcolor="red2"]')
         elif isinstance(peer, IngressController):
             external.append(f'\t"{name}" [label="{name}" color="blue" fontcolor="blue"]')
-        else:
+        elif isinstance(peer, Workload):
             groups.setdefault(f"{peer.namespace}[namespace]", []).append(
                 f'\t\t"{name}" [label="{peer.name}[{peer.kind}]" color="blue" fontcolor="blue"]'
             )
@@ -72,3 +75,42 @@ def render_dot(result: Analysis) -> str:
         lines += [f'\t\tlabel="{ns}"', "\t}"]
     lines += sorted(external) + sorted(edges) + ["}"]
     return "\n".join(lines) + "\n"
+
+
+def exposure_lines(
+    result: Analysis,
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], list[str], int]:
+    """(egress rows, ingress rows, unprotected lines, width) where a row is (workload, other end, conns)."""
+    exp = result.exposure
+    assert exp is not None
+    exposed = {str(w) for w in (*exp.egress, *exp.ingress)}
+    egress: list[tuple[str, str, str]] = []
+    ingress: list[tuple[str, str, str]] = []
+    unprotected = []
+    for table, rows, word in ((exp.egress, egress, "Egress"), (exp.ingress, ingress, "Ingress")):
+        for w, entries in table.items():
+            if entries is None:
+                rows.append((str(w), "entire-cluster", "All Connections"))
+                unprotected.append(f"{w} is not protected on {word}")
+            else:
+                rows.extend((str(w), target, str(conns)) for target, conns in entries)
+    for c in result.connections:
+        if isinstance(c.src, IpRange) and str(c.dst) in exposed:
+            ingress.append((str(c.dst), str(c.src), str(c.conns)))
+        if isinstance(c.dst, IpRange) and str(c.src) in exposed:
+            egress.append((str(c.src), str(c.dst), str(c.conns)))
+    width = max((len(p) for p in exposed), default=0)
+    return sorted(egress), sorted(ingress), sorted(unprotected), width
+
+
+def render_exposure_txt(result: Analysis) -> str:
+    egress, ingress, unprotected, width = exposure_lines(result)
+    out = "Exposure Analysis Result:\n"
+    if egress:
+        out += "Egress Exposure:\n" + "".join(f"{w:<{width}} \t=> \t{o} : {c}\n" for w, o, c in egress)
+    if ingress:
+        out += ("\n" if egress else "") + "Ingress Exposure:\n"
+        out += "".join(f"{w:<{width}} \t<= \t{o} : {c}\n" for w, o, c in ingress)
+    if unprotected:
+        out += "\nWorkloads not protected by network policies:\n" + "".join(f"{u}\n" for u in unprotected)
+    return out

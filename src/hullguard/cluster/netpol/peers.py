@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from hullguard.cluster.model import Cluster
+from hullguard.cluster.selectors import Selector, canonical, render
 from hullguard.rules.kubernetes.objects import KubeObject, obj, seq
 
 WORKLOAD_KINDS = (
@@ -47,7 +48,36 @@ class IpRange:
         return f"{ipaddress.IPv4Address(self.lo)}-{ipaddress.IPv4Address(self.hi)}[External]"
 
 
-Peer = Workload | IpRange
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Representative:
+    """A pod that policy rules name by selectors but that may not exist yet (exposure analysis)."""
+
+    namespace: str
+    """Set only for a rule without namespaceSelector in a namespaced policy."""
+    ns_selector: Selector
+    pod_selector: Selector | None
+
+    def __str__(self) -> str:
+        ns = dict(self.ns_selector.labels)
+        if len(ns) == 1 and not self.ns_selector.requirements and "kubernetes.io/metadata.name" in ns:
+            ns_text = ns["kubernetes.io/metadata.name"]
+        elif self.ns_selector.empty:
+            ns_text = "[all namespaces]"
+        else:
+            ns_text = f"[namespace with {{{render(self.ns_selector)}}}]"
+        if self.pod_selector is None or self.pod_selector.empty:
+            return f"{ns_text}/[all pods]"
+        return f"{ns_text}/[pod with {{{render(self.pod_selector)}}}]"
+
+    @property
+    def key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return canonical(self.ns_selector), canonical(self.pod_selector)
+
+
+ENTIRE_CLUSTER = Representative(namespace="", ns_selector=Selector(), pod_selector=None)
+"""Matches only rules that select every pod of every namespace."""
+
+Peer = Workload | IpRange | Representative
 
 
 def _ports(spec: dict[str, object]) -> tuple[tuple[str, str, int], ...]:

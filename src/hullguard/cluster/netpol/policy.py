@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from hullguard.cluster.model import label, where
 from hullguard.cluster.netpol.conns import ALL, NONE, Conns
-from hullguard.cluster.netpol.peers import IpRange, Workload
-from hullguard.cluster.selectors import Selector, SelectorError, parse_selector
+from hullguard.cluster.netpol.peers import IpRange, Peer, Representative, Workload
+from hullguard.cluster.selectors import Selector, SelectorError, full_match, parse_selector
 from hullguard.errors import Error
 from hullguard.model import Issue
 from hullguard.rules.kubernetes.objects import KubeObject, obj, seq
@@ -45,6 +45,7 @@ class PeerSpec:
     namespaces: Selector | None = None
     cidr: tuple[tuple[int, int], ...] = ()
     """ipBlock: the ranges of the CIDR with its exceptions removed."""
+    ip: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,7 +104,7 @@ def _cut(r: tuple[int, int], lo: int, hi: int) -> list[tuple[int, int]]:
 
 def _peer(raw: dict[str, object]) -> PeerSpec:
     if "ipBlock" in raw:
-        return PeerSpec(cidr=ip_block(obj(raw["ipBlock"])))
+        return PeerSpec(cidr=ip_block(obj(raw["ipBlock"])), ip=True)
     pods = parse_selector(raw["podSelector"]) if "podSelector" in raw else None
     namespaces = parse_selector(raw["namespaceSelector"]) if "namespaceSelector" in raw else None
     if pods is None and namespaces is None:
@@ -160,13 +161,18 @@ def policy_issue(o: KubeObject, e: Error) -> Issue:
     return Issue(stage="netpol", path=where(o), message=f"{label(o)}: {e}; policy ignored")
 
 
-def peer_matches(
-    spec: PeerSpec, peer: Workload | IpRange, policy_ns: str, ns_labels: dict[str, dict[str, str]]
-) -> bool:
+def peer_matches(spec: PeerSpec, peer: Peer, policy_ns: str, ns_labels: dict[str, dict[str, str]]) -> bool:
     if isinstance(peer, IpRange):
         return any(lo <= peer.lo and peer.hi <= hi for lo, hi in spec.cidr)
-    if spec.cidr:
+    if spec.ip:
         return False
+    if isinstance(peer, Representative):
+        if spec.namespaces is None:
+            if not peer.namespace or peer.namespace != policy_ns:
+                return False
+        elif not full_match(spec.namespaces, peer.ns_selector):
+            return False
+        return spec.pods is None or full_match(spec.pods, peer.pod_selector)
     if spec.namespaces is None:
         if peer.namespace != policy_ns:
             return False
