@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 
 from hullguard.cluster.netpol.analyze import Analysis
 from hullguard.cluster.netpol.ingress import IngressController
@@ -15,20 +16,63 @@ def _rows(result: Analysis) -> list[tuple[str, str, str]]:
     return sorted((str(c.src), str(c.dst), str(c.conns)) for c in result.connections)
 
 
+def _triples(rows: list[tuple[str, str, str]], src_first: bool = True) -> list[dict[str, str]]:
+    return [
+        {"src": a, "dst": b, "conn": c} if src_first else {"src": b, "dst": a, "conn": c} for a, b, c in rows
+    ]
+
+
+def _csv(rows: Sequence[Sequence[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _md_table(first: str, second: str, rows: list[tuple[str, str, str]]) -> list[str]:
+    return [
+        f"| {first} | {second} | conn |",
+        "|-----|-----|------|",
+        *(f"| {a} | {b} | {c} |" for a, b, c in rows),
+    ]
+
+
 def render(result: Analysis, fmt: str) -> str:
     if fmt == "dot":
         return render_dot(result)
     rows = _rows(result)
+    exposure = exposure_lines(result) if result.exposure is not None else None
     if fmt == "json":
-        return json.dumps([{"src": s, "dst": d, "conn": c} for s, d, c in rows], indent=2)
+        if exposure is None:
+            return json.dumps(_triples(rows), indent=2)
+        egress, ingress = exposure[0], exposure[1]
+        doc = {
+            "connlist_results": _triples(rows),
+            "exposure_results": {
+                "egress_exposure": _triples(egress) or None,  # Go writes an empty list as null here
+                "ingress_exposure": _triples(ingress, src_first=False) or None,
+            },
+        }
+        return json.dumps(doc, indent=2)
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([("src", "dst", "conn"), *rows])
-        return buffer.getvalue()
+        text = _csv([("src", "dst", "conn"), *rows])
+        if exposure is not None:
+            egress, ingress = exposure[0], exposure[1]
+            text += _csv([["Exposure Analysis Result:", "", ""]])
+            if egress:
+                text += _csv([["Egress Exposure:", "", ""], ["src", "dst", "conn"], *egress])
+            if ingress:
+                text += _csv([["Ingress Exposure:", "", ""], ["dst", "src", "conn"], *ingress])
+        return text
     if fmt == "md":
-        return "| src | dst | conn |\n|-----|-----|------|\n" + "".join(
-            f"| {s} | {d} | {c} |\n" for s, d, c in rows
-        )
+        lines = _md_table("src", "dst", rows)
+        if exposure is None:
+            return "\n".join(lines) + "\n"
+        egress, ingress = exposure[0], exposure[1]
+        sections = [
+            "### Egress Exposure:\n" + "\n".join(_md_table("src", "dst", egress)) + "\n" if egress else "",
+            "### Ingress Exposure:\n" + "\n".join(_md_table("dst", "src", ingress)) + "\n" if ingress else "",
+        ]
+        return "\n".join([*lines, "## Exposure Analysis Result:", *sections])
     text = "".join(f"{s} => {d} : {c}\n" for s, d, c in rows)
     if result.exposure is not None:
         text += ("\n" if text else "") + render_exposure_txt(result)
