@@ -1,6 +1,7 @@
 """np-guard netpol-analyzer's own connectivity-list cases (../shared/conformance/netpol-analyzer):
-every extracted (input, format) run, compared exactly. Not all pass yet (AdminNetworkPolicy,
-BaselineAdminNetworkPolicy, ingress-controller, exposure and multi-network runs are missing);
+every extracted (input, format, options) run, compared exactly with the expected output.
+
+Runs with multiple networks (UDN/NAD) or --focusconn are not implemented and are left out;
 docs/notes/cluster.md has the counts. This test fails when a count drops below that record."""
 
 from __future__ import annotations
@@ -10,36 +11,52 @@ from collections import Counter
 from pathlib import Path
 
 from hullguard.cluster.load import load_path
-from hullguard.cluster.netpol.analyze import analyze
+from hullguard.cluster.netpol.analyze import Analysis, analyze
+from hullguard.cluster.netpol.focus import Focus
 from hullguard.cluster.netpol.output import render
 
-PLAIN_PASSING = {"txt": 104, "json": 42, "csv": 42, "md": 42, "dot": 42}
-"""Exact matches among the plain runs (no exposure, focus or multiple networks) when last measured."""
+PASSING = {
+    ("plain", "txt"): 104, ("plain", "json"): 42, ("plain", "csv"): 42, ("plain", "md"): 42, ("plain", "dot"): 42,
+    ("focus", "txt"): 13, ("focus", "json"): 4, ("focus", "csv"): 4, ("focus", "md"): 4, ("focus", "dot"): 4,
+    ("exposure", "txt"): 83, ("exposure", "json"): 74, ("exposure", "csv"): 74, ("exposure", "md"): 75,
+    ("exposure", "dot"): 75,
+}  # fmt: skip
+"""Exact matches per (kind of run, format) when last measured."""
 
 
-def _plain(run: dict[str, object]) -> bool:
-    return not (run["exposure_analysis"] or run["focus_workloads"] or run["focus_conn"]
-                or run["focus_direction"] or run["multiple_networks_enabled"])  # fmt: skip
+def _kind(run: dict[str, object]) -> str | None:
+    if run["multiple_networks_enabled"] or run["focus_conn"]:
+        return None
+    if run["exposure_analysis"]:
+        return "exposure"
+    return "focus" if run["focus_workloads"] or run["focus_direction"] else "plain"
 
 
-def test_plain_runs_match_exactly(shared_dir: Path) -> None:
+def test_connlist_runs_match_exactly(shared_dir: Path) -> None:
     root = shared_dir / "conformance" / "netpol-analyzer"
     runs = json.loads((root / "connlist_cases.json").read_text())["runs"]
-    passed: Counter[str] = Counter()
-    cache: dict[str, object] = {}
+    passed: Counter[tuple[str, str]] = Counter()
+    cache: dict[tuple[object, ...], Analysis | None] = {}
     for run in runs:
-        if not run["expected_output_extracted"] or not _plain(run) or run["format"] not in PLAIN_PASSING:
+        kind = _kind(run)
+        if not run["expected_output_extracted"] or kind is None:
             continue
-        if run["input_dir"] not in cache:
+        focus = Focus(
+            workloads=tuple(run["focus_workloads"]),
+            peers=tuple(run["focus_workload_peers"]),
+            direction=run["focus_direction"],
+        )
+        key = (run["input_dir"], focus, run["exposure_analysis"])
+        if key not in cache:
             try:
-                cache[run["input_dir"]] = analyze(load_path(root / run["input_dir"]))
-            except Exception as e:
-                cache[run["input_dir"]] = e
-        result = cache[run["input_dir"]]
-        if isinstance(result, Exception):
-            continue
+                cache[key] = analyze(
+                    load_path(root / run["input_dir"]), focus=focus, exposure=run["exposure_analysis"]
+                )
+            except Exception:  # an error case counts as a mismatch
+                cache[key] = None
+        result = cache[key]
         expected = (root / run["expected_output"]).read_text()
-        if render(result, run["format"]).strip() == expected.strip():  # type: ignore[arg-type]
-            passed[run["format"]] += 1
-    for fmt, floor in PLAIN_PASSING.items():
-        assert passed[fmt] >= floor, f"{fmt}: {passed[fmt]} exact matches, {floor} before"
+        if result is not None and render(result, run["format"]).strip() == expected.strip():
+            passed[(kind, run["format"])] += 1
+    short = {k: (passed[k], floor) for k, floor in PASSING.items() if passed[k] < floor}
+    assert not short, f"exact matches below the record (got, before): {short}"

@@ -24,8 +24,8 @@ ENTIRE = "entire-cluster"
 class Exposure:
     """Per workload and direction: None when no policy protects it, else (target, conns) entries."""
 
-    ingress: dict[Workload, list[tuple[str, Conns]] | None] = field(default_factory=dict)
-    egress: dict[Workload, list[tuple[str, Conns]] | None] = field(default_factory=dict)
+    ingress: dict[Workload, list[tuple[Representative | None, Conns]] | None] = field(default_factory=dict)
+    egress: dict[Workload, list[tuple[Representative | None, Conns]] | None] = field(default_factory=dict)
 
 
 def _ns_label(ns: str) -> Selector:
@@ -97,12 +97,14 @@ def exposure_of(
                 table[w] = None
                 continue
             entire = ev.direction(w, ENTIRE_CLUSTER, ingress=ingress)
-            entries: list[tuple[str, Conns]] = [(ENTIRE, entire)] if not entire.empty else []
+            entries: list[tuple[Representative | None, Conns]] = (
+                [(None, entire)] if not entire.empty else []
+            )
             for rep in reps:
                 conns = ev.allowed(rep, w) if ingress else ev.allowed(w, rep)
                 if (not entire.empty and conns == entire) or (entire.empty and conns.empty):
                     continue
-                entries.append((str(rep), conns))
+                entries.append((rep, conns))
             if entries:
                 table[w] = entries
     return result

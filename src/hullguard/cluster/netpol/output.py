@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hullguard.cluster.netpol.analyze import Analysis
+from hullguard.cluster.netpol.conns import ALL
+from hullguard.cluster.netpol.exposure import Exposure
 from hullguard.cluster.netpol.ingress import IngressController
 from hullguard.cluster.netpol.peers import IpRange, Peer, Workload
 
@@ -111,14 +113,54 @@ def render_dot(result: Analysis) -> str:
     for w in result.workloads:
         if result.focus.listed(w):
             add(w)
+    reps: dict[str, list[str]] = {}
+    if result.exposure is not None:
+        edges += _exposure_edges(result.exposure, add, reps, external)
     lines = ["digraph {"]
-    for ns in sorted(groups):
-        label = ns.replace("-", "_")
-        lines += [f'\tsubgraph "cluster_{label}" {{', '\t\tcolor="black"', '\t\tfontcolor="black"']
-        lines += sorted(groups[ns])
-        lines += [f'\t\tlabel="{ns}"', "\t}"]
+    for table, color in ((groups, "black"), (reps, "red2")):
+        for ns in sorted(table):
+            label = ns.replace("-", "_")
+            lines += [f'\tsubgraph "cluster_{label}" {{', f'\t\tcolor="{color}"', f'\t\tfontcolor="{color}"']
+            lines += sorted(table[ns])
+            lines += [f'\t\tlabel="{ns}"', "\t}"]
     lines += sorted(external) + sorted(edges) + ["}"]
     return "\n".join(lines) + "\n"
+
+
+def _exposure_edges(
+    exposure: Exposure, add: Callable[[Peer], None], reps: dict[str, list[str]], external: list[str]
+) -> list[str]:
+    """Dashed edges to the entire cluster and to representative peers, grouped by their namespace text."""
+    edges = []
+    seen: set[str] = set()
+    for ingress, table in ((False, exposure.egress), (True, exposure.ingress)):
+        for w, entries in table.items():
+            add(w)
+            for target, conns in entries if entries is not None else [(None, ALL)]:
+                if target is None:
+                    name = "entire-cluster"
+                    if name not in seen:
+                        seen.add(name)
+                        external.append(
+                            f'\t"{name}" [label="{name}" color="red2" fontcolor="red2" shape=diamond]'
+                        )
+                else:
+                    pod, ns = target.pod_text(False), target.ns_text(False)
+                    name = f"{pod}_in_{ns}"
+                    if name not in seen:
+                        seen.add(name)
+                        reps.setdefault(f"{ns}[namespace]", []).append(
+                            f'\t\t"{name}" [label="{pod}" color="red2" fontcolor="red2"]'
+                        )
+                if ingress:
+                    edges.append(
+                        f'\t"{name}" -> "{w}" [label="{conns}" color="darkorange2" fontcolor="darkgreen" weight=1 style=dashed]'
+                    )
+                else:
+                    edges.append(
+                        f'\t"{w}" -> "{name}" [label="{conns}" color="darkorange4" fontcolor="darkgreen" weight=0.5 style=dashed]'
+                    )
+    return edges
 
 
 def exposure_lines(
@@ -137,7 +179,7 @@ def exposure_lines(
                 rows.append((str(w), "entire-cluster", "All Connections"))
                 unprotected.append(f"{w} is not protected on {word}")
             else:
-                rows.extend((str(w), target, str(conns)) for target, conns in entries)
+                rows.extend((str(w), str(t) if t else "entire-cluster", str(c)) for t, c in entries)
     for c in result.connections:
         if isinstance(c.src, IpRange) and str(c.dst) in exposed:
             ingress.append((str(c.dst), str(c.src), str(c.conns)))

@@ -57,17 +57,22 @@ class Representative:
     ns_selector: Selector
     pod_selector: Selector | None
 
-    def __str__(self) -> str:
+    def ns_text(self, brackets: bool = True) -> str:
         ns = dict(self.ns_selector.labels)
         if len(ns) == 1 and not self.ns_selector.requirements and "kubernetes.io/metadata.name" in ns:
-            ns_text = ns["kubernetes.io/metadata.name"]
-        elif self.ns_selector.empty:
-            ns_text = "[all namespaces]"
-        else:
-            ns_text = f"[namespace with {{{render(self.ns_selector)}}}]"
-        if self.pod_selector is None or self.pod_selector.empty:
-            return f"{ns_text}/[all pods]"
-        return f"{ns_text}/[pod with {{{render(self.pod_selector)}}}]"
+            return ns["kubernetes.io/metadata.name"]
+        text = (
+            "all namespaces" if self.ns_selector.empty else f"namespace with {{{render(self.ns_selector)}}}"
+        )
+        return f"[{text}]" if brackets else text
+
+    def pod_text(self, brackets: bool = True) -> str:
+        empty = self.pod_selector is None or self.pod_selector.empty
+        text = "all pods" if empty else f"pod with {{{render(self.pod_selector)}}}"  # type: ignore[arg-type]
+        return f"[{text}]" if brackets else text
+
+    def __str__(self) -> str:
+        return f"{self.ns_text()}/{self.pod_text()}"
 
     @property
     def key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
