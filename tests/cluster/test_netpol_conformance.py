@@ -18,8 +18,8 @@ from hullguard.cluster.netpol.output import render
 PASSING = {
     ("plain", "txt"): 104, ("plain", "json"): 42, ("plain", "csv"): 42, ("plain", "md"): 42, ("plain", "dot"): 42,
     ("focus", "txt"): 13, ("focus", "json"): 4, ("focus", "csv"): 4, ("focus", "md"): 4, ("focus", "dot"): 4,
-    ("exposure", "txt"): 83, ("exposure", "json"): 74, ("exposure", "csv"): 74, ("exposure", "md"): 75,
-    ("exposure", "dot"): 75,
+    ("exposure", "txt"): 87, ("exposure", "json"): 77, ("exposure", "csv"): 77, ("exposure", "md"): 78,
+    ("exposure", "dot"): 78,
 }  # fmt: skip
 """Exact matches per (kind of run, format) when last measured."""
 

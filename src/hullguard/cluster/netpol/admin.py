@@ -41,7 +41,7 @@ class AdminRule:
     peers: tuple[AdminPeer, ...]
     ports: tuple[PortSpec, ...] | None
 
-    def conns(self, target: Workload | None) -> Conns:
+    def conns(self, target: Peer | None) -> Conns:
         if self.ports is None:
             return ALL
         out = NONE
@@ -101,7 +101,7 @@ class AdminPolicy:
         return self.subject_pods is None or self.subject_pods.matches(w.label_map)
 
     def layer(
-        self, other: Peer, target: Workload | None, ns_labels: dict[str, dict[str, str]], ingress: bool
+        self, other: Peer, target: Peer | None, ns_labels: dict[str, dict[str, str]], ingress: bool
     ) -> Layer:
         result = Layer()
         for rule in self.ingress if ingress else self.egress:

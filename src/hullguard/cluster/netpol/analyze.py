@@ -107,7 +107,7 @@ class Evaluator:
     def direction(self, selected: Workload, other: Peer, *, ingress: bool) -> Conns:
         """Admin policies first (by priority), then NetworkPolicies for what they pass or leave,
         then the baseline policy for what nothing above decided."""
-        target = selected if ingress else (other if isinstance(other, Workload) else None)
+        target = selected if ingress else other
         admin = Layer()
         for a in self.anps:
             if a.selects(selected, self.ns_labels, ingress):
@@ -124,7 +124,7 @@ class Evaluator:
             denied = denied.union(baseline.denied.subtract(admin.allowed))
         return ALL.subtract(denied)
 
-    def _netpols(self, selected: Workload, other: Peer, target: Workload | None, ingress: bool) -> Conns:
+    def _netpols(self, selected: Workload, other: Peer, target: Peer | None, ingress: bool) -> Conns:
         policies = self.selecting(selected, ingress)
         result = NONE
         for p in policies:

@@ -97,9 +97,7 @@ def exposure_of(
                 table[w] = None
                 continue
             entire = ev.direction(w, ENTIRE_CLUSTER, ingress=ingress)
-            entries: list[tuple[Representative | None, Conns]] = (
-                [(None, entire)] if not entire.empty else []
-            )
+            entries: list[tuple[Representative | None, Conns]] = [(None, entire)] if not entire.empty else []
             for rep in reps:
                 conns = ev.allowed(rep, w) if ingress else ev.allowed(w, rep)
                 if (not entire.empty and conns == entire) or (entire.empty and conns.empty):

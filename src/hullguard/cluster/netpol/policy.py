@@ -26,12 +26,15 @@ class PortSpec:
     any_protocol: bool = False
     """A named port of an admin policy: the container port's own protocol."""
 
-    def conns(self, target: Workload | None) -> Conns:
+    def conns(self, target: Peer | None) -> Conns:
         if self.port is None:
             return Conns.of(self.protocol)
         if isinstance(self.port, int):
             return Conns.of(self.protocol, self.port, self.end_port or self.port)
-        if target is None:
+        if isinstance(target, Representative) or target is None:
+            # a pod that may exist: the port stays a name (an admin policy's names no protocol)
+            return Conns.named("" if self.any_protocol else self.protocol, self.port)
+        if not isinstance(target, Workload):
             return NONE  # a named port never matches an IP address
         for name, protocol, number in target.ports:
             if name == self.port and (protocol == self.protocol or self.any_protocol):
@@ -54,7 +57,7 @@ class RuleSpec:
     """None: any peer (the rule lists none)."""
     ports: tuple[PortSpec, ...]
 
-    def conns(self, target: Workload | None) -> Conns:
+    def conns(self, target: Peer | None) -> Conns:
         if not self.ports:
             return ALL
         result = NONE
