@@ -19,6 +19,7 @@ RUNS = (
     ("scan", ["k8s", "scan", "--format", "json", "-q"], 10.0),
     ("who-can", ["k8s", "who-can", "get", "secrets", "-n", "team-03"], 1.0),
     ("netpol", ["k8s", "netpol"], 30.0),
+    ("exposure", ["k8s", "netpol", "--exposure"], 30.0),
 )
 
 

@@ -108,6 +108,10 @@ class Evaluator:
         """Admin policies first (by priority), then NetworkPolicies for what they pass or leave,
         then the baseline policy for what nothing above decided."""
         target = selected if ingress else other
+        if not self.anps and self.banp is None:  # the common case: NetworkPolicies alone
+            return (
+                self._netpols(selected, other, target, ingress) if self.selecting(selected, ingress) else ALL
+            )
         admin = Layer()
         for a in self.anps:
             if a.selects(selected, self.ns_labels, ingress):
@@ -118,6 +122,8 @@ class Evaluator:
         if self.selecting(selected, ingress):
             np = self._netpols(selected, other, target, ingress)
             return admin.allowed.union(np.subtract(admin.denied)) if captured else np
+        if admin.denied.empty and self.banp is None:
+            return ALL
         denied = admin.denied
         if self.banp is not None and self.banp.selects(selected, self.ns_labels, ingress):
             baseline = self.banp.layer(other, target, self.ns_labels, ingress)

@@ -89,6 +89,8 @@ class Conns:
         return _build(got)
 
     def intersect(self, other: Conns) -> Conns:
+        if not self.ports or not other.ports:
+            return NONE
         if self.is_all:
             return other
         if other.is_all:
@@ -101,6 +103,8 @@ class Conns:
         return _build(got)
 
     def subtract(self, other: Conns) -> Conns:
+        if not other.ports or not self.ports:
+            return self
         theirs = other._map()
         got = {}
         for proto, ranges, names in self.ports:
