@@ -104,6 +104,10 @@ def path_of(start: Subject, hops: dict[Subject, Hop]) -> list[str]:
     return steps
 
 
+def _line(o: KubeObject) -> int | None:
+    return o.doc.lines(o.base)[0] if o.doc.spans else None
+
+
 def iter_escalations(cluster: Cluster, rbac: Rbac) -> Iterator[Misconfiguration]:
     running = runs_as(cluster)
     hops = escalation_hops(cluster, rbac, running)
@@ -112,7 +116,7 @@ def iter_escalations(cluster: Cluster, rbac: Rbac) -> Iterator[Misconfiguration]
             steps = (f"{r.workload.kind} {r.workload.namespace}/{r.workload.name}", *path_of(r.account, hops))
             yield make_finding(
                 "HG-CL-020", Severity.CRITICAL, " → ".join(steps),
-                Location(path=r.workload.path, object=ObjectRef(kind=r.workload.kind, name=r.workload.name, namespace=r.workload.namespace),
+                Location(path=r.workload.path, start_line=_line(r.workload), object=ObjectRef(kind=r.workload.kind, name=r.workload.name, namespace=r.workload.namespace),
                          subject=r.account, steps=steps),
             )  # fmt: skip
     for s, hop in hops.items():
