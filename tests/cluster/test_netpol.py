@@ -24,6 +24,7 @@ def test_connections_named_ports_and_ip_ranges(capsys: pytest.CaptureFixture[str
     assert not any(line.startswith("shop/web[Deployment] => 10.0.0.0") for line in lines)
     assert "shop/db[Deployment] => shop/web[Deployment] : All Connections" in lines
     assert "NetworkPolicy shop/broken: invalid selector" in captured.err
+    assert "shop.yaml:59: NetworkPolicy ghost/lost: namespace ghost does not exist" in captured.err
 
 
 def test_focus_and_formats(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

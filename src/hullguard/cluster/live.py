@@ -30,6 +30,9 @@ LISTS: tuple[tuple[str, str], ...] = (
     ("ClusterRoleBinding", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"),
     ("NetworkPolicy", "/apis/networking.k8s.io/v1/networkpolicies"),
     ("Ingress", "/apis/networking.k8s.io/v1/ingresses"),
+    ("AdminNetworkPolicy", "/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies"),
+    ("BaselineAdminNetworkPolicy", "/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies"),
+    ("Route", "/apis/route.openshift.io/v1/routes"),
 )
 PAGE = 500
 

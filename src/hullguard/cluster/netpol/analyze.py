@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from hullguard.cluster.model import Cluster
+from hullguard.cluster.model import Cluster, label, where
 from hullguard.cluster.netpol.admin import AdminPolicy, Layer, parse_admin
 from hullguard.cluster.netpol.conns import ALL, NONE, Conns
 from hullguard.cluster.netpol.exposure import Exposure, exposure_of, representatives
@@ -143,25 +143,24 @@ class Evaluator:
 
 
 def load_policies(cluster: Cluster, issues: list[Issue]) -> list[NetworkPolicy]:
+    """Every valid NetworkPolicy; invalid ones, and (when the input names its namespaces) policies in
+    a namespace that does not exist, become issues."""
     policies = []
-    known = cluster.namespaces
+    declared = {n.name for n in cluster.of_kind("Namespace")}
     for o in cluster.of_kind("NetworkPolicy"):
         try:
             policies.append(parse_policy(o))
         except PolicyError as e:
             issues.append(policy_issue(o, e))
             continue
-        if o.namespace not in {n.name for n in cluster.of_kind("Namespace")} and any(
-            True for _ in cluster.of_kind("Namespace")
-        ):
+        if declared and o.namespace not in declared:
             issues.append(
                 Issue(
                     stage="netpol",
-                    path=o.path,
-                    message=f"NetworkPolicy {o.namespace}/{o.name}: namespace {o.namespace} has no Namespace object",
+                    path=where(o),
+                    message=f"{label(o)}: namespace {o.namespace} does not exist",
                 )
             )
-    del known
     return policies
 
 

@@ -66,9 +66,14 @@ def iter_risks(rbac: Rbac) -> Iterator[Misconfiguration]:
                 h.role.ref.label(),
                 f"{h.capability.name} {where}",
             )
+            also = (
+                ", and so act as any service account there"
+                if h.capability.rule_id in ("HG-CL-002", "HG-CL-007")
+                else ""
+            )
             yield make_finding(
                 h.capability.rule_id, _severity(h),
-                f"{subject_label(subject)} can {h.capability.name} {where} ({h.binding.ref.label()} → {h.role.ref.label()})",
+                f"{subject_label(subject)} can {h.capability.name} {where}{also} ({h.binding.ref.label()} → {h.role.ref.label()})",
                 binding_location(h.binding, subject, steps),
             )  # fmt: skip
     for binding in rbac.bindings:
