@@ -1,14 +1,13 @@
 """`--kubeconfig`: the live read through the official kubernetes client.
 
 No Kubernetes API server can run on these machines, so this test serves HTTPS from a local
-stdlib server with a self-signed certificate and replays API list responses in the shape the
+stdlib server with a self-signed certificate (openssl, as the registry tests make theirs) and replays API list responses in the shape the
 real API server returns (typed `PodList`/`RoleBindingList` bodies whose items carry no kind,
 `metadata.continue` paging, a 403 Status for one kind). It checks that paging is followed, the
 bearer token is sent, a forbidden kind becomes an issue and the rest is analysed."""
 
 from __future__ import annotations
 
-import datetime
 import json
 import ssl
 import threading
@@ -18,12 +17,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from hullguard.cli.main import main
+from tests.support.servers import make_certificate
 
 TOKEN = "test-token-123"
 POD = {"metadata": {"name": "web-1", "namespace": "shop", "labels": {"app": "web"}},
@@ -61,25 +57,7 @@ def _respond(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, obj
 
 @pytest.fixture
 def api_server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
-    cert_pem = tmp_path / "cert.pem"
-    key_pem = tmp_path / "key.pem"
-    cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
+    cert_pem, key_pem = make_certificate(tmp_path / "tls", cn="hullguard-test-apiserver")
     seen: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):

@@ -17,7 +17,7 @@ HELP = "list the misconfiguration rules and their metadata"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("list",), help="list: print every rule")
     parser.add_argument("--format", "-f", choices=("table", "json", "markdown"), default="table")
-    parser.add_argument("--target", help="only rules for dockerfile, image, kubernetes or compose")
+    parser.add_argument("--target", help="only rules for dockerfile, image, kubernetes, compose or cluster")
 
 
 def as_dict(rule: Rule) -> dict[str, object]:
