@@ -14,6 +14,7 @@ from hullguard.errors import Error, UsageError
 from hullguard.model import Issue
 
 if TYPE_CHECKING:
+    from hullguard.cluster.model import Cluster
     from hullguard.pipeline import ScanOptions
 
 NAME = "k8s"
@@ -146,21 +147,19 @@ def _image_scanner(options: ScanOptions) -> Callable[[tuple[str, ...]], dict[str
     return scan
 
 
-def _who_can(args: argparse.Namespace, cluster: object) -> int:
-    from hullguard.cluster.model import Cluster
+def _notes(issues: Sequence[Issue]) -> None:
+    for i in issues:
+        sys.stderr.write(f"hullguard: note: {i.path + ': ' if i.path else ''}{i.message}\n")
+
+
+def _who_can(args: argparse.Namespace, cluster: Cluster) -> int:
     from hullguard.cluster.rbac.model import parse_rbac
     from hullguard.cluster.rbac.output import whocan_json, whocan_table
     from hullguard.cluster.rbac.resources import parse_resource
     from hullguard.cluster.rbac.whocan import who_can
 
-    assert isinstance(cluster, Cluster)
     rbac = parse_rbac(cluster)
-    known: dict[str, set[str]] = {}
-    for role in rbac.roles.values():
-        for rule in role.rules:
-            for r in rule.resources:
-                known.setdefault(r.split("/")[0], set()).update(rule.api_groups)
-    want = parse_resource(args.resource, known)
+    want = parse_resource(args.resource, rbac.named_groups())
     grants = who_can(rbac, args.verb, want, args.namespace)
     issues = (*cluster.issues, *rbac.issues)
     if args.format == "json":
@@ -170,18 +169,15 @@ def _who_can(args: argparse.Namespace, cluster: object) -> int:
         sys.stdout.write("\n")
     else:
         whocan_table(args.verb, want, args.namespace, grants, sys.stdout)
-        for i in issues:
-            sys.stderr.write(f"hullguard: note: {i.path + ': ' if i.path else ''}{i.message}\n")
+        _notes(issues)
     return 0
 
 
-def _netpol(args: argparse.Namespace, cluster: object) -> int:
-    from hullguard.cluster.model import Cluster
+def _netpol(args: argparse.Namespace, cluster: Cluster) -> int:
     from hullguard.cluster.netpol.analyze import analyze
     from hullguard.cluster.netpol.focus import Focus
     from hullguard.cluster.netpol.output import render
 
-    assert isinstance(cluster, Cluster)
     focus = Focus(
         workloads=tuple(args.focus_workload),
         peers=tuple(args.focus_workload_peer),
@@ -189,8 +185,7 @@ def _netpol(args: argparse.Namespace, cluster: object) -> int:
     )
     result = analyze(cluster, focus=focus, exposure=args.exposure)
     text = render(result, args.format)
-    for i in result.issues:
-        sys.stderr.write(f"hullguard: note: {i.path + ': ' if i.path else ''}{i.message}\n")
+    _notes((*cluster.issues, *result.issues))
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

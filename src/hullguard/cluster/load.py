@@ -55,7 +55,7 @@ def load_path(root: Path, kinds: frozenset[str] | None = None) -> Cluster:
                 issues.append(
                     Issue(
                         stage=STAGE,
-                        path=file.display,
+                        path=f"{file.display}:{doc.lines(())[0]}" if doc.spans else file.display,
                         message=f"document {doc.index + 1}: not a Kubernetes object (no kind/apiVersion); skipped",
                     )
                 )

@@ -41,7 +41,11 @@ def _services(cluster: Cluster) -> dict[tuple[str, str], Service]:
         if not selector:
             continue
         ports = tuple(
-            (str(p.get("name") or ""), int(p.get("port") or 0), p.get("targetPort"))
+            (
+                str(p.get("name") or ""),
+                p["port"] if isinstance(p.get("port"), int) else 0,
+                p.get("targetPort"),
+            )
             for p in map(obj, seq(spec.get("ports")))
         )
         found[(o.namespace or "default", o.name)] = Service(

@@ -16,7 +16,7 @@ from hullguard.cluster.rbac.risks import is_system, make_finding, subject_label
 from hullguard.model import Location, Misconfiguration, Severity
 from hullguard.model.finding import KubeObject as ObjectRef
 from hullguard.model.finding import Subject
-from hullguard.rules.kubernetes.objects import KubeObject, obj
+from hullguard.rules.kubernetes.objects import KubeObject, obj, seq
 
 PIVOTS = {"HG-CL-002": "create pods", "HG-CL-007": "create tokens", "HG-CL-003": "exec into pods"}
 
@@ -31,7 +31,7 @@ def service_account(o: KubeObject) -> Subject | None:
     if o.workload is None:
         return None
     if o.kind == "Pod" and any(
-        obj(r).get("controller") for r in obj(o.raw.get("metadata")).get("ownerReferences") or ()
+        obj(r).get("controller") for r in seq(obj(o.raw.get("metadata")).get("ownerReferences"))
     ):
         return None  # its owner stands for it
     spec = o.workload.spec

@@ -48,6 +48,15 @@ class Rbac:
     def role_of(self, binding: Binding) -> Role | None:
         return self.roles.get((binding.role.kind, binding.role.namespace, binding.role.name))
 
+    def named_groups(self) -> dict[str, set[str]]:
+        """resource -> the API groups the roles name it with (resolves custom resources for who-can)."""
+        known: dict[str, set[str]] = {}
+        for role in self.roles.values():
+            for rule in role.rules:
+                for r in rule.resources:
+                    known.setdefault(r.split("/")[0], set()).update(rule.api_groups)
+        return known
+
 
 def _strings(value: object) -> frozenset[str]:
     return frozenset(str(v) for v in seq(value))
