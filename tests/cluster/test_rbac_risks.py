@@ -20,7 +20,7 @@ def _report(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ig
 
 def test_escalation_chain_from_workload_to_cluster_admin(capsys: pytest.CaptureFixture[str]) -> None:
     report = _report(capsys, "rbac", str(FIXTURES / "escalation"))
-    chains = [f for f in report["findings"] if f["id"] == "HG-CL-020"]
+    chains = [f for f in report["findings"] if f["id"] == "HG-CL-020" and f["severity"] == "CRITICAL"]
     assert [c["location"]["escalation_path"][:5] for c in chains] == [
         [
             "Deployment ci/build-runner",
@@ -49,6 +49,19 @@ def test_escalation_chain_from_workload_to_cluster_admin(capsys: pytest.CaptureF
     } <= by_id
     # a wildcard role is one finding, not one per implied capability
     assert not any(f["id"] == "HG-CL-004" for f in report["findings"])
+
+
+def test_namespace_impersonation_reaches_cluster_admin(capsys: pytest.CaptureFixture[str]) -> None:
+    report = _report(capsys, "rbac", str(FIXTURES / "escalation"))
+    dave = next(
+        f for f in report["findings"] if f["id"] == "HG-CL-020" and f["location"]["subject"]["name"] == "dave"
+    )
+    assert dave["severity"] == "HIGH"
+    assert dave["location"]["escalation_path"][:3] == [
+        "User dave",
+        "impersonate service accounts in ci",
+        "SA ci/deployer",
+    ]
 
 
 def test_missing_role_is_an_issue_not_a_crash(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,14 @@ from hullguard.model.finding import KubeObject as ObjectRef
 from hullguard.model.finding import Subject
 from hullguard.rules.kubernetes.objects import KubeObject, obj, seq
 
-PIVOTS = {"HG-CL-002": "create pods", "HG-CL-007": "create tokens", "HG-CL-003": "exec into pods"}
+PIVOTS = {
+    "HG-CL-002": "create pods",
+    "HG-CL-007": "create tokens",
+    "HG-CL-003": "exec into pods",
+    "HG-CL-005": "impersonate service accounts",
+    "HG-CL-004": "bind roles",
+}
+"""Held in a namespace, each of these makes its holder any service account there (exec: any that runs)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

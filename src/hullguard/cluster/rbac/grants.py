@@ -33,7 +33,7 @@ CAPABILITIES = (
     Capability(rule_id="HG-CL-004", name="bind or escalate roles", checks=tuple(
         (v, _r(r, "rbac.authorization.k8s.io")) for v in ("bind", "escalate") for r in ("roles", "clusterroles"))),
     Capability(rule_id="HG-CL-005", name="impersonate", checks=tuple(
-        ("impersonate", _r(r, namespaced=False)) for r in ("users", "groups", "serviceaccounts"))),
+        ("impersonate", _r(r, namespaced=r == "serviceaccounts")) for r in ("users", "groups", "serviceaccounts"))),
     Capability(rule_id="HG-CL-006", name="proxy to kubelets", checks=(("get", _r("nodes", sub="proxy", namespaced=False)),
                                                                      ("create", _r("nodes", sub="proxy", namespaced=False)))),
     Capability(rule_id="HG-CL-007", name="create service account tokens", checks=(("create", _r("serviceaccounts", sub="token")),)),
