@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hullguard.cli.main import main
-from hullguard.rules import load_rules
+from hullguard.rules import cluster_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -80,5 +80,5 @@ def test_scan_joins_workload_rules_netpol_and_ranking(capsys: pytest.CaptureFixt
 
 
 def test_cluster_rules_are_listed() -> None:
-    ids = {r.meta.id for r in load_rules() if r.meta.target.value == "cluster"}
+    ids = {r.meta.id for r in cluster_rules()}
     assert {f"HG-CL-{n:03d}" for n in (*range(1, 13), 20, 30, 31, 32, 33, 40)} == ids

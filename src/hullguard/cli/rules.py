@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TextIO
 
-from hullguard.rules import load_rules
+from hullguard.rules import listed_rules
 from hullguard.rules.base import Rule
 
 NAME = "rules"
@@ -63,7 +63,7 @@ def write_markdown(rules: tuple[Rule, ...], out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rules = tuple(r for r in load_rules() if args.target in (None, r.meta.target.value))
+    rules = tuple(r for r in listed_rules() if args.target in (None, r.meta.target.value))
     out = sys.stdout
     if args.format == "json":
         json.dump([as_dict(r) for r in rules], out, indent=2, sort_keys=True)
