@@ -1,7 +1,7 @@
 """np-guard netpol-analyzer's own connectivity-list cases (../shared/conformance/netpol-analyzer):
 every extracted (input, format, options) run, compared exactly with the expected output.
 
-Runs with multiple networks (UDN/NAD) or --focusconn are not implemented and are left out;
+Runs with multiple networks (UDN/CUDN/NAD, MultiNetworkPolicy) are not implemented and are left out;
 docs/notes/cluster.md has the counts. This test fails when a count drops below that record."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hullguard.cluster.load import load_path
 from hullguard.cluster.netpol.analyze import Analysis, analyze
-from hullguard.cluster.netpol.focus import Focus
+from hullguard.cluster.netpol.focus import Focus, parse_conn
 from hullguard.cluster.netpol.output import render
 
 PASSING = {
@@ -20,13 +20,16 @@ PASSING = {
     ("focus", "txt"): 13, ("focus", "json"): 4, ("focus", "csv"): 4, ("focus", "md"): 4, ("focus", "dot"): 4,
     ("exposure", "txt"): 87, ("exposure", "json"): 77, ("exposure", "csv"): 77, ("exposure", "md"): 78,
     ("exposure", "dot"): 78,
+    ("conn", "txt"): 4, ("conn", "json"): 3, ("conn", "csv"): 3, ("conn", "md"): 3, ("conn", "dot"): 3,
 }  # fmt: skip
 """Exact matches per (kind of run, format) when last measured."""
 
 
 def _kind(run: dict[str, object]) -> str | None:
-    if run["multiple_networks_enabled"] or run["focus_conn"]:
+    if run["multiple_networks_enabled"]:
         return None
+    if run["focus_conn"]:
+        return "conn"
     if run["exposure_analysis"]:
         return "exposure"
     return "focus" if run["focus_workloads"] or run["focus_direction"] else "plain"
@@ -45,6 +48,7 @@ def test_connlist_runs_match_exactly(shared_dir: Path) -> None:
             workloads=tuple(run["focus_workloads"]),
             peers=tuple(run["focus_workload_peers"]),
             direction=run["focus_direction"],
+            conn=parse_conn(run["focus_conn"]) if run["focus_conn"] else None,
         )
         key = (run["input_dir"], focus, run["exposure_analysis"])
         if key not in cache:

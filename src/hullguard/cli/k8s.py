@@ -101,6 +101,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("ingress", "egress"),
         help="with --focus-workload: only into or out of it",
     )
+    net.add_argument(
+        "--focus-conn", metavar="PROTO-PORT", help="only pairs that allow this connection, e.g. tcp-8080"
+    )
     net.add_argument("--output", type=Path, help="write to FILE instead of stdout")
 
 
@@ -175,13 +178,20 @@ def _who_can(args: argparse.Namespace, cluster: Cluster) -> int:
 
 def _netpol(args: argparse.Namespace, cluster: Cluster) -> int:
     from hullguard.cluster.netpol.analyze import analyze
-    from hullguard.cluster.netpol.focus import Focus
+    from hullguard.cluster.netpol.focus import Focus, parse_conn
     from hullguard.cluster.netpol.output import render
 
+    conn = None
+    if args.focus_conn:
+        try:
+            conn = parse_conn(args.focus_conn)
+        except ValueError as e:
+            raise UsageError(f"--focus-conn: {e}") from e
     focus = Focus(
         workloads=tuple(args.focus_workload),
         peers=tuple(args.focus_workload_peer),
         direction=args.focus_direction or "",
+        conn=conn,
     )
     result = analyze(cluster, focus=focus, exposure=args.exposure)
     text = render(result, args.format)

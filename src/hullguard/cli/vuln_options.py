@@ -35,4 +35,3 @@ def vuln_extra(args: argparse.Namespace) -> tuple[tuple[str, object], ...]:
     if getattr(args, "base_image", None):
         extra.append(("base_image", args.base_image))
     return tuple(extra)
-

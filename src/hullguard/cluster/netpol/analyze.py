@@ -206,14 +206,14 @@ def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -
                     continue
                 if not focus.keeps(src, dst):
                     continue
-                conns = ev.allowed(src, dst)
-                if not conns.empty:
+                conns = focus.narrow(ev.allowed(src, dst))
+                if conns is not None:
                     found.append(Connection(src=src, dst=dst, conns=conns))
         for w, reach in ingress_reach(cluster, workloads).items():
             if not focus.keeps(CONTROLLER, w):
                 continue
-            allowed = reach.intersect(ev.allowed(CONTROLLER, w))
-            if not allowed.empty:
+            allowed = focus.narrow(reach.intersect(ev.allowed(CONTROLLER, w)))
+            if allowed is not None:
                 found.append(Connection(src=CONTROLLER, dst=w, conns=allowed))
     return Analysis(
         workloads=tuple(workloads),

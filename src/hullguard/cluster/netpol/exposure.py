@@ -97,10 +97,16 @@ def exposure_of(
                 table[w] = None
                 continue
             entire = ev.direction(w, ENTIRE_CLUSTER, ingress=ingress)
-            entries: list[tuple[Representative | None, Conns]] = [(None, entire)] if not entire.empty else []
+            shown = focus.narrow(entire)
+            entries: list[tuple[Representative | None, Conns]] = [(None, shown)] if shown is not None else []
             for rep in reps:
                 conns = ev.allowed(rep, w) if ingress else ev.allowed(w, rep)
-                if (not entire.empty and conns == entire) or (entire.empty and conns.empty):
+                if focus.conn is not None:
+                    # only the focus connection counts; already shown for the entire cluster, it is not repeated
+                    if focus.narrow(conns) is None or shown is not None:
+                        continue
+                    conns = focus.conn
+                elif (not entire.empty and conns == entire) or (entire.empty and conns.empty):
                     continue
                 entries.append((rep, conns))
             if entries:

@@ -1,0 +1,94 @@
+"""The connectivity graph in np-guard's graphviz layout: workloads grouped by namespace, external
+peers, connection edges, and (with exposure) representative peers and dashed exposure edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hullguard.cluster.netpol.analyze import Analysis
+from hullguard.cluster.netpol.conns import ALL
+from hullguard.cluster.netpol.exposure import Exposure
+from hullguard.cluster.netpol.ingress import IngressController
+from hullguard.cluster.netpol.peers import IpRange, Peer, Workload
+
+
+def render_dot(result: Analysis) -> str:
+    """np-guard's graphviz layout: workloads grouped by namespace, external peers, then edges, each sorted."""
+    groups: dict[str, list[str]] = {}
+    external: list[str] = []
+    seen: set[str] = set()
+
+    def add(peer: Peer) -> None:
+        name = str(peer)
+        if name in seen:
+            return
+        seen.add(name)
+        if isinstance(peer, IpRange):
+            external.append(f'\t"{name}" [label="{name}" color="red2" fontcolor="red2"]')
+        elif isinstance(peer, IngressController):
+            external.append(f'\t"{name}" [label="{name}" color="blue" fontcolor="blue"]')
+        elif isinstance(peer, Workload):
+            groups.setdefault(f"{peer.namespace}[namespace]", []).append(
+                f'\t\t"{name}" [label="{peer.name}[{peer.kind}]" color="blue" fontcolor="blue"]'
+            )
+
+    edges = []
+    for c in result.connections:
+        src, dst = str(c.src), str(c.dst)
+        weight = "0.5" if src <= dst else "1"
+        edges.append(
+            f'\t"{src}" -> "{dst}" [label="{c.conns}" color="gold2" fontcolor="darkgreen" weight={weight}]'
+        )
+        add(c.src)
+        add(c.dst)
+    for w in result.workloads:
+        if result.focus.listed(w):
+            add(w)
+    reps: dict[str, list[str]] = {}
+    if result.exposure is not None:
+        edges += _exposure_edges(result.exposure, add, reps, external)
+    lines = ["digraph {"]
+    for table, color in ((groups, "black"), (reps, "red2")):
+        for ns in sorted(table):
+            label = ns.replace("-", "_")
+            lines += [f'\tsubgraph "cluster_{label}" {{', f'\t\tcolor="{color}"', f'\t\tfontcolor="{color}"']
+            lines += sorted(table[ns])
+            lines += [f'\t\tlabel="{ns}"', "\t}"]
+    lines += sorted(external) + sorted(edges) + ["}"]
+    return "\n".join(lines) + "\n"
+
+
+def _exposure_edges(
+    exposure: Exposure, add: Callable[[Peer], None], reps: dict[str, list[str]], external: list[str]
+) -> list[str]:
+    """Dashed edges to the entire cluster and to representative peers, grouped by their namespace text."""
+    edges = []
+    seen: set[str] = set()
+    for ingress, table in ((False, exposure.egress), (True, exposure.ingress)):
+        for w, entries in table.items():
+            add(w)
+            for target, conns in entries if entries is not None else [(None, ALL)]:
+                if target is None:
+                    name = "entire-cluster"
+                    if name not in seen:
+                        seen.add(name)
+                        external.append(
+                            f'\t"{name}" [label="{name}" color="red2" fontcolor="red2" shape=diamond]'
+                        )
+                else:
+                    pod, ns = target.pod_text(False), target.ns_text(False)
+                    name = f"{pod}_in_{ns}"
+                    if name not in seen:
+                        seen.add(name)
+                        reps.setdefault(f"{ns}[namespace]", []).append(
+                            f'\t\t"{name}" [label="{pod}" color="red2" fontcolor="red2"]'
+                        )
+                if ingress:
+                    edges.append(
+                        f'\t"{name}" -> "{w}" [label="{conns}" color="darkorange2" fontcolor="darkgreen" weight=1 style=dashed]'
+                    )
+                else:
+                    edges.append(
+                        f'\t"{w}" -> "{name}" [label="{conns}" color="darkorange4" fontcolor="darkgreen" weight=0.5 style=dashed]'
+                    )
+    return edges
