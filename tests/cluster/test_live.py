@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from hullguard.cli.main import main
-from tests.support.servers import make_certificate
+from tests.support.servers import free_port, make_certificate
 
 TOKEN = "test-token-123"
 POD = {"metadata": {"name": "web-1", "namespace": "shop", "labels": {"app": "web"}},
@@ -141,3 +141,16 @@ def test_unusable_kubeconfig_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFix
     bad.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n")
     assert main(["k8s", "rbac", "--kubeconfig", str(bad)]) == 2
     assert "cannot use this kubeconfig" in capsys.readouterr().err
+
+
+def test_unreachable_api_server_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()  # nothing listens there
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "k", "cluster": {"server": f"https://127.0.0.1:{port}", "insecure-skip-tls-verify": True}}],
+        "users": [{"name": "u", "user": {"token": TOKEN}}],
+        "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}],
+    }))  # fmt: skip
+    assert main(["k8s", "rbac", "--kubeconfig", str(kubeconfig)]) == 2
+    assert "cannot read the API server" in capsys.readouterr().err

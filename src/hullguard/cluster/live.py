@@ -50,6 +50,7 @@ def read_live(kubeconfig: Path, context: str | None) -> Cluster:
     from kubernetes import config
     from kubernetes.client.exceptions import ApiException
     from kubernetes.config.config_exception import ConfigException
+    from urllib3.exceptions import HTTPError
 
     try:
         api = config.new_client_from_config(config_file=str(kubeconfig), context=context)  # type: ignore[no-untyped-call]
@@ -70,7 +71,7 @@ def read_live(kubeconfig: Path, context: str | None) -> Cluster:
                     stage=STAGE, path=path, message=f"cannot list {kind}: {why}; analysis goes on without it"
                 )
             )
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, HTTPError) as e:  # refused, TLS, timeouts (urllib3 wraps them)
             raise ClusterInputError(f"{api.configuration.host}: cannot read the API server: {e}") from e
     if not objects:
         detail = "; ".join(i.message for i in issues[:3])
