@@ -84,7 +84,6 @@ def _package_matches(wanted: str, finding: Vulnerability) -> bool:
 
 def load_ignorefile(path: Path) -> tuple[IgnoreRule, ...]:
     import yaml  # only when there is an ignore file: a scan without one skips its import
-
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:

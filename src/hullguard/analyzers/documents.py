@@ -46,11 +46,7 @@ def load_yaml_documents(file: FileInput, *, strings: bool = False) -> list[Any]:
     """Every document of a YAML stream (pnpm 10+ writes one per lockfile section)."""
     import yaml  # here, not at the top: most images have no YAML lock file, and it costs 12 ms
 
-    loader = (
-        getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-        if strings
-        else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    )
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader) if strings else getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return list(yaml.load_all(file.read_bytes(), Loader=loader))
     except yaml.MarkedYAMLError as e:

@@ -24,11 +24,7 @@ class GoBinaryAnalyzer:
     """Modules from the build info the Go linker embeds in every executable."""
 
     spec = AnalyzerSpec(
-        id=AnalyzerId("go-binary"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=2,
-        executables=True,
-        max_size=MAX_BINARY,
+        id=AnalyzerId("go-binary"), kind=AnalyzerKind.LANGUAGE, version=2, executables=True, max_size=MAX_BINARY
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:

@@ -24,11 +24,7 @@ class RustBinaryAnalyzer:
     """Crates listed in a cargo-auditable binary's `.dep-v0` section."""
 
     spec = AnalyzerSpec(
-        id=AnalyzerId("rust-binary"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=2,
-        executables=True,
-        max_size=MAX_BINARY,
+        id=AnalyzerId("rust-binary"), kind=AnalyzerKind.LANGUAGE, version=2, executables=True, max_size=MAX_BINARY
     )
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:

@@ -37,14 +37,10 @@ def add_report_options(parser: argparse.ArgumentParser, default_scanners: str) -
     )
     parser.add_argument("--offline", action="store_true", help="never touch the network except the target")
     parser.add_argument("--cache-dir", type=Path, help="where the vulnerability DB and caches live")
-    parser.add_argument(
-        "--no-cache", action="store_true", help="read every layer; neither use nor fill caches"
-    )
+    parser.add_argument("--no-cache", action="store_true", help="read every layer; neither use nor fill caches")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     parser.add_argument("--secret-config", type=Path, help="YAML: secret rules to add or disable, allowlists")
-    parser.add_argument(
-        "--secret-baseline", type=Path, help="known secrets (`hullguard secret baseline`) to hide"
-    )
+    parser.add_argument("--secret-baseline", type=Path, help="known secrets (`hullguard secret baseline`) to hide")
     add_vuln_arguments(parser)
 
 
@@ -93,12 +89,7 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
         ignore_unfixed=args.ignore_unfixed,
         cache_dir=args.cache_dir,
         offline=args.offline,
-        extra=(
-            ("secret_config", args.secret_config),
-            ("secret_baseline", args.secret_baseline),
-            ("no_cache", args.no_cache),
-            *vuln_extra(args),
-        ),
+        extra=(("secret_config", args.secret_config), ("secret_baseline", args.secret_baseline), ("no_cache", args.no_cache), *vuln_extra(args)),
     )
 
 

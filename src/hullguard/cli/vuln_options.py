@@ -35,3 +35,4 @@ def vuln_extra(args: argparse.Namespace) -> tuple[tuple[str, object], ...]:
     if getattr(args, "base_image", None):
         extra.append(("base_image", args.base_image))
     return tuple(extra)
+

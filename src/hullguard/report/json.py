@@ -77,20 +77,12 @@ def location_dict(loc: Location) -> dict[str, Any]:
             "end_line": loc.end_line,
             "layer": loc.layer,
             "object": _clean(
-                {
-                    "kind": loc.object.kind,
-                    "namespace": loc.object.namespace,
-                    "name": loc.object.name,
-                    "api_version": loc.object.api_version,
-                }
-            )
-            if loc.object
-            else None,
+                {"kind": loc.object.kind, "namespace": loc.object.namespace, "name": loc.object.name,
+                 "api_version": loc.object.api_version}
+            ) if loc.object else None,
             "subject": _clean(
                 {"kind": loc.subject.kind, "namespace": loc.subject.namespace, "name": loc.subject.name}
-            )
-            if loc.subject
-            else None,
+            ) if loc.subject else None,
             "escalation_path": list(loc.steps) or None,
             "container": container_dict(loc.container) if loc.container else None,
         }
@@ -103,15 +95,8 @@ def container_dict(c: ContainerRef) -> dict[str, Any]:
 
 def process_dict(p: ProcessInfo) -> dict[str, Any]:
     return _clean(
-        {
-            "pid": p.pid,
-            "name": p.name,
-            "exe": p.exe,
-            "cmdline": p.cmdline,
-            "user": p.user,
-            "tty": p.tty,
-            "parents": list(p.parents) or None,
-        }
+        {"pid": p.pid, "name": p.name, "exe": p.exe, "cmdline": p.cmdline, "user": p.user, "tty": p.tty,
+         "parents": list(p.parents) or None}
     )
 
 

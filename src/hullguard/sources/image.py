@@ -156,5 +156,7 @@ def make_layers(
             open_blob=blob.open,
             region=blob.region,
         )
-        for i, (blob, diff_id, step) in enumerate(zip(blobs, config.diff_ids, history, strict=True))
+        for i, (blob, diff_id, step) in enumerate(
+            zip(blobs, config.diff_ids, history, strict=True)
+        )
     )

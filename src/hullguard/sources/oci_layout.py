@@ -79,9 +79,7 @@ def _image(store: ArchiveStore, name: str, desc: Descriptor, manifest: Manifest,
         if not store.exists(blob_path(layer.digest)):
             raise SourceError(f"{name}: layer blob {layer.digest} is missing")
         name = blob_path(layer.digest)
-        blobs.append(
-            BlobRef(layer.digest, layer.media_type, layer.size, store.opener(name), store.region(name))
-        )
+        blobs.append(BlobRef(layer.digest, layer.media_type, layer.size, store.opener(name), store.region(name)))
     return Image(
         name=f"{name}:{tag}" if tag else name,
         manifest_digest=desc.digest,
