@@ -88,3 +88,11 @@ def test_cli_json_names_binding_and_role(capsys: pytest.CaptureFixture[str]) -> 
     assert bob["role"] == {"kind": "Role", "name": "one-secret", "namespace": "kube-system"}
     assert bob["resource_names"] == ["bootstrap-token"]
     assert any("does-not-exist, which does not exist" in i["message"] for i in out["issues"])
+
+
+def test_table_groups_subjects_and_draws_the_grant(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["k8s", "who-can", "get", "secrets", "-n", "kube-system", str(FIXTURE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Who can get secrets (API group core) in namespace kube-system:"
+    assert out.index("Users:") < out.index("  bob") < out.index("Groups:") < out.index("  monitoring-team")
+    assert "    ← RoleBinding kube-system/one-secret → Role kube-system/one-secret (in kube-system)  only bootstrap-token" in out
