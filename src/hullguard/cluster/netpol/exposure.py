@@ -17,12 +17,10 @@ from hullguard.cluster.selectors import Selector
 if TYPE_CHECKING:
     from hullguard.cluster.netpol.analyze import Evaluator
 
-ENTIRE = "entire-cluster"
-
-
 @dataclass(slots=True)
 class Exposure:
-    """Per workload and direction: None when no policy protects it, else (target, conns) entries."""
+    """Per workload and direction: None when no policy protects it, else (representative peer, or
+    None for the entire cluster; conns) entries."""
 
     ingress: dict[Workload, list[tuple[Representative | None, Conns]] | None] = field(default_factory=dict)
     egress: dict[Workload, list[tuple[Representative | None, Conns]] | None] = field(default_factory=dict)
