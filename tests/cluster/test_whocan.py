@@ -95,4 +95,7 @@ def test_table_groups_subjects_and_draws_the_grant(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Who can get secrets (API group core) in namespace kube-system:"
     assert out.index("Users:") < out.index("  bob") < out.index("Groups:") < out.index("  monitoring-team")
-    assert "    ← RoleBinding kube-system/one-secret → Role kube-system/one-secret (in kube-system)  only bootstrap-token" in out
+    assert (
+        "    ← RoleBinding kube-system/one-secret → Role kube-system/one-secret (in kube-system)  only bootstrap-token"
+        in out
+    )

@@ -17,6 +17,7 @@ from hullguard.cluster.selectors import Selector
 if TYPE_CHECKING:
     from hullguard.cluster.netpol.analyze import Evaluator
 
+
 @dataclass(slots=True)
 class Exposure:
     """Per workload and direction: None when no policy protects it, else (representative peer, or
