@@ -20,6 +20,7 @@ PASSING = {
     ("focus", "txt"): 13, ("focus", "json"): 4, ("focus", "csv"): 4, ("focus", "md"): 4, ("focus", "dot"): 4,
     ("exposure", "txt"): 87, ("exposure", "json"): 77, ("exposure", "csv"): 77, ("exposure", "md"): 78,
     ("exposure", "dot"): 78,
+    ("networks", "txt"): 20,
     ("conn", "txt"): 4, ("conn", "json"): 3, ("conn", "csv"): 3, ("conn", "md"): 3, ("conn", "dot"): 3,
 }  # fmt: skip
 """Exact matches per (kind of run, format) when last measured."""
@@ -27,7 +28,7 @@ PASSING = {
 
 def _kind(run: dict[str, object]) -> str | None:
     if run["multiple_networks_enabled"]:
-        return None
+        return "networks" if run["format"] == "txt" else None
     if run["focus_conn"]:
         return "conn"
     if run["exposure_analysis"]:
@@ -50,11 +51,14 @@ def test_connlist_runs_match_exactly(shared_dir: Path) -> None:
             direction=run["focus_direction"],
             conn=parse_conn(run["focus_conn"]) if run["focus_conn"] else None,
         )
-        key = (run["input_dir"], focus, run["exposure_analysis"])
+        key = (run["input_dir"], focus, run["exposure_analysis"], run["multiple_networks_enabled"])
         if key not in cache:
             try:
                 cache[key] = analyze(
-                    load_path(root / run["input_dir"]), focus=focus, exposure=run["exposure_analysis"]
+                    load_path(root / run["input_dir"]),
+                    focus=focus,
+                    exposure=run["exposure_analysis"],
+                    multiple_networks=run["multiple_networks_enabled"],
                 )
             except Exception:  # an error case counts as a mismatch
                 cache[key] = None

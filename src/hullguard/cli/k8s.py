@@ -82,27 +82,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _input(net)
     net.add_argument("--format", "-o", choices=NETPOL_FORMATS, default="txt")
     net.add_argument("--exposure", action="store_true", help="add the exposure-analysis sections")
+    for flag, text in (
+        ("--focus-workload", "only connections of this workload (repeatable)"),
+        ("--focus-workload-peer", "with --focus-workload: only to these (repeatable)"),
+    ):
+        net.add_argument(flag, action="append", default=[], metavar="NAME", help=text)
     net.add_argument(
-        "--focus-workload",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="only connections of this workload (repeatable)",
+        "--focus-direction", choices=("ingress", "egress"), help="with --focus-workload: in or out"
     )
+    net.add_argument("--focus-conn", metavar="PROTO-PORT", help="only pairs allowing it, e.g. tcp-8080")
     net.add_argument(
-        "--focus-workload-peer",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="with --focus-workload: only connections to these (repeatable)",
-    )
-    net.add_argument(
-        "--focus-direction",
-        choices=("ingress", "egress"),
-        help="with --focus-workload: only into or out of it",
-    )
-    net.add_argument(
-        "--focus-conn", metavar="PROTO-PORT", help="only pairs that allow this connection, e.g. tcp-8080"
+        "--multiple-networks", action="store_true", help="model primary (Cluster)UserDefinedNetworks"
     )
     net.add_argument("--output", type=Path, help="write to FILE instead of stdout")
 
@@ -193,7 +183,7 @@ def _netpol(args: argparse.Namespace, cluster: Cluster) -> int:
         direction=args.focus_direction or "",
         conn=conn,
     )
-    result = analyze(cluster, focus=focus, exposure=args.exposure)
+    result = analyze(cluster, focus=focus, exposure=args.exposure, multiple_networks=args.multiple_networks)
     text = render(result, args.format)
     _notes((*cluster.issues, *result.issues))
     if args.output:

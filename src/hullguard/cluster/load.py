@@ -21,6 +21,7 @@ CLUSTER_SCOPED = frozenset(
         "Node",
         "AdminNetworkPolicy",
         "BaselineAdminNetworkPolicy",
+        "ClusterUserDefinedNetwork",
     }
 )
 MAX_JSON = 512 << 20

@@ -15,6 +15,7 @@ KNOWN_KINDS = frozenset(
         "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
         "NetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy",
         "Service", "Route", "Ingress", "Node", "Endpoints", "EndpointSlice",
+        "VirtualMachine", "UserDefinedNetwork", "ClusterUserDefinedNetwork",
     }
 )  # fmt: skip
 """Kinds some cluster analysis reads; any other kind is skipped with a note."""

@@ -11,6 +11,7 @@ from hullguard.cluster.netpol.conns import ALL, NONE, Conns
 from hullguard.cluster.netpol.exposure import Exposure, exposure_of, representatives
 from hullguard.cluster.netpol.focus import Focus
 from hullguard.cluster.netpol.ingress import CONTROLLER, CONTROLLER_NAMESPACE, ingress_reach
+from hullguard.cluster.netpol.networks import Network, isolated, network_of, primary_networks
 from hullguard.cluster.netpol.peers import MAX_IP, IpRange, Peer, Workload, iter_workloads
 from hullguard.cluster.netpol.policy import (
     NetworkPolicy,
@@ -28,6 +29,8 @@ class Connection:
     src: Peer
     dst: Peer
     conns: Conns
+    network: Network | None = None
+    """With multiple networks: the primary network the pair talks on."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +42,8 @@ class Analysis:
     namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
     focus: Focus = field(default_factory=Focus)
     exposure: Exposure | None = None
+    networks: dict[str, Network] | None = None
+    """With multiple networks: namespace -> primary network (absent: the pod network)."""
 
 
 def namespace_labels(cluster: Cluster) -> dict[str, dict[str, str]]:
@@ -174,7 +179,9 @@ def load_admins(cluster: Cluster, issues: list[Issue]) -> list[AdminPolicy]:
     return admins
 
 
-def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -> Analysis:
+def analyze(
+    cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False, multiple_networks: bool = False
+) -> Analysis:
     issues: list[Issue] = []
     src_blocks: list[tuple[int, int]] = []
     dst_blocks: list[tuple[int, int]] = []
@@ -186,6 +193,7 @@ def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -
                 dst_blocks.extend(admin_peer.cidr)
     ns_labels = namespace_labels(cluster)
     workloads = iter_workloads(cluster)
+    networks = primary_networks(cluster, ns_labels) if multiple_networks else None
     for p in policies:
         for rules, blocks in ((p.ingress, src_blocks), (p.egress, dst_blocks)):
             for rule in rules or ():
@@ -196,7 +204,7 @@ def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -
     ev = Evaluator(policies, ns_labels, admins)
     found = []
     exposed = None
-    if workloads and exposure and not focus.peers:
+    if workloads and exposure and not focus.peers and not multiple_networks:  # as np-guard: not together
         reps = representatives(policies, admins, workloads, ns_labels)
         exposed = exposure_of(ev, workloads, reps, focus)
     if workloads:
@@ -206,15 +214,22 @@ def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -
                     continue
                 if not focus.keeps(src, dst):
                     continue
+                net = None
+                if networks is not None:
+                    src_net, dst_net = network_of(src, networks), network_of(dst, networks)
+                    if isolated(src_net, dst_net):
+                        continue  # separate primary networks never connect
+                    net = src_net or dst_net
                 conns = focus.narrow(ev.allowed(src, dst))
                 if conns is not None:
-                    found.append(Connection(src=src, dst=dst, conns=conns))
+                    found.append(Connection(src=src, dst=dst, conns=conns, network=net))
         for w, reach in ingress_reach(cluster, workloads).items():
             if not focus.keeps(CONTROLLER, w):
                 continue
             allowed = focus.narrow(reach.intersect(ev.allowed(CONTROLLER, w)))
             if allowed is not None:
-                found.append(Connection(src=CONTROLLER, dst=w, conns=allowed))
+                net = network_of(w, networks) if networks is not None else None
+                found.append(Connection(src=CONTROLLER, dst=w, conns=allowed, network=net))
     return Analysis(
         workloads=tuple(workloads),
         policies=tuple(policies),
@@ -223,4 +238,5 @@ def analyze(cluster: Cluster, focus: Focus = NO_FOCUS, exposure: bool = False) -
         namespaces=ns_labels,
         focus=focus,
         exposure=exposed,
+        networks=networks,
     )

@@ -108,12 +108,13 @@ def ingress_reach(cluster: Cluster, workloads: list[Workload]) -> dict[Workload,
         for w in workloads:
             if w.namespace != namespace or not all(w.label_map.get(k) == v for k, v in service.selector):
                 continue
+            vm = w.kind == "VirtualMachine"  # a VM declares no ports: every TCP port counts as exposed
             tcp = {number for pname, proto, number in w.ports if proto == "TCP"}
             conns = NONE
             for port in _target_ports(service, wanted):
                 if isinstance(port, str):
                     port = next((n for pname, proto, n in w.ports if pname == port and proto == "TCP"), -1)
-                if port in tcp:
+                if port in tcp or (vm and isinstance(port, int) and port > 0):
                     conns = conns.union(Conns.of("TCP", int(port), int(port)))
             reach[w] = reach.get(w, NONE).union(conns)
     return reach

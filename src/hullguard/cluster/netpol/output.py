@@ -90,6 +90,10 @@ def render(result: Analysis, fmt: str) -> str:
             else "",
         ]
         return "\n".join([*lines, f"## Exposure Analysis Result{on}:", *sections])
+    if result.networks is not None:
+        from hullguard.cluster.netpol.sections import render_networks_txt
+
+        return render_networks_txt(result)
     text = f"Permitted connections on {result.focus.conn}:\n" if focus else ""
     text += "".join(f"{r[0]} => {r[1]}" + ("" if focus else f" : {r[2]}") + "\n" for r in rows)
     if result.exposure is not None:

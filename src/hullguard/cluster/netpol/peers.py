@@ -103,6 +103,11 @@ def _labels(meta: dict[str, object]) -> tuple[tuple[str, str], ...]:
 def iter_workloads(cluster: Cluster) -> list[Workload]:
     """One peer per owner: a workload object, or the controller owner of a scheduled Pod, or the Pod."""
     seen: dict[tuple[str, str, str], Workload] = {}
+    for o in cluster.of_kind("VirtualMachine"):  # KubeVirt: labels from its template, no container ports
+        template = obj(obj(o.raw.get("spec")).get("template"))
+        key = (o.namespace or "default", o.name, o.kind)
+        seen.setdefault(key, Workload(namespace=key[0], name=o.name, kind=o.kind,
+                                      labels=_labels(obj(template.get("metadata"))), ports=(), object=o))  # fmt: skip
     for o in cluster.of_kind(*WORKLOAD_KINDS, "Pod"):
         w = o.workload
         if w is None:
@@ -120,6 +125,8 @@ def iter_workloads(cluster: Cluster) -> list[Workload]:
             )
             if owner is not None and owner.get("kind") != "Node":
                 name, kind = str(owner.get("name") or ""), str(owner.get("kind") or "Pod")
+                if kind == "VirtualMachineInstance":
+                    kind = "VirtualMachine"  # a virt-launcher pod is its VM
         key = (namespace, name, kind)
         if key not in seen:
             seen[key] = Workload(
