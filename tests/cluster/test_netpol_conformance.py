@@ -20,7 +20,8 @@ PASSING = {
     ("focus", "txt"): 13, ("focus", "json"): 4, ("focus", "csv"): 4, ("focus", "md"): 4, ("focus", "dot"): 4,
     ("exposure", "txt"): 87, ("exposure", "json"): 77, ("exposure", "csv"): 77, ("exposure", "md"): 78,
     ("exposure", "dot"): 78,
-    ("networks", "txt"): 20,
+    ("networks", "txt"): 20, ("networks", "json"): 20, ("networks", "csv"): 20, ("networks", "md"): 20,
+    ("networks", "dot"): 20,
     ("conn", "txt"): 4, ("conn", "json"): 3, ("conn", "csv"): 3, ("conn", "md"): 3, ("conn", "dot"): 3,
 }  # fmt: skip
 """Exact matches per (kind of run, format) when last measured."""
@@ -28,7 +29,7 @@ PASSING = {
 
 def _kind(run: dict[str, object]) -> str | None:
     if run["multiple_networks_enabled"]:
-        return "networks" if run["format"] == "txt" else None
+        return "networks"
     if run["focus_conn"]:
         return "conn"
     if run["exposure_analysis"]:

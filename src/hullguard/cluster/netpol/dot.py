@@ -9,16 +9,19 @@ from hullguard.cluster.netpol.analyze import Analysis
 from hullguard.cluster.netpol.conns import ALL
 from hullguard.cluster.netpol.exposure import Exposure
 from hullguard.cluster.netpol.ingress import IngressController
+from hullguard.cluster.netpol.networks import Network
 from hullguard.cluster.netpol.peers import IpRange, Peer, Workload
 
 
 def render_dot(result: Analysis) -> str:
     """np-guard's graphviz layout: workloads grouped by namespace, external peers, then edges, each sorted."""
     groups: dict[str, list[str]] = {}
+    udn: dict[str, list[str]] = {}
+    cudn: dict[str, dict[str, list[str]]] = {}
     external: list[str] = []
     seen: set[str] = set()
 
-    def add(peer: Peer) -> None:
+    def add(peer: Peer, net: Network | None = None) -> None:
         name = str(peer)
         if name in seen:
             return
@@ -28,9 +31,13 @@ def render_dot(result: Analysis) -> str:
         elif isinstance(peer, IngressController):
             external.append(f'\t"{name}" [label="{name}" color="blue" fontcolor="blue"]')
         elif isinstance(peer, Workload):
-            groups.setdefault(f"{peer.namespace}[namespace]", []).append(
-                f'\t\t"{name}" [label="{peer.name}[{peer.kind}]" color="blue" fontcolor="blue"]'
-            )
+            line = f'\t\t"{name}" [label="{peer.name}[{peer.kind}]" color="blue" fontcolor="blue"]'
+            if net is not None and net.kind == "UDN":
+                udn.setdefault(f"{peer.namespace}[udn]", []).append(line)
+            elif net is not None and net.kind == "CUDN":
+                cudn.setdefault(net.name, {}).setdefault(f"{peer.namespace}[namespace]", []).append(line)
+            else:
+                groups.setdefault(f"{peer.namespace}[namespace]", []).append(line)
 
     edges = []
     for c in result.connections:
@@ -39,8 +46,8 @@ def render_dot(result: Analysis) -> str:
         edges.append(
             f'\t"{src}" -> "{dst}" [label="{c.conns}" color="gold2" fontcolor="darkgreen" weight={weight}]'
         )
-        add(c.src)
-        add(c.dst)
+        add(c.src, c.network)
+        add(c.dst, c.network)
     for w in result.workloads:
         if result.focus.listed(w):
             add(w)
@@ -48,14 +55,33 @@ def render_dot(result: Analysis) -> str:
     if result.exposure is not None:
         edges += _exposure_edges(result.exposure, add, reps, external)
     lines = ["digraph {"]
-    for table, color in ((groups, "black"), (reps, "red2")):
-        for ns in sorted(table):
-            label = ns.replace("-", "_")
-            lines += [f'\tsubgraph "cluster_{label}" {{', f'\t\tcolor="{color}"', f'\t\tfontcolor="{color}"']
-            lines += sorted(table[ns])
-            lines += [f'\t\tlabel="{ns}"', "\t}"]
+    if not udn and not cudn:
+        lines += _ns_groups(groups, "black") + _ns_groups(reps, "red2")
+    else:
+        if groups or reps:
+            pod = _ns_groups(groups, "black") + _ns_groups(reps, "red2")
+            lines += ['\tsubgraph "cluster_pod_network" {', '\tlabel="pod network"', *pod, "\t}"]
+        lines += _ns_groups(udn, "black")
+        for network in sorted(cudn):
+            inner = _ns_groups(cudn[network], "black")
+            lines += [
+                f'\tsubgraph "cluster_{network}" {{',
+                f'\tlabel="{network}[cluster-udn]"',
+                *inner,
+                "\t}",
+            ]
     lines += sorted(external) + sorted(edges) + ["}"]
     return "\n".join(lines) + "\n"
+
+
+def _ns_groups(table: dict[str, list[str]], color: str) -> list[str]:
+    lines = []
+    for ns in sorted(table):
+        label = ns.replace("-", "_")  # dot does not take "-" in subgraph names
+        lines += [f'\tsubgraph "cluster_{label}" {{', f'\t\tcolor="{color}"', f'\t\tfontcolor="{color}"']
+        lines += sorted(table[ns])
+        lines += [f'\t\tlabel="{ns}"', "\t}"]
+    return lines
 
 
 def _exposure_edges(

@@ -49,6 +49,10 @@ def _md_table(first: str, second: str, rows: Sequence[tuple[str, ...]], focus: b
 def render(result: Analysis, fmt: str) -> str:
     if fmt == "dot":
         return render_dot(result)
+    if result.networks is not None and fmt in ("json", "csv", "md"):
+        from hullguard.cluster.netpol.sections import render_networks_table
+
+        return render_networks_table(result, fmt)
     focus = result.focus.conn is not None
     on = f" On {result.focus.conn}" if focus else ""
     rows = _table(_rows(result), focus)

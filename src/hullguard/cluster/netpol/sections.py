@@ -3,6 +3,10 @@ each UDN, each ClusterUDN), then the workload-to-networks mapping, as np-guard w
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 from hullguard.cluster.netpol.analyze import Analysis
 from hullguard.cluster.netpol.ingress import IngressController
 from hullguard.cluster.netpol.networks import POD_NETWORK, label
@@ -44,3 +48,30 @@ def render_networks_txt(result: Analysis) -> str:
             f"{w}: \n\tPrimary Network: {n}\n" for w, n in mapping
         )
     return out
+
+
+def network_rows(result: Analysis) -> list[tuple[str, str, str, str]]:
+    """(src, dst, conns, network name) with UDN labels, sorted as np-guard sorts them."""
+    rows = []
+    for c in result.connections:
+        net = c.network or POD_NETWORK
+        rows.append((label(c.src, net), label(c.dst, net), str(c.conns), net.name))
+    return sorted(rows, key=lambda r: (r[0], r[1], r[3]))
+
+
+def render_networks_table(result: Analysis, fmt: str) -> str:
+    """json, csv and md with multiple networks: one table, a network column (json has none)."""
+    focus = result.focus.conn is not None
+    rows = [(s, d, *(() if focus else (c,)), n) for s, d, c, n in network_rows(result)]
+    header = ("src", "dst", *(() if focus else ("conn",)), "network")
+    if fmt == "json":
+        return json.dumps([dict(zip(header[:-1], r[:-1], strict=True)) for r in rows], indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+        return buffer.getvalue()
+    end = " |" if focus else " | "  # np-guard's two md row formats differ by a trailing space
+    rule = "|-----|-----|------|" if focus else "|-----|-----|------|------|"
+    return (
+        "\n".join(["| " + " | ".join(header) + end, rule, *("| " + " | ".join(r) + end for r in rows)]) + "\n"
+    )
