@@ -1,8 +1,8 @@
 """np-guard netpol-analyzer's own connectivity-list cases (../shared/conformance/netpol-analyzer):
 every extracted (input, format, options) run, compared exactly with the expected output.
 
-Runs with multiple networks (UDN/CUDN/NAD, MultiNetworkPolicy) are not implemented and are left out;
-docs/notes/cluster.md has the counts. This test fails when a count drops below that record."""
+Multiple-network runs pass for primary UDN/CUDN networks; secondary NAD networks with
+MultiNetworkPolicy are not modelled, so those runs fail. docs/notes/cluster.md has the counts. This test fails when a count drops below that record."""
 
 from __future__ import annotations
 
