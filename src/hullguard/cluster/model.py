@@ -16,6 +16,7 @@ KNOWN_KINDS = frozenset(
         "NetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy",
         "Service", "Route", "Ingress", "Node", "Endpoints", "EndpointSlice",
         "VirtualMachine", "UserDefinedNetwork", "ClusterUserDefinedNetwork",
+        "NetworkAttachmentDefinition", "MultiNetworkPolicy",
     }
 )  # fmt: skip
 """Kinds some cluster analysis reads; any other kind is skipped with a note."""

@@ -20,6 +20,12 @@ from hullguard.cluster.netpol.policy import (
     peer_matches,
     policy_issue,
 )
+from hullguard.cluster.netpol.secondary import (
+    SecondaryEvaluator,
+    attachment_definitions,
+    load_multi_policies,
+    networks_of,
+)
 from hullguard.model import Issue
 from hullguard.rules.kubernetes.objects import obj
 
@@ -44,6 +50,8 @@ class Analysis:
     exposure: Exposure | None = None
     networks: dict[str, Network] | None = None
     """With multiple networks: namespace -> primary network (absent: the pod network)."""
+    attached: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """With multiple networks: workload -> the secondary (NAD) networks it is attached to."""
 
 
 def namespace_labels(cluster: Cluster) -> dict[str, dict[str, str]]:
@@ -169,6 +177,29 @@ def load_policies(cluster: Cluster, issues: list[Issue]) -> list[NetworkPolicy]:
     return policies
 
 
+def secondary_connections(
+    cluster: Cluster,
+    workloads: list[Workload],
+    ns_labels: dict[str, dict[str, str]],
+    focus: Focus,
+    issues: list[Issue],
+) -> list[Connection]:
+    """Pairs that share a secondary (NAD) network, under its MultiNetworkPolicies."""
+    nads = attachment_definitions(cluster)
+    ev = SecondaryEvaluator(load_multi_policies(cluster, issues), nads, ns_labels)
+    attached = [(w, networks_of(w, nads)) for w in workloads]
+    found = []
+    for src, src_nets in attached:
+        for dst, dst_nets in attached:
+            if src is dst or not focus.keeps(src, dst):
+                continue
+            for net in sorted(src_nets & dst_nets):
+                conns = focus.narrow(ev.allowed(src, dst, net))
+                if conns is not None:
+                    found.append(Connection(src=src, dst=dst, conns=conns, network=Network("NAD", net)))
+    return found
+
+
 def load_admins(cluster: Cluster, issues: list[Issue]) -> list[AdminPolicy]:
     admins = []
     for o in cluster.of_kind("AdminNetworkPolicy", "BaselineAdminNetworkPolicy"):
@@ -194,6 +225,7 @@ def analyze(
     ns_labels = namespace_labels(cluster)
     workloads = iter_workloads(cluster)
     networks = primary_networks(cluster, ns_labels) if multiple_networks else None
+    nads = attachment_definitions(cluster)
     for p in policies:
         for rules, blocks in ((p.ingress, src_blocks), (p.egress, dst_blocks)):
             for rule in rules or ():
@@ -223,6 +255,8 @@ def analyze(
                 conns = focus.narrow(ev.allowed(src, dst))
                 if conns is not None:
                     found.append(Connection(src=src, dst=dst, conns=conns, network=net))
+        if networks is not None:
+            found += secondary_connections(cluster, workloads, ns_labels, focus, issues)
         for w, reach in ingress_reach(cluster, workloads).items():
             if not focus.keeps(CONTROLLER, w):
                 continue
@@ -239,4 +273,7 @@ def analyze(
         focus=focus,
         exposure=exposed,
         networks=networks,
+        attached={str(w): tuple(sorted(networks_of(w, nads))) for w in workloads}
+        if networks is not None
+        else {},
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 from dataclasses import dataclass, field
 
 from hullguard.cluster.model import Cluster
@@ -30,6 +32,8 @@ class Workload:
     ports: tuple[tuple[str, str, int], ...]
     """(name, protocol, number) of every container port."""
     object: KubeObject | None = field(default=None, compare=False)
+    secondary: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=(), compare=False)
+    """Multus attachments: (network, its namespace or "" for the pod's own, the pod's IPs on it)."""
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}[{self.kind}]"
@@ -100,13 +104,61 @@ def _labels(meta: dict[str, object]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in obj(meta.get("labels")).items()))
 
 
+NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
+
+
+def split_network(text: str) -> tuple[str, str]:
+    """`ns/name` or `name` -> (name, ns or "")."""
+    ns, _, name = text.rpartition("/")
+    return name, ns
+
+
+def attachments(annotation: object) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The Multus networks annotation: `a, ns/b@if1` or a JSON list of {name, namespace, ips}."""
+    if not isinstance(annotation, str) or not annotation.strip():
+        return ()
+    if any(c in annotation for c in '[{"'):
+        try:
+            items = json.loads(annotation)
+        except ValueError:
+            return ()
+        return tuple(
+            (str(i["name"]), str(i.get("namespace") or ""), tuple(str(x) for x in seq(i.get("ips"))))
+            for i in map(obj, seq(items))
+            if i.get("name")
+        )
+    return tuple((*split_network(n.strip().split("@")[0]), ()) for n in annotation.split(",") if n.strip())
+
+
+CIDR_IN_TEXT = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}/\d{1,2}\b")
+
+
+def vm_secondary_ips(spec: dict[str, object]) -> tuple[str, ...]:
+    """Addresses a VM's cloud-init networkData gives its interfaces other than eth0 (the primary)."""
+    found: list[str] = []
+    for volume in map(obj, seq(spec.get("volumes"))):
+        data = obj(volume.get("cloudInitNoCloud")).get("networkData")
+        interface = ""
+        for line in str(data or "").splitlines():
+            line = line.strip()
+            if line.endswith(":"):
+                interface = line[:-1]
+            elif interface and interface != "eth0":
+                found += CIDR_IN_TEXT.findall(line)
+    return tuple(found)
+
+
 def iter_workloads(cluster: Cluster) -> list[Workload]:
     """One peer per owner: a workload object, or the controller owner of a scheduled Pod, or the Pod."""
     seen: dict[tuple[str, str, str], Workload] = {}
     for o in cluster.of_kind("VirtualMachine"):  # KubeVirt: labels from its template, no container ports
         template = obj(obj(o.raw.get("spec")).get("template"))
         key = (o.namespace or "default", o.name, o.kind)
-        seen.setdefault(key, Workload(namespace=key[0], name=o.name, kind=o.kind,
+        vm_spec = obj(template.get("spec"))
+        multus = [obj(obj(n).get("multus")).get("networkName") for n in seq(vm_spec.get("networks"))]
+        ips = vm_secondary_ips(vm_spec)
+        secondary = tuple((*split_network(str(m)), ips) for m in multus if m)
+        seen.setdefault(key, Workload(namespace=key[0], name=o.name, kind=o.kind, secondary=secondary,
                                       labels=_labels(obj(template.get("metadata"))), ports=(), object=o))  # fmt: skip
     for o in cluster.of_kind(*WORKLOAD_KINDS, "Pod"):
         w = o.workload
@@ -136,5 +188,6 @@ def iter_workloads(cluster: Cluster) -> list[Workload]:
                 labels=_labels(w.meta),
                 ports=_ports(w.spec),
                 object=o,
+                secondary=attachments(obj(w.meta.get("annotations")).get(NETWORKS_ANNOTATION)),
             )
     return list(seen.values())

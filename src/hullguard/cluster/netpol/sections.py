@@ -32,21 +32,23 @@ def render_networks_txt(result: Analysis) -> str:
                 else "all input workloads are configured with (C)UDN as their primary network interface"
             ) + "\n"
     out += "".join(f"{line}\n" for line in pod)
-    for kind in ("UDN", "CUDN"):
+    for kind, role in (("UDN", "primary"), ("CUDN", "primary"), ("NAD", "secondary")):
         for (k, name), lines in sorted(sections.items()):
             if k == kind:
-                out += f"\nPermitted connectivity analyzed in primary {kind} {name}:\n" + "".join(
+                out += f"\nPermitted connectivity analyzed in {role} {kind} {name}:\n" + "".join(
                     f"{x}\n" for x in sorted(lines)
                 )
     mapping = sorted(
         (str(w), str(result.networks.get(w.namespace, POD_NETWORK)))
         for w in result.workloads
-        if result.focus.listed(w) and not isinstance(w, IngressController)
+        if not isinstance(w, IngressController)
     )
     if mapping and not focus:
-        out += "\nWorkload-to-Networks Mapping:\n" + "".join(
-            f"{w}: \n\tPrimary Network: {n}\n" for w, n in mapping
-        )
+        out += "\nWorkload-to-Networks Mapping:\n"
+        for w, n in mapping:
+            out += f"{w}: \n\tPrimary Network: {n}\n"
+            if result.attached.get(w):
+                out += "\tSecondary Networks: " + ",".join(f"{x}[NAD]" for x in result.attached[w]) + "\n"
     return out
 
 
