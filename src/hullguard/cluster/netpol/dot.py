@@ -18,11 +18,12 @@ def render_dot(result: Analysis) -> str:
     groups: dict[str, list[str]] = {}
     udn: dict[str, list[str]] = {}
     cudn: dict[str, dict[str, list[str]]] = {}
+    nad: dict[str, dict[str, list[str]]] = {}
     external: list[str] = []
     seen: set[str] = set()
 
     def add(peer: Peer, net: Network | None = None) -> None:
-        name = str(peer)
+        name = node(peer, net)
         if name in seen:
             return
         seen.add(name)
@@ -34,14 +35,16 @@ def render_dot(result: Analysis) -> str:
             line = f'\t\t"{name}" [label="{peer.name}[{peer.kind}]" color="blue" fontcolor="blue"]'
             if net is not None and net.kind == "UDN":
                 udn.setdefault(f"{peer.namespace}[udn]", []).append(line)
-            elif net is not None and net.kind == "CUDN":
-                cudn.setdefault(net.name, {}).setdefault(f"{peer.namespace}[namespace]", []).append(line)
+            elif net is not None and net.kind in ("CUDN", "NAD"):
+                (cudn if net.kind == "CUDN" else nad).setdefault(net.name, {}).setdefault(
+                    f"{peer.namespace}[namespace]", []
+                ).append(line)
             else:
                 groups.setdefault(f"{peer.namespace}[namespace]", []).append(line)
 
     edges = []
     for c in result.connections:
-        src, dst = str(c.src), str(c.dst)
+        src, dst = node(c.src, c.network), node(c.dst, c.network)
         weight = "0.5" if src <= dst else "1"
         edges.append(
             f'\t"{src}" -> "{dst}" [label="{c.conns}" color="gold2" fontcolor="darkgreen" weight={weight}]'
@@ -55,23 +58,24 @@ def render_dot(result: Analysis) -> str:
     if result.exposure is not None:
         edges += _exposure_edges(result.exposure, add, reps, external)
     lines = ["digraph {"]
-    if not udn and not cudn:
+    if not udn and not cudn and not nad:
         lines += _ns_groups(groups, "black") + _ns_groups(reps, "red2")
     else:
         if groups or reps:
             pod = _ns_groups(groups, "black") + _ns_groups(reps, "red2")
             lines += ['\tsubgraph "cluster_pod_network" {', '\tlabel="pod network"', *pod, "\t}"]
         lines += _ns_groups(udn, "black")
-        for network in sorted(cudn):
-            inner = _ns_groups(cudn[network], "black")
-            lines += [
-                f'\tsubgraph "cluster_{network}" {{',
-                f'\tlabel="{network}[cluster-udn]"',
-                *inner,
-                "\t}",
-            ]
+        for table, suffix in ((cudn, "[cluster-udn]"), (nad, "[nad]")):
+            for network in sorted(table):
+                inner = _ns_groups(table[network], "black")
+                lines += [f'\tsubgraph "cluster_{network}" {{', f'\tlabel="{network}{suffix}"', *inner, "\t}"]
     lines += sorted(external) + sorted(edges) + ["}"]
     return "\n".join(lines) + "\n"
+
+
+def node(peer: Peer, net: Network | None) -> str:
+    """A peer's node name; on a secondary network the network's name is appended (one node per network)."""
+    return f"{peer}{net.name}" if net is not None and net.kind == "NAD" else str(peer)
 
 
 def _ns_groups(table: dict[str, list[str]], color: str) -> list[str]:
