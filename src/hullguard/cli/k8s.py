@@ -92,7 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     net.add_argument("--focus-conn", metavar="PROTO-PORT", help="only pairs allowing it, e.g. tcp-8080")
     net.add_argument(
-        "--multiple-networks", action="store_true", help="model primary (Cluster)UserDefinedNetworks"
+        "--multiple-networks", action="store_true", help="model user-defined and Multus secondary networks"
     )
     net.add_argument("--output", type=Path, help="write to FILE instead of stdout")
 
