@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullguard.cluster.model import Cluster
-from hullguard.cluster.netpol.analyze import load_policies
+from hullguard.cluster.netpol.analyze import Evaluator, load_admins, load_policies, namespace_labels
 from hullguard.cluster.netpol.peers import MAX_IP, Workload, iter_workloads
 from hullguard.cluster.netpol.policy import NetworkPolicy
 from hullguard.cluster.rbac.risks import make_finding
@@ -31,25 +31,18 @@ def _workload(w: Workload) -> Location:
     )
 
 
-def open_workloads(workloads: list[Workload], policies: list[NetworkPolicy]) -> set[tuple[str, str, str]]:
-    """Workloads no ingress policy selects: (namespace, name, kind)."""
-    return {
-        (w.namespace, w.name, w.kind)
-        for w in workloads
-        if not any(p.ingress is not None and p.selects(w) for p in policies)
-    }
-
-
 def iter_netpol_findings(cluster: Cluster, issues: list[Issue]) -> Iterator[Misconfiguration]:
     policies = load_policies(cluster, issues)
     workloads = iter_workloads(cluster)
-    unprotected = open_workloads(workloads, policies)
+    ev = Evaluator(
+        policies, namespace_labels(cluster), load_admins(cluster, issues)
+    )  # admin policies protect too
     for w in workloads:
-        if (w.namespace, w.name, w.kind) in unprotected:
+        if not ev.protected(w, ingress=True):
             yield make_finding(
                 "HG-CL-030",
                 Severity.MEDIUM,
-                f"{w}: no NetworkPolicy restricts ingress; every pod and address can connect",
+                f"{w}: no NetworkPolicy or admin policy restricts ingress; every pod and address can connect",
                 _workload(w),
             )
     for ns in sorted({w.namespace for w in workloads}):
