@@ -19,6 +19,7 @@ EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("prometheus_client", "admission", "the admission webhook"),
     ("cel_expr_python", "admission", "the admission webhook's CEL"),
     ("re2", "admission", "the admission webhook's CEL"),
+    ("kubernetes", "cluster", "reading a live cluster (--kubeconfig)"),
 )
 """Top-level module, the extra that installs it, the feature that needs it."""
 

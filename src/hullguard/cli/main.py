@@ -34,6 +34,7 @@ COMMANDS: tuple[str, ...] = (
     "admission",
     "host",
     "audit-log",
+    "k8s",
 )
 """Each is the module `hullguard.cli.<name>` (dashes as underscores) with NAME, HELP,
 add_arguments and run. Only the command being run is imported: the others pull in heavy

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TextIO
 
-from hullguard.rules import load_rules
+from hullguard.rules import listed_rules
 from hullguard.rules.base import RuleMeta, Target
 
 NAME = "rules"
@@ -23,10 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def all_metas() -> tuple[RuleMeta, ...]:
-    """Every rule: the config rules, then the host and audit-log controls (host catalogues)."""
+    """Every rule: the config and cluster rules, then the host and audit-log controls (host catalogues)."""
     from hullguard.host.catalogue import rule_metas
 
-    return (*(r.meta for r in load_rules()), *rule_metas())
+    return (*(r.meta for r in listed_rules()), *rule_metas())
 
 
 def as_dict(m: RuleMeta) -> dict[str, object]:

@@ -15,6 +15,7 @@ from hullguard.pipeline.scan import scan
 from hullguard.pipeline.signature import AttestPolicy, attest_report
 from hullguard.pipeline.targets import (
     AuditLogTarget,
+    ClusterTarget,
     ConfigTarget,
     FsTarget,
     HostTarget,
@@ -32,6 +33,7 @@ __all__ = [
     "CancelToken",
     "Cancelled",
     "Clock",
+    "ClusterTarget",
     "ConfigTarget",
     "Filters",
     "FsTarget",

@@ -10,6 +10,7 @@ from hullguard.pipeline.options import ScanOptions
 from hullguard.pipeline.progress import CancelToken, Progress, Run
 from hullguard.pipeline.targets import (
     AuditLogTarget,
+    ClusterTarget,
     ConfigTarget,
     FsTarget,
     HostTarget,
@@ -61,6 +62,10 @@ def scan(
             from hullguard.pipeline.host import scan_audit_logs
 
             report = scan_audit_logs(target, options, run)
+        case ClusterTarget():
+            from hullguard.pipeline.cluster import scan_cluster_target
+
+            report = scan_cluster_target(target, options, run)
         case _:
             assert_never(target)
     run.step("done")

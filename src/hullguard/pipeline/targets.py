@@ -95,7 +95,24 @@ class AuditLogTarget:
     cluster_cidrs: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClusterTarget:
+    """A Kubernetes cluster: manifests, a `kubectl get -A -o json` dump, or a live API server."""
+
+    path: Path | None = None
+    kubeconfig: Path | None = None
+    context: str | None = None
+    rbac_only: bool = False
+    """Only the RBAC risks and escalation paths (`k8s rbac`), not the whole posture (`k8s scan`)."""
+
+
 Target = (
-    ImageTarget | FsTarget | SbomTarget | ConfigTarget | RegistryTarget | HostTarget | AuditLogTarget
+    ImageTarget
+    | FsTarget
+    | SbomTarget
+    | ConfigTarget
+    | RegistryTarget
+    | HostTarget
+    | AuditLogTarget
+    | ClusterTarget
 )
-"""Next: ClusterTarget."""

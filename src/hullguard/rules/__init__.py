@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from types import ModuleType
 
-from hullguard.rules.base import Rule, RuleCheck, RuleId, Target
+from hullguard.rules.base import Rule, RuleCheck, RuleId, Target, Violation
 from hullguard.rules.catalogue import CatalogueError, catalogue
 from hullguard.rules.compose import services
 from hullguard.rules.dockerfile import (
@@ -59,10 +60,32 @@ def load_rules() -> tuple[Rule, ...]:
                 f"rule {check.id}: catalogue target {meta[check.id].target} != {check.target}"
             )
         rules[check.id] = Rule(meta[check.id], check)
-    missing = sorted(set(meta) - set(rules))
+    missing = sorted(k for k in set(meta) - set(rules) if meta[k].target is not Target.CLUSTER)
     if missing:
         raise CatalogueError(f"catalogue entries without a check: {', '.join(missing)}")
     return tuple(rules[k] for k in sorted(rules))
+
+
+@functools.cache
+def cluster_rules() -> tuple[Rule, ...]:
+    """Catalogue entries of target cluster. They are checked over a whole cluster model by
+    `hullguard.cluster` (which imports this package, so it cannot be registered here); their
+    pass/fail fixtures live in tests/cluster/rules/."""
+    meta = catalogue()
+    return tuple(
+        Rule(meta[k], RuleCheck(k, Target.CLUSTER, _whole_cluster))
+        for k in sorted(meta)
+        if meta[k].target is Target.CLUSTER
+    )
+
+
+def listed_rules() -> tuple[Rule, ...]:
+    """Every rule `hullguard rules list` shows, in id order."""
+    return tuple(sorted((*load_rules(), *cluster_rules()), key=lambda r: r.meta.id))
+
+
+def _whole_cluster(_subject: object) -> Iterator[Violation]:
+    return iter(())
 
 
 def rules_for(target: Target) -> tuple[Rule, ...]:

@@ -21,6 +21,8 @@ class Target(StrEnum):
     COMPOSE = "compose"
     HOST = "host"
     AUDIT_LOG = "audit-log"
+    CLUSTER = "cluster"
+    """Evaluated over a whole cluster model by `hullguard.cluster`, not per file."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,1 @@
+"""NetworkPolicy reachability between workloads, IP ranges and the ingress controller."""

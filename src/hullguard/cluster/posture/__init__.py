@@ -1,0 +1,1 @@
+"""Whole-cluster posture: one report joining workload rules, RBAC, NetworkPolicy and images, ranked."""

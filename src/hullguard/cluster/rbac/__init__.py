@@ -1,0 +1,1 @@
+"""RBAC: roles and bindings as values, who-can, risky grants and escalation paths."""

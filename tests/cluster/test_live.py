@@ -1,0 +1,156 @@
+"""`--kubeconfig`: the live read through the official kubernetes client.
+
+No Kubernetes API server can run on these machines, so this test serves HTTPS from a local
+stdlib server with a self-signed certificate (openssl, as the registry tests make theirs) and replays API list responses in the shape the
+real API server returns (typed `PodList`/`RoleBindingList` bodies whose items carry no kind,
+`metadata.continue` paging, a 403 Status for one kind). It checks that paging is followed, the
+bearer token is sent, a forbidden kind becomes an issue and the rest is analysed."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from hullguard.cli.main import main
+from tests.support.servers import free_port, make_certificate
+
+TOKEN = "test-token-123"
+POD = {"metadata": {"name": "web-1", "namespace": "shop", "labels": {"app": "web"}},
+       "spec": {"serviceAccountName": "web", "containers": [{"name": "web", "image": "nginx:1.25"}]},
+       "status": {"hostIP": "10.0.0.5", "podIPs": [{"ip": "10.244.0.7"}]}}  # fmt: skip
+FORBIDDEN = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "reason": "Forbidden", "code": 403,
+             "message": 'clusterroles.rbac.authorization.k8s.io is forbidden: User "viewer" cannot list resource'}  # fmt: skip
+
+
+def _list(kind: str, items: list[dict[str, object]], cont: str = "") -> dict[str, object]:
+    return {
+        "kind": f"{kind}List",
+        "apiVersion": "v1",
+        "metadata": {"resourceVersion": "4242", **({"continue": cont} if cont else {})},
+        "items": items,
+    }
+
+
+def _respond(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, object]]:
+    if path == "/api/v1/pods":
+        if query.get("continue") == ["page2"]:
+            return 200, _list("Pod", [{**POD, "metadata": {**POD["metadata"], "name": "web-2"}}])  # type: ignore[dict-item]
+        return 200, _list("Pod", [POD], cont="page2")
+    if path == "/apis/rbac.authorization.k8s.io/v1/clusterroles":
+        return 403, FORBIDDEN
+    if path == "/apis/rbac.authorization.k8s.io/v1/rolebindings":
+        return 200, _list("RoleBinding", [{"metadata": {"name": "web-reads", "namespace": "shop"},
+                                          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+                                          "subjects": [{"kind": "ServiceAccount", "name": "web", "namespace": "shop"}]}])  # fmt: skip
+    if path == "/apis/rbac.authorization.k8s.io/v1/roles":
+        return 200, _list("Role", [{"metadata": {"name": "reader", "namespace": "shop"},
+                                    "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}]}])  # fmt: skip
+    return 200, _list("Thing", [])
+
+
+@pytest.fixture
+def api_server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
+    cert_pem, key_pem = make_certificate(tmp_path / "tls", cn="hullguard-test-apiserver")
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            seen.append(f"{self.headers.get('Authorization')} {self.path}")
+            status, body = _respond(url.path, parse_qs(url.query))
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_pem, key_pem)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host = f"https://127.0.0.1:{server.server_address[1]}"
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "other",
+        "clusters": [{"name": "test", "cluster": {"server": host, "certificate-authority": str(cert_pem)}}],
+        "users": [{"name": "viewer", "user": {"token": TOKEN}}],
+        "contexts": [{"name": "test", "context": {"cluster": "test", "user": "viewer"}},
+                     {"name": "other", "context": {"cluster": "missing", "user": "viewer"}}],
+    }))  # fmt: skip
+    try:
+        yield host, kubeconfig, seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_live_read_pages_and_reports_forbidden_kinds(
+    api_server: tuple[str, Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, kubeconfig, seen = api_server
+    assert (
+        main(
+            [
+                "k8s",
+                "who-can",
+                "list",
+                "secrets",
+                "-n",
+                "shop",
+                "--kubeconfig",
+                str(kubeconfig),
+                "--context",
+                "test",
+                "-f",
+                "json",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert [(s["kind"], s["name"]) for s in out["subjects"]] == [("ServiceAccount", "web")]
+    assert any("cannot list ClusterRole: forbidden" in i["message"] for i in out["issues"])
+    assert f"Bearer {TOKEN} /api/v1/pods?limit=500&continue=page2" in seen
+    assert all(line.startswith(f"Bearer {TOKEN} ") for line in seen)
+
+
+def test_live_read_finds_both_pages(api_server: tuple[str, Path, list[str]]) -> None:
+    from hullguard.cluster.live import read_live
+
+    _, kubeconfig, _ = api_server
+    cluster = read_live(kubeconfig, "test")
+    assert sorted(o.name for o in cluster.of_kind("Pod")) == ["web-1", "web-2"]
+
+
+def test_unusable_kubeconfig_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "kubeconfig"
+    bad.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n")
+    assert main(["k8s", "rbac", "--kubeconfig", str(bad)]) == 2
+    assert "cannot use this kubeconfig" in capsys.readouterr().err
+
+
+def test_unreachable_api_server_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()  # nothing listens there
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "k", "cluster": {"server": f"https://127.0.0.1:{port}", "insecure-skip-tls-verify": True}}],
+        "users": [{"name": "u", "user": {"token": TOKEN}}],
+        "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}],
+    }))  # fmt: skip
+    assert main(["k8s", "rbac", "--kubeconfig", str(kubeconfig)]) == 2
+    assert "cannot read the API server" in capsys.readouterr().err
