@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     )
     options = scan_options(args, config=config)
     if args.fix:
+        import ruamel.yaml  # noqa: F401  the `fix` extra: refuse before anything is rewritten
+
         from hullguard.registry import RegistryOptions
         from hullguard.registry.resolve import digest_resolver
         from hullguard.rules.fix import fix_tree
