@@ -11,6 +11,7 @@ import yaml
 
 from hullguard.errors import Error
 from hullguard.model import Severity
+from hullguard.secrets.bounds import UnboundedPattern, bounds
 
 VALIDATORS = frozenset({"jwt", "base64-credentials"})
 
@@ -53,6 +54,8 @@ class Rule:
     """Lower-case; the regex runs only on text containing one of them (none: always runs)."""
     regex: re.Pattern[bytes]
     """Group `secret` is the credential (else the whole match); optional group `key` its name."""
+    reach: int = 0
+    """The longest text a match spans (every quantifier is bounded, see `bounds`)."""
     entropy: float | None = None
     paths: tuple[re.Pattern[str], ...] = ()
     """When set, the rule applies only to files whose path matches one of these."""
@@ -113,13 +116,21 @@ def parse_rule(raw: Any, where: str) -> Rule:
     if entropy is not None and not isinstance(entropy, int | float):
         raise RuleError(f"{where}: entropy must be a number")
     examples = raw.get("examples") or {}
+    regex = _compile_bytes(raw["regex"], where)
+    try:
+        reach = bounds(regex.pattern, regex.flags).reach
+    except UnboundedPattern as e:
+        raise RuleError(f"{where}: regex may take super-linear time: {e}") from e
+    if not raw.get("keywords"):
+        raise RuleError(f"{where}: `keywords` must name at least one word every match contains")
     return Rule(
         id=raw["id"],
         family=str(raw.get("family") or raw["id"].split("-")[0]),
         title=raw["title"],
         severity=severity,
         keywords=tuple(str(k).lower().encode() for k in _strings(raw.get("keywords"), f"{where}: keywords")),
-        regex=_compile_bytes(raw["regex"], where),
+        regex=regex,
+        reach=reach,
         entropy=float(entropy) if entropy is not None else None,
         paths=tuple(_compile(p, f"{where}: paths") for p in _strings(raw.get("paths"), f"{where}: paths")),
         validate=validate,
