@@ -76,9 +76,26 @@ class RuleSet:
         return tuple(r.id for r in self.rules)
 
 
+BUILTIN_FILES = ("secret-rules.yaml", "secret-rules-providers.yaml", "secret-rules-generic.yaml")
+"""In precedence order (the earlier rule wins an overlap): core formats, providers, generic."""
+
+
 def load_builtin() -> RuleSet:
-    text = resources.files("hullguard").joinpath("data/secret-rules.yaml").read_text(encoding="utf-8")
-    return parse_rules(text, "secret-rules.yaml")
+    data = resources.files("hullguard").joinpath("data")
+    return _concat([parse_rules(data.joinpath(name).read_text(encoding="utf-8"), name) for name in BUILTIN_FILES])
+
+
+def _concat(parts: list[RuleSet]) -> RuleSet:
+    rules = tuple(r for part in parts for r in part.rules)
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"builtin secret rules: duplicate rule id {rule.id!r}")
+        seen.add(rule.id)
+    allow = parts[0].allow
+    for part in parts[1:]:
+        allow = allow.merged(part.allow)
+    return RuleSet(rules=rules, allow=allow)
 
 
 def parse_rules(text: str, where: str) -> RuleSet:
