@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import base64
 import io
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from hullguard.cli.main import main
+from hullguard.cli.secret_options import byte_size
 from hullguard.model import Secret
 from hullguard.pipeline import ScanOptions, scan_fs
 from hullguard.report import formats, writer_for
@@ -94,7 +97,7 @@ def project(tmp_path: Path) -> Path:
     # A binary holding a token, and a text file over the size cap: both skipped.
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin/tool").write_bytes(b"\x7fELF\x00\x00" + GH.encode())
-    (tmp_path / "big.log").write_bytes(b"x" * (10 << 20) + GH.encode())
+    (tmp_path / "big.log").write_bytes(b"x" * (10 << 20) + b"\n" + GH.encode())
     return tmp_path
 
 
@@ -105,7 +108,23 @@ def _found(report_findings: tuple[object, ...]) -> set[tuple[str | None, int | N
 def test_every_credential_file_kind_is_found_and_binaries_and_big_files_are_skipped(project: Path) -> None:
     report = scan_fs(project, SECRET_OPTIONS)
     assert _found(report.findings) == EXPECTED
-    assert [i.message for i in report.issues] == ["1 file(s) over 10485760 bytes not scanned for secrets"]
+    assert [i.message for i in report.issues] == [
+        "1 file(s) over 10485760 bytes not scanned for secrets: big.log (10485801 bytes); "
+        "raise the limit with --secret-max-file-size BYTES"
+    ]
+    raised = replace(SECRET_OPTIONS, extra=(*SECRET_OPTIONS.extra, ("secret_max_file_size", 11 << 20)))
+    report = scan_fs(project, raised)
+    assert ("big.log", 2, "github-pat") in _found(report.findings)
+    assert report.issues == ()
+
+
+def test_size_flag_reads_units_and_rejects_nonsense() -> None:
+    assert byte_size("50M") == 50 << 20
+    assert byte_size("52428800") == 52428800
+    assert byte_size("1GiB") == 1 << 30
+    for bad in ("0", "-1", "ten", "5T"):
+        with pytest.raises(argparse.ArgumentTypeError, match="positive size"):
+            byte_size(bad)
 
 
 def test_no_writer_ever_prints_a_secret(project: Path) -> None:

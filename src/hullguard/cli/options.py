@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
+from hullguard.cli.secret_options import add_secret_arguments, secret_extra
 from hullguard.cli.vuln_options import add_vuln_arguments, vuln_extra
 from hullguard.errors import UsageError
 from hullguard.model import Report, Severity
@@ -41,6 +42,7 @@ def add_report_options(parser: argparse.ArgumentParser, default_scanners: str) -
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     parser.add_argument("--secret-config", type=Path, help="YAML: secret rules to add or disable, allowlists")
     parser.add_argument("--secret-baseline", type=Path, help="known secrets (`hullguard secret baseline`) to hide")
+    add_secret_arguments(parser)
     add_vuln_arguments(parser)
 
 
@@ -89,7 +91,7 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
         ignore_unfixed=args.ignore_unfixed,
         cache_dir=args.cache_dir,
         offline=args.offline,
-        extra=(("secret_config", args.secret_config), ("secret_baseline", args.secret_baseline), ("no_cache", args.no_cache), *vuln_extra(args)),
+        extra=(("secret_config", args.secret_config), ("secret_baseline", args.secret_baseline), ("no_cache", args.no_cache), *vuln_extra(args), *secret_extra(args)),
     )
 
 

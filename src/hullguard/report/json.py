@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from hullguard import __version__
 from hullguard.model import OS, ContainerRef, Finding, Issue, Location, Package, ProcessInfo, Report
+from hullguard.secrets.fingerprint import location_fingerprint
 
 SCHEMA_VERSION = 1
 
@@ -123,7 +124,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         case "misconfiguration":
             base.update(message=f.message, remediation=f.remediation, references=list(f.references) or None)
         case "secret":
-            base.update(match=f.match, removed_in_layer=f.removed_in_layer)
+            base.update(match=f.match, removed_in_layer=f.removed_in_layer, fingerprint=location_fingerprint(f))
         case "runtime":
             base.update(
                 output=f.output,

@@ -82,7 +82,9 @@ BUILTIN_FILES = ("secret-rules.yaml", "secret-rules-providers.yaml", "secret-rul
 
 def load_builtin() -> RuleSet:
     data = resources.files("hullguard").joinpath("data")
-    return _concat([parse_rules(data.joinpath(name).read_text(encoding="utf-8"), name) for name in BUILTIN_FILES])
+    return _concat(
+        [parse_rules(data.joinpath(name).read_text(encoding="utf-8"), name) for name in BUILTIN_FILES]
+    )
 
 
 def _concat(parts: list[RuleSet]) -> RuleSet:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ from hullguard.errors import SourceError
 from hullguard.model import Digest, Issue, Location, Secret
 from hullguard.scanners import ScanContext, ScanResult
 from hullguard.secrets.detect import Detector, Hit, is_binary
+from hullguard.secrets.fingerprint import location_fingerprint
 from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings_key
 from hullguard.secrets.rules import Rule
 from hullguard.secrets.settings import SecretSettings, load_settings
@@ -21,6 +22,8 @@ from hullguard.sources.tree import EntryType, FileEntry, FileTree
 if TYPE_CHECKING:
     from hullguard.pipeline import ScanOptions
 
+MAX_NAMED = 20
+"""Files skipped for size named in the report issue; the rest are counted."""
 BINARY_SUFFIXES = (
     *(".png", ".jpg", ".jpeg", ".gif", ".ico", ".bmp", ".webp", ".woff", ".woff2", ".ttf", ".otf", ".eot"),
     *(".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".jar", ".war", ".whl", ".egg", ".deb", ".rpm"),
@@ -50,6 +53,7 @@ class Stats:
     bytes: int = 0
     binary: int = 0
     too_large: int = 0
+    too_large_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +72,7 @@ class FileScanner:
             return False
         if entry.size > self.settings.max_file_bytes:
             self.stats.too_large += 1
+            self.stats.too_large_paths.append(f"{entry.path} ({entry.size} bytes)")
             return False
         return not self.settings.ruleset.allow.allows_path(entry.path)
 
@@ -107,7 +112,7 @@ class LayerSecrets(FileScanner):
         self.cache = cache
         self.from_cache: dict[Digest, bool] = {}
         self.fresh: dict[Digest, list[Found]] = {}
-        self.too_large_in: dict[Digest, int] = {}
+        self.too_large_in: dict[Digest, list[str]] = {}
 
     def wants(self, entry: FileEntry) -> bool:
         layer = entry.layer
@@ -119,7 +124,7 @@ class LayerSecrets(FileScanner):
             return False
         before = self.stats.too_large
         wanted = super().wants(entry)
-        self.too_large_in[layer] += self.stats.too_large - before
+        self.too_large_in[layer] += self.stats.too_large_paths[before:]
         return wanted
 
     def restore(self, layers: tuple[Digest, ...]) -> bool:
@@ -143,11 +148,12 @@ class LayerSecrets(FileScanner):
     def _use(self, layer: Digest, cached: CachedLayer | None) -> None:
         if cached is None:
             self.from_cache[layer] = False
-            self.fresh[layer], self.too_large_in[layer] = [], 0
+            self.fresh[layer], self.too_large_in[layer] = [], []
             return
         rules = {r.id: r for r in self.settings.ruleset.rules}
         self.from_cache[layer] = True
-        self.stats.too_large += cached.too_large
+        self.stats.too_large += len(cached.too_large)
+        self.stats.too_large_paths += cached.too_large
         self.found += [
             Found(r.path, r.line, rules[r.rule], r.redacted, r.fingerprint, layer) for r in cached.rows
         ]
@@ -165,7 +171,7 @@ class LayerSecrets(FileScanner):
             return
         for layer in layers:
             if layer not in self.from_cache and layer not in unreadable:
-                self.cache.store(layer, [], 0)
+                self.cache.store(layer, [], [])
         for layer, found in self.fresh.items():
             if layer not in unreadable:
                 rows = [Row(f.path, f.line, f.rule.id, f.redacted, f.digest) for f in found]
@@ -198,24 +204,33 @@ class SecretScanner:
             found, issues = scan_tree(scanner, ctx.tree)
             findings = [to_finding(f) for f in found]
         known = scanner.settings.baseline
-        findings = [f for f in findings if f.fingerprint not in known]
+        findings = [
+            f for f in findings if f.fingerprint not in known and location_fingerprint(f) not in known
+        ]
         if scanner.stats.too_large:
-            issues.append(
-                Issue(
-                    stage="secret",
-                    message=f"{scanner.stats.too_large} file(s) over {scanner.settings.max_file_bytes} bytes "
-                    "not scanned for secrets",
-                )
-            )
+            issues.append(Issue(stage="secret", message=too_large_message(scanner.stats, scanner.settings)))
         return ScanResult(findings=tuple(findings), issues=tuple(issues))
+
+
+def too_large_message(stats: Stats, settings: SecretSettings) -> str:
+    """Names the files skipped for size (the first few), the limit, and the flag that raises it."""
+    named = stats.too_large_paths[:MAX_NAMED]
+    rest = stats.too_large - len(named)
+    names = ", ".join(named) + (f" and {rest} more" if rest > 0 else "")
+    return (
+        f"{stats.too_large} file(s) over {settings.max_file_bytes} bytes not scanned for secrets: {names}; "
+        f"raise the limit with --secret-max-file-size BYTES"
+    )
 
 
 def settings_for(options: ScanOptions) -> SecretSettings:
     config, baseline = options.get("secret_config"), options.get("secret_baseline")
-    return load_settings(
+    settings = load_settings(
         Path(str(config)) if config else None,
         Path(str(baseline)) if baseline else None,
     )
+    limit = options.get("secret_max_file_size")
+    return replace(settings, max_file_bytes=int(str(limit))) if limit else settings
 
 
 def scan_tree(scanner: FileScanner, tree: FileTree) -> tuple[list[Found], list[Issue]]:
