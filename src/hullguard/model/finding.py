@@ -109,6 +109,8 @@ class Secret:
     removed_in_layer: Digest | None = None
     fingerprint: str | None = None
     """sha256 of the rule id and the secret: what a baseline stores, never the secret."""
+    verification: str | None = None
+    """With `--verify`: verified, invalid or unknown, as the credential's provider answered."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

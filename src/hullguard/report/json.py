@@ -124,7 +124,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         case "misconfiguration":
             base.update(message=f.message, remediation=f.remediation, references=list(f.references) or None)
         case "secret":
-            base.update(match=f.match, removed_in_layer=f.removed_in_layer, fingerprint=location_fingerprint(f))
+            base.update(match=f.match, removed_in_layer=f.removed_in_layer, fingerprint=location_fingerprint(f), verification=f.verification)
         case "runtime":
             base.update(
                 output=f.output,

@@ -16,6 +16,7 @@ from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings
 from hullguard.secrets.rules import Rule
 from hullguard.secrets.settings import SecretSettings, load_settings
 from hullguard.secrets.structured import image_config_texts, manifest_extras
+from hullguard.secrets.verify import Status, Verifier
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
 
@@ -41,10 +42,13 @@ class Found:
     redacted: str
     digest: str
     layer: Digest | None = None
+    verification: str | None = None
 
     @classmethod
-    def of(cls, path: str, line: int, hit: Hit, layer: Digest | None = None) -> Found:
-        return cls(path, line, hit.rule, hit.redacted, hit.digest, layer)
+    def of(
+        cls, path: str, line: int, hit: Hit, layer: Digest | None = None, verification: str | None = None
+    ) -> Found:
+        return cls(path, line, hit.rule, hit.redacted, hit.digest, layer, verification)
 
 
 @dataclass(slots=True)
@@ -63,6 +67,8 @@ class FileScanner:
     settings: SecretSettings
     detector: Detector = field(init=False)
     stats: Stats = field(default_factory=Stats)
+    verifier: Verifier | None = None
+    """With `--verify`: asks providers whether what was found is live."""
 
     def __post_init__(self) -> None:
         self.detector = Detector(self.settings.ruleset)
@@ -82,20 +88,16 @@ class FileScanner:
             return []
         self.stats.files += 1
         self.stats.bytes += len(data)
-        decoded: list[Found] = []
+        decoded: list[tuple[int, Hit]] = []
         lines: set[int] = set()
         for extra in manifest_extras(path, data):
             if extra.line is not None:
                 lines.add(extra.line)
-            decoded += [
-                Found.of(path, extra.line or h.line, h, layer)
-                for h in self.detector.scan(extra.text, extra.path)
-            ]
+            decoded += [(extra.line or h.line, h) for h in self.detector.scan(extra.text, extra.path)]
         # Where a value was decoded and scanned, its encoded form on that line is not scanned again.
-        found = [
-            Found.of(path, h.line, h, layer) for h in self.detector.scan(data, path) if h.line not in lines
-        ]
-        found += decoded
+        hits = [(h.line, h) for h in self.detector.scan(data, path) if h.line not in lines] + decoded
+        status = verify_hits(self.verifier, [h for _, h in hits]) if self.verifier else {}
+        found = [Found.of(path, line, h, layer, status.get(id(h))) for line, h in hits]
         unique = {(f.path, f.line, f.rule.id, f.digest): f for f in reversed(found)}
         return sorted(unique.values(), key=lambda f: (f.line, f.rule.id))
 
@@ -106,8 +108,10 @@ class LayerSecrets(FileScanner):
     With a cache, a layer already scanned under the same rules is not read again: its files
     are declined in `wants` and its stored results stand in for them."""
 
-    def __init__(self, settings: SecretSettings, cache: LayerCache | None = None) -> None:
-        super().__init__(settings)
+    def __init__(
+        self, settings: SecretSettings, cache: LayerCache | None = None, verifier: Verifier | None = None
+    ) -> None:
+        super().__init__(settings, verifier=verifier)
         self.found: list[Found] = []
         self.cache = cache
         self.from_cache: dict[Digest, bool] = {}
@@ -186,6 +190,9 @@ class SecretScanner:
 
     def new_visitor(self, options: ScanOptions) -> LayerVisitor | None:
         settings = settings_for(options)
+        if options.get("secret_verify"):
+            # The cache holds no secrets, so there would be nothing to verify: read every layer.
+            return LayerSecrets(settings, verifier=new_verifier())
         if options.get("no_cache"):
             return LayerSecrets(settings)
         root = options.cache_dir or default_cache_dir()
@@ -200,7 +207,8 @@ class SecretScanner:
             scanner: FileScanner = visitor
             issues: list[Issue] = []
         else:
-            scanner = FileScanner(settings_for(ctx.options))
+            verifier = new_verifier() if ctx.options.get("secret_verify") else None
+            scanner = FileScanner(settings_for(ctx.options), verifier=verifier)
             found, issues = scan_tree(scanner, ctx.tree)
             findings = [to_finding(f) for f in found]
         known = scanner.settings.baseline
@@ -212,6 +220,27 @@ class SecretScanner:
         return ScanResult(findings=tuple(findings), issues=tuple(issues))
 
 
+def verify_hits(verifier: Verifier, hits: list[Hit]) -> dict[int, str]:
+    """Each verifiable hit's status, by `id(hit)`; an AWS key id is checked with a secret
+    access key found in the same file (the first the provider accepts)."""
+    secrets = [h.secret for h in hits if h.rule.id == "aws-secret-access-key"]
+    out: dict[int, str] = {}
+    for h in hits:
+        if h.rule.id == "aws-access-key-id":
+            results = [verifier.status(h.rule.id, h.secret, s) for s in secrets]
+            if Status.VERIFIED in results:
+                status = Status.VERIFIED
+            else:
+                status = Status.INVALID if results and set(results) == {Status.INVALID} else Status.UNKNOWN
+            out[id(h)] = status
+            for s in (x for x in hits if x.rule.id == "aws-secret-access-key"):
+                if verifier.status(h.rule.id, h.secret, s.secret) is Status.VERIFIED:
+                    out[id(s)] = Status.VERIFIED
+        elif h.rule.id != "aws-secret-access-key":
+            out[id(h)] = verifier.status(h.rule.id, h.secret)
+    return out
+
+
 def too_large_message(stats: Stats, settings: SecretSettings) -> str:
     """Names the files skipped for size (the first few), the limit, and the flag that raises it."""
     named = stats.too_large_paths[:MAX_NAMED]
@@ -221,6 +250,11 @@ def too_large_message(stats: Stats, settings: SecretSettings) -> str:
         f"{stats.too_large} file(s) over {settings.max_file_bytes} bytes not scanned for secrets: {names}; "
         f"raise the limit with --secret-max-file-size BYTES"
     )
+
+
+def new_verifier() -> Verifier:
+    """The one place a Verifier is made for a scan: with the providers' real endpoints."""
+    return Verifier()
 
 
 def settings_for(options: ScanOptions) -> SecretSettings:
@@ -286,6 +320,8 @@ def to_finding(f: Found, removed_in: Digest | None = None, layers: tuple[Digest,
     title = rule.title
     if removed_in is not None:
         title = f"{rule.title}: added in {_layer_name(f.layer, layers)}, deleted in {_layer_name(removed_in, layers)}, still in the image"
+    if f.verification is not None:
+        title = f"{title} [{f.verification}]"
     return Secret(
         id=rule.id,
         severity=rule.severity,
@@ -294,6 +330,7 @@ def to_finding(f: Found, removed_in: Digest | None = None, layers: tuple[Digest,
         location=Location(path=f.path, start_line=f.line, layer=f.layer),
         removed_in_layer=removed_in,
         fingerprint=f.digest,
+        verification=f.verification,
     )
 
 
