@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import datetime
 import io
 import json
 import random
@@ -266,3 +267,28 @@ def test_secret_rules_lists_the_catalogue(capsys: pytest.CaptureFixture[str], tm
     assert main(["secret", "rules", "--secret-config", str(config)]) == 0
     out = capsys.readouterr().out
     assert f"{len(rows) - 1} secret rules" in out and "github-pat " not in out
+
+
+def test_pkcs12_keystores_are_found_by_file_and_checked_by_content(tmp_path: Path) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "hullguard-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs/client.p12").write_bytes(
+        pkcs12.serialize_key_and_certificates(b"client", key, cert, None, BestAvailableEncryption(b"pw"))
+    )
+    (tmp_path / "certs/README.pfx").write_text("not a keystore\n")
+    report = scan_fs(tmp_path, SECRET_OPTIONS)
+    secrets = [f for f in report.findings if isinstance(f, Secret)]
+    assert [(f.id, f.location.path) for f in secrets] == [("pkcs12-file", "certs/client.p12")]
+    assert secrets[0].match.startswith("<pkcs12 file, ")

@@ -235,3 +235,14 @@ def _valid_credentials(text: str) -> bool:
 
 
 VALIDATE = {"jwt": _valid_jwt, "base64-credentials": _valid_credentials}
+
+PKCS7_DATA_OID = bytes.fromhex("06092a864886f70d010701")
+
+
+def is_pkcs12(data: bytes) -> bool:
+    """DER PFX: a SEQUENCE holding version 3, then content of type pkcs7-data (RFC 7292)."""
+    head = data[:64]
+    return head[:1] == b"\x30" and b"\x02\x01\x03" in head[:12] and PKCS7_DATA_OID in head
+
+
+FILE_KINDS = {"pkcs12": is_pkcs12}

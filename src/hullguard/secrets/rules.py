@@ -14,6 +14,8 @@ from hullguard.model import Severity
 from hullguard.secrets.bounds import UnboundedPattern, bounds
 
 VALIDATORS = frozenset({"jwt", "base64-credentials"})
+FILE_KINDS = frozenset({"pkcs12"})
+"""Rules with `file:` find a whole file by its path and content (a PKCS#12 keystore), not text."""
 
 
 class RuleError(Error):
@@ -60,6 +62,8 @@ class Rule:
     paths: tuple[re.Pattern[str], ...] = ()
     """When set, the rule applies only to files whose path matches one of these."""
     validate: str | None = None
+    file: str | None = None
+    """One of FILE_KINDS: the finding is the file itself (its `paths` say which files to check)."""
     allow: Allowlist = field(default_factory=Allowlist)
     matches: tuple[str, ...] = ()
     near_misses: tuple[str, ...] = ()
@@ -120,6 +124,13 @@ def parse_rules(text: str, where: str) -> RuleSet:
 def parse_rule(raw: Any, where: str) -> Rule:
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: expected a mapping")
+    file_kind = raw.get("file")
+    if file_kind is not None:
+        if file_kind not in FILE_KINDS or not raw.get("paths") or "regex" in raw:
+            raise RuleError(
+                f"{where}: a `file:` rule names one of {', '.join(sorted(FILE_KINDS))} and `paths`, no regex"
+            )
+        raw = {**raw, "regex": "(?!)", "keywords": ["\0"]}  # never runs on text
     for key in ("id", "title", "regex"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise RuleError(f"{where}: `{key}` must be a non-empty string")
@@ -153,6 +164,7 @@ def parse_rule(raw: Any, where: str) -> Rule:
         entropy=float(entropy) if entropy is not None else None,
         paths=tuple(_compile(p, f"{where}: paths") for p in _strings(raw.get("paths"), f"{where}: paths")),
         validate=validate,
+        file=file_kind,
         allow=parse_allowlist(raw.get("allow"), f"{where}: allow"),
         matches=_strings(examples.get("match"), f"{where}: examples.match"),
         near_misses=_strings(examples.get("no_match"), f"{where}: examples.no_match"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +11,7 @@ from hullguard.cache import default_cache_dir
 from hullguard.errors import SourceError
 from hullguard.model import Digest, Issue, Location, Secret
 from hullguard.scanners import ScanContext, ScanResult
-from hullguard.secrets.detect import Detector, Hit, is_binary
+from hullguard.secrets.detect import FILE_KINDS, Detector, Hit, fingerprint, is_binary
 from hullguard.secrets.fingerprint import location_fingerprint
 from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings_key
 from hullguard.secrets.rules import Rule
@@ -83,6 +84,9 @@ class FileScanner:
         return not self.settings.ruleset.allow.allows_path(entry.path)
 
     def scan(self, path: str, data: bytes, layer: Digest | None = None) -> list[Found]:
+        whole = self._whole_files(path, data, layer)
+        if whole:
+            return whole
         if is_binary(data):
             self.stats.binary += 1
             return []
@@ -100,6 +104,15 @@ class FileScanner:
         found = [Found.of(path, line, h, layer, status.get(id(h))) for line, h in hits]
         unique = {(f.path, f.line, f.rule.id, f.digest): f for f in reversed(found)}
         return sorted(unique.values(), key=lambda f: (f.line, f.rule.id))
+
+    def _whole_files(self, path: str, data: bytes, layer: Digest | None) -> list[Found]:
+        """Keystores found by path and checked by content (`file:` rules): the file is the secret."""
+        found = []
+        for rule in self.settings.ruleset.rules:
+            if rule.file and any(p.search(path) for p in rule.paths) and FILE_KINDS[rule.file](data):
+                digest = fingerprint(rule.id, hashlib.sha256(data).hexdigest())
+                found.append(Found(path, 1, rule, f"<{rule.file} file, {len(data)} bytes>", digest, layer))
+        return found
 
 
 class LayerSecrets(FileScanner):
