@@ -73,7 +73,14 @@ def _item_paths(op: Any, arg: Any) -> int:
         sub_lo, sub_hi = sub.getwidth()
         if inner == 1 and sub_lo == sub_hi:
             return int(hi - lo + 1)
-        return int(min(inner * (hi - lo + 1), MAX_PATHS + 1) ** min(hi, 64)) if hi > 1 else inner + 1
+        if hi <= 1:
+            return inner + 1
+        base, total = min(inner * (hi - lo + 1), MAX_PATHS + 1), 1
+        for _ in range(hi):  # base ** hi, stopping once past the limit
+            total *= base
+            if total > MAX_PATHS:
+                return MAX_PATHS + 1
+        return total
     if op == C.BRANCH:
         _, branches = arg
         return int(sum(_paths(list(b)) for b in branches))

@@ -55,7 +55,7 @@ def settings_key(settings: SecretSettings, extra: tuple[str, ...] = ()) -> str:
                 r.title,
                 int(r.severity),
                 [k.decode() for k in r.keywords],
-                r.regex.pattern.decode(),
+                r.pattern.decode(),
                 r.entropy,
                 [p.pattern for p in r.paths],
                 r.validate,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -54,10 +55,8 @@ class Rule:
     severity: Severity
     keywords: tuple[bytes, ...]
     """Lower-case; the regex runs only on text containing one of them (none: always runs)."""
-    regex: re.Pattern[bytes]
-    """Group `secret` is the credential (else the whole match); optional group `key` its name."""
-    reach: int = 0
-    """The longest text a match spans (every quantifier is bounded, see `bounds`)."""
+    pattern: bytes
+    """The regex. Group `secret` is the credential (else the whole match); optional group `key` its name."""
     entropy: float | None = None
     paths: tuple[re.Pattern[str], ...] = ()
     """When set, the rule applies only to files whose path matches one of these."""
@@ -68,6 +67,26 @@ class Rule:
     matches: tuple[str, ...] = ()
     near_misses: tuple[str, ...] = ()
     example_path: str = "example.txt"
+
+    @property
+    def regex(self) -> re.Pattern[bytes]:
+        """Compiled on first use: most scans need a fraction of the rules (a warm one, none)."""
+        return _compiled(self.pattern)
+
+    @property
+    def reach(self) -> int:
+        """The longest text a match spans (every quantifier is bounded, see `bounds`)."""
+        return _reach(self.pattern)
+
+
+@functools.cache
+def _compiled(pattern: bytes) -> re.Pattern[bytes]:
+    return re.compile(pattern)
+
+
+@functools.cache
+def _reach(pattern: bytes) -> int:
+    return bounds(pattern).reach
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,7 +123,7 @@ def _concat(parts: list[RuleSet]) -> RuleSet:
     return RuleSet(rules=rules, allow=allow)
 
 
-def parse_rules(text: str, where: str) -> RuleSet:
+def parse_rules(text: str, where: str, checked: bool = True) -> RuleSet:
     try:
         # libyaml's safe loader where built: the builtin rules load in a tenth of the time.
         doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loaders only)
@@ -112,7 +131,7 @@ def parse_rules(text: str, where: str) -> RuleSet:
         raise RuleError(f"{where}: not valid YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("rules", []), list):
         raise RuleError(f"{where}: expected a mapping with a `rules:` list")
-    rules = tuple(parse_rule(raw, f"{where}: rules[{i}]") for i, raw in enumerate(doc.get("rules") or ()))
+    rules = tuple(parse_rule(raw, f"{where}: rules[{i}]", checked) for i, raw in enumerate(doc.get("rules") or ()))
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -121,7 +140,7 @@ def parse_rules(text: str, where: str) -> RuleSet:
     return RuleSet(rules=rules, allow=parse_allowlist(doc.get("allow"), f"{where}: allow"))
 
 
-def parse_rule(raw: Any, where: str) -> Rule:
+def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: expected a mapping")
     file_kind = raw.get("file")
@@ -146,11 +165,13 @@ def parse_rule(raw: Any, where: str) -> Rule:
     if entropy is not None and not isinstance(entropy, int | float):
         raise RuleError(f"{where}: entropy must be a number")
     examples = raw.get("examples") or {}
-    regex = _compile_bytes(raw["regex"], where)
-    try:
-        reach = bounds(regex.pattern, regex.flags).reach
-    except UnboundedPattern as e:
-        raise RuleError(f"{where}: regex may take super-linear time: {e}") from e
+    pattern = raw["regex"].encode()
+    if checked:
+        _compile_bytes(raw["regex"], where)
+        try:
+            bounds(pattern)
+        except UnboundedPattern as e:
+            raise RuleError(f"{where}: regex may take super-linear time: {e}") from e
     if not raw.get("keywords"):
         raise RuleError(f"{where}: `keywords` must name at least one word every match contains")
     return Rule(
@@ -159,8 +180,7 @@ def parse_rule(raw: Any, where: str) -> Rule:
         title=raw["title"],
         severity=severity,
         keywords=tuple(str(k).lower().encode() for k in _strings(raw.get("keywords"), f"{where}: keywords")),
-        regex=regex,
-        reach=reach,
+        pattern=pattern,
         entropy=float(entropy) if entropy is not None else None,
         paths=tuple(_compile(p, f"{where}: paths") for p in _strings(raw.get("paths"), f"{where}: paths")),
         validate=validate,
