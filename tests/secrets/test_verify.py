@@ -213,6 +213,8 @@ def test_without_verify_nothing_is_sent(
     monkeypatch.setattr(secret_scanner, "new_verifier", stand_in.verifier)
     report = scan_fs(root, OPTIONS)
     assert set(_statuses(report.findings).values()) == {None}
+    offline = scan_fs(root, replace(OPTIONS, offline=True, extra=(("secret_verify", True),)))
+    assert set(_statuses(offline.findings).values()) == {None}
     assert stand_in.seen == []
 
 

@@ -203,7 +203,7 @@ class SecretScanner:
 
     def new_visitor(self, options: ScanOptions) -> LayerVisitor | None:
         settings = settings_for(options)
-        if options.get("secret_verify"):
+        if wants_verify(options):
             # The cache holds no secrets, so there would be nothing to verify: read every layer.
             return LayerSecrets(settings, verifier=new_verifier())
         if options.get("no_cache"):
@@ -220,7 +220,7 @@ class SecretScanner:
             scanner: FileScanner = visitor
             issues: list[Issue] = []
         else:
-            verifier = new_verifier() if ctx.options.get("secret_verify") else None
+            verifier = new_verifier() if wants_verify(ctx.options) else None
             scanner = FileScanner(settings_for(ctx.options), verifier=verifier)
             found, issues = scan_tree(scanner, ctx.tree)
             findings = [to_finding(f) for f in found]
@@ -263,6 +263,11 @@ def too_large_message(stats: Stats, settings: SecretSettings) -> str:
         f"{stats.too_large} file(s) over {settings.max_file_bytes} bytes not scanned for secrets: {names}; "
         f"raise the limit with --secret-max-file-size BYTES"
     )
+
+
+def wants_verify(options: ScanOptions) -> bool:
+    """`--verify`, unless `--offline` (which promises no network but the target's) says otherwise."""
+    return bool(options.get("secret_verify")) and not options.offline
 
 
 def new_verifier() -> Verifier:
