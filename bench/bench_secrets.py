@@ -82,6 +82,8 @@ def run(kind: str, target: Path, runs: int, like_for_like: Path) -> None:
         "-q",
         "--skip-db-update",
         "--offline-scan",
+        "--timeout",
+        "60m",  # its 5-minute default ran out on the shared machine
         *(["--input", str(target)] if kind == "image" else [str(target)]),
     ]
     results: dict[str, tuple[float, float, int]] = {}

@@ -81,6 +81,8 @@ def trivy(*args: str) -> tuple[list[Hit], float]:
         "--skip-db-update",
         "--skip-java-db-update",
         "--offline-scan",
+        "--timeout",
+        "60m",
         *args[1:],
     ]
     start = time.perf_counter()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import base64
+import datetime
 import io
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from hullguard.cli.main import main
+from hullguard.cli.secret_options import byte_size
 from hullguard.model import Secret
 from hullguard.pipeline import FsTarget, ScanOptions, scan
 from hullguard.report import formats, writer_for
@@ -94,7 +98,7 @@ def project(tmp_path: Path) -> Path:
     # A binary holding a token, and a text file over the size cap: both skipped.
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin/tool").write_bytes(b"\x7fELF\x00\x00" + GH.encode())
-    (tmp_path / "big.log").write_bytes(b"x" * (10 << 20) + GH.encode())
+    (tmp_path / "big.log").write_bytes(b"x" * (10 << 20) + b"\n" + GH.encode())
     return tmp_path
 
 
@@ -105,7 +109,23 @@ def _found(report_findings: tuple[object, ...]) -> set[tuple[str | None, int | N
 def test_every_credential_file_kind_is_found_and_binaries_and_big_files_are_skipped(project: Path) -> None:
     report = scan(FsTarget(path=project), SECRET_OPTIONS)
     assert _found(report.findings) == EXPECTED
-    assert [i.message for i in report.issues] == ["1 file over 10485760 bytes not scanned for secrets"]
+    assert [i.message for i in report.issues] == [
+        "1 file over 10485760 bytes not scanned for secrets: big.log (10485801 bytes); "
+        "raise the limit with --secret-max-file-size BYTES"
+    ]
+    raised = replace(SECRET_OPTIONS, secret=replace(SECRET_OPTIONS.secret, max_file_size=11 << 20))
+    report = scan(FsTarget(path=project), raised)
+    assert ("big.log", 2, "github-pat") in _found(report.findings)
+    assert report.issues == ()
+
+
+def test_size_flag_reads_units_and_rejects_nonsense() -> None:
+    assert byte_size("50M") == 50 << 20
+    assert byte_size("52428800") == 52428800
+    assert byte_size("1GiB") == 1 << 30
+    for bad in ("0", "-1", "ten", "5T"):
+        with pytest.raises(argparse.ArgumentTypeError, match="positive size"):
+            byte_size(bad)
 
 
 def test_no_writer_ever_prints_a_secret(project: Path) -> None:
@@ -247,3 +267,28 @@ def test_secret_rules_lists_the_catalogue(capsys: pytest.CaptureFixture[str], tm
     assert main(["secret", "rules", "--secret-config", str(config)]) == 0
     out = capsys.readouterr().out
     assert f"{len(rows) - 1} secret rules" in out and "github-pat " not in out
+
+
+def test_pkcs12_keystores_are_found_by_file_and_checked_by_content(tmp_path: Path) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "hullguard-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs/client.p12").write_bytes(
+        pkcs12.serialize_key_and_certificates(b"client", key, cert, None, BestAvailableEncryption(b"pw"))
+    )
+    (tmp_path / "certs/README.pfx").write_text("not a keystore\n")
+    report = scan(FsTarget(path=tmp_path), SECRET_OPTIONS)
+    secrets = [f for f in report.findings if isinstance(f, Secret)]
+    assert [(f.id, f.location.path) for f in secrets] == [("pkcs12-file", "certs/client.p12")]
+    assert secrets[0].match.startswith("<pkcs12 file, ")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from hullguard.cli.outcome import deliver
+from hullguard.cli.secret_options import add_secret_arguments
 from hullguard.cli.vuln_options import add_vuln_arguments, filters_from
 from hullguard.errors import UsageError
 from hullguard.matchers.options import VulnOptions
@@ -52,6 +53,7 @@ def add_report_options(parser: argparse.ArgumentParser, default_scanners: str) -
     parser.add_argument(
         "--secret-baseline", type=Path, help="known secrets (`hullguard secret baseline`) to hide"
     )
+    add_secret_arguments(parser)
     add_vuln_arguments(parser)
 
 
@@ -112,7 +114,13 @@ def scan_options(args: argparse.Namespace, config: ConfigOptions | None = None) 
         source=source,
         filters=filters_from(args, severities),
         vuln=VulnOptions(),
-        secret=SecretOptions(config=args.secret_config, baseline=args.secret_baseline),
+        secret=SecretOptions(
+            config=args.secret_config,
+            baseline=args.secret_baseline,
+            max_file_size=getattr(args, "secret_max_file_size", None),
+            # --offline promises no network but the target's: it overrides --verify
+            verify=getattr(args, "verify", False) and not args.offline,
+        ),
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
         offline=args.offline,

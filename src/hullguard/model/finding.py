@@ -110,6 +110,8 @@ class Secret:
     removed_in_layer: Digest | None = None
     fingerprint: str | None = None
     """sha256 of the rule id and the secret: what a baseline stores, never the secret."""
+    verification: str | None = None
+    """With `--verify`: verified, invalid or unknown, as the credential's provider answered."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,6 +150,14 @@ class RuntimeAlert:
 
 
 Finding = Vulnerability | Misconfiguration | Secret | RuntimeAlert
+
+
+def location_fingerprint(f: Secret) -> str:
+    """A secret finding's commit-style fingerprint, `<layer>:<path>:<rule>:<line>` (gitleaks writes
+    `<commit>:<path>:<rule>:<line>`): made of where the secret is, not of the secret, so it is
+    safe to publish and to list in a baseline."""
+    loc = f.location
+    return f"{loc.layer or ''}:{loc.path or ''}:{f.id}:{loc.start_line or 0}"
 
 
 def sort_findings(findings: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:

@@ -4,6 +4,7 @@ A scanner's module is imported only when it runs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from hullguard.pipeline.options import ALL_SCANNERS, ScannerName, ScanOptions
 from hullguard.scanners import Scanner
@@ -19,7 +20,10 @@ def _vuln(options: ScanOptions) -> Scanner:
 def _secret(options: ScanOptions) -> Scanner:
     from hullguard.secrets.scanner import SecretScanner
 
-    return SecretScanner(options.secret, options.scan_cache())
+    secret = options.secret
+    if secret.verify and options.offline:  # --offline promises no network but the target's
+        secret = replace(secret, verify=False)
+    return SecretScanner(secret, options.scan_cache())
 
 
 def _config(options: ScanOptions) -> Scanner:

@@ -7,6 +7,7 @@ from typing import Any, TextIO, assert_never
 
 from hullguard import __version__
 from hullguard.model import OS, ContainerRef, Finding, Issue, Location, Package, ProcessInfo, Report
+from hullguard.model.finding import location_fingerprint
 from hullguard.report.advice import to_dict as advice_dict
 
 SCHEMA_VERSION = 1
@@ -127,7 +128,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         case "misconfiguration":
             base.update(message=f.message, remediation=f.remediation, references=list(f.references) or None)
         case "secret":
-            base.update(match=f.match, removed_in_layer=f.removed_in_layer)
+            base.update(match=f.match, removed_in_layer=f.removed_in_layer, fingerprint=location_fingerprint(f), verification=f.verification)
         case "runtime":
             base.update(
                 output=f.output,

@@ -17,7 +17,7 @@ from hullguard.cache.files import read_json, write_json
 from hullguard.model import Digest
 from hullguard.secrets.settings import SecretSettings
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,8 @@ class Row:
 @dataclass(frozen=True, slots=True)
 class CachedLayer:
     rows: tuple[Row, ...]
-    too_large: int
+    too_large: tuple[str, ...]
+    """Files skipped for size, as `path (N bytes)`."""
 
 
 def settings_key(settings: SecretSettings, extra: tuple[str, ...] = ()) -> str:
@@ -54,7 +55,7 @@ def settings_key(settings: SecretSettings, extra: tuple[str, ...] = ()) -> str:
                 r.title,
                 int(r.severity),
                 [k.decode() for k in r.keywords],
-                r.regex.pattern.decode(),
+                r.pattern.decode(),
                 r.entropy,
                 [p.pattern for p in r.paths],
                 r.validate,
@@ -79,11 +80,11 @@ class LayerCache:
             return None
         try:
             rows = tuple(Row(str(p), int(n), str(r), str(m), str(f)) for p, n, r, m, f in doc["rows"])
-            return CachedLayer(rows=rows, too_large=int(doc["too_large"]))
+            return CachedLayer(rows=rows, too_large=tuple(str(p) for p in doc["too_large"]))
         except (ValueError, KeyError, TypeError):
             return None
 
-    def store(self, layer: Digest, rows: list[Row], too_large: int) -> None:
+    def store(self, layer: Digest, rows: list[Row], too_large: list[str]) -> None:
         doc = {
             "rows": [[r.path, r.line, r.rule, r.redacted, r.fingerprint] for r in rows],
             "too_large": too_large,

@@ -12,3 +12,7 @@ class SecretOptions:
     """YAML: secret rules to add or disable, allowlists (`--secret-config`)."""
     baseline: Path | None = None
     """Known secrets to hide (`hullguard secret baseline`)."""
+    max_file_size: int | None = None
+    """Files larger than this are not scanned (and are named in the report); None: the default."""
+    verify: bool = False
+    """Check found credentials with their providers' identity calls (`--verify`, never with --offline)."""

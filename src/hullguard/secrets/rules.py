@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -11,8 +12,11 @@ import yaml
 
 from hullguard.errors import Error
 from hullguard.model import Severity
+from hullguard.secrets.bounds import UnboundedPattern, bounds
 
 VALIDATORS = frozenset({"jwt", "base64-credentials"})
+FILE_KINDS = frozenset({"pkcs12"})
+"""Rules with `file:` find a whole file by its path and content (a PKCS#12 keystore), not text."""
 
 
 class RuleError(Error):
@@ -51,16 +55,38 @@ class Rule:
     severity: Severity
     keywords: tuple[bytes, ...]
     """Lower-case; the regex runs only on text containing one of them (none: always runs)."""
-    regex: re.Pattern[bytes]
-    """Group `secret` is the credential (else the whole match); optional group `key` its name."""
+    pattern: bytes
+    """The regex. Group `secret` is the credential (else the whole match); optional group `key` its name."""
     entropy: float | None = None
     paths: tuple[re.Pattern[str], ...] = ()
     """When set, the rule applies only to files whose path matches one of these."""
     validate: str | None = None
+    file: str | None = None
+    """One of FILE_KINDS: the finding is the file itself (its `paths` say which files to check)."""
     allow: Allowlist = field(default_factory=Allowlist)
     matches: tuple[str, ...] = ()
     near_misses: tuple[str, ...] = ()
     example_path: str = "example.txt"
+
+    @property
+    def regex(self) -> re.Pattern[bytes]:
+        """Compiled on first use: most scans need a fraction of the rules (a warm one, none)."""
+        return _compiled(self.pattern)
+
+    @property
+    def reach(self) -> int:
+        """The longest text a match spans (every quantifier is bounded, see `bounds`)."""
+        return _reach(self.pattern)
+
+
+@functools.cache
+def _compiled(pattern: bytes) -> re.Pattern[bytes]:
+    return re.compile(pattern)
+
+
+@functools.cache
+def _reach(pattern: bytes) -> int:
+    return bounds(pattern).reach
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,12 +99,31 @@ class RuleSet:
         return tuple(r.id for r in self.rules)
 
 
+BUILTIN_FILES = ("secret-rules.yaml", "secret-rules-providers.yaml", "secret-rules-generic.yaml")
+"""In precedence order (the earlier rule wins an overlap): core formats, providers, generic."""
+
+
 def load_builtin() -> RuleSet:
-    text = resources.files("hullguard").joinpath("data/secret-rules.yaml").read_text(encoding="utf-8")
-    return parse_rules(text, "secret-rules.yaml")
+    data = resources.files("hullguard").joinpath("data")
+    return _concat(
+        [parse_rules(data.joinpath(name).read_text(encoding="utf-8"), name) for name in BUILTIN_FILES]
+    )
 
 
-def parse_rules(text: str, where: str) -> RuleSet:
+def _concat(parts: list[RuleSet]) -> RuleSet:
+    rules = tuple(r for part in parts for r in part.rules)
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"builtin secret rules: duplicate rule id {rule.id!r}")
+        seen.add(rule.id)
+    allow = parts[0].allow
+    for part in parts[1:]:
+        allow = allow.merged(part.allow)
+    return RuleSet(rules=rules, allow=allow)
+
+
+def parse_rules(text: str, where: str, checked: bool = True) -> RuleSet:
     try:
         # libyaml's safe loader where built: the builtin rules load in a tenth of the time.
         doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loaders only)
@@ -86,7 +131,7 @@ def parse_rules(text: str, where: str) -> RuleSet:
         raise RuleError(f"{where}: not valid YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("rules", []), list):
         raise RuleError(f"{where}: expected a mapping with a `rules:` list")
-    rules = tuple(parse_rule(raw, f"{where}: rules[{i}]") for i, raw in enumerate(doc.get("rules") or ()))
+    rules = tuple(parse_rule(raw, f"{where}: rules[{i}]", checked) for i, raw in enumerate(doc.get("rules") or ()))
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -95,9 +140,16 @@ def parse_rules(text: str, where: str) -> RuleSet:
     return RuleSet(rules=rules, allow=parse_allowlist(doc.get("allow"), f"{where}: allow"))
 
 
-def parse_rule(raw: Any, where: str) -> Rule:
+def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: expected a mapping")
+    file_kind = raw.get("file")
+    if file_kind is not None:
+        if file_kind not in FILE_KINDS or not raw.get("paths") or "regex" in raw:
+            raise RuleError(
+                f"{where}: a `file:` rule names one of {', '.join(sorted(FILE_KINDS))} and `paths`, no regex"
+            )
+        raw = {**raw, "regex": "(?!)", "keywords": ["\0"]}  # never runs on text
     for key in ("id", "title", "regex"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise RuleError(f"{where}: `{key}` must be a non-empty string")
@@ -113,16 +165,26 @@ def parse_rule(raw: Any, where: str) -> Rule:
     if entropy is not None and not isinstance(entropy, int | float):
         raise RuleError(f"{where}: entropy must be a number")
     examples = raw.get("examples") or {}
+    pattern = raw["regex"].encode()
+    if checked:
+        _compile_bytes(raw["regex"], where)
+        try:
+            bounds(pattern)
+        except UnboundedPattern as e:
+            raise RuleError(f"{where}: regex may take super-linear time: {e}") from e
+    if not raw.get("keywords"):
+        raise RuleError(f"{where}: `keywords` must name at least one word every match contains")
     return Rule(
         id=raw["id"],
         family=str(raw.get("family") or raw["id"].split("-")[0]),
         title=raw["title"],
         severity=severity,
         keywords=tuple(str(k).lower().encode() for k in _strings(raw.get("keywords"), f"{where}: keywords")),
-        regex=_compile_bytes(raw["regex"], where),
+        pattern=pattern,
         entropy=float(entropy) if entropy is not None else None,
         paths=tuple(_compile(p, f"{where}: paths") for p in _strings(raw.get("paths"), f"{where}: paths")),
         validate=validate,
+        file=file_kind,
         allow=parse_allowlist(raw.get("allow"), f"{where}: allow"),
         matches=_strings(examples.get("match"), f"{where}: examples.match"),
         near_misses=_strings(examples.get("no_match"), f"{where}: examples.no_match"),

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest, Issue, Location, RuleId, Secret
 from hullguard.scanners import ScanContext, ScanResult
-from hullguard.secrets.detect import Detector, Hit, is_binary
+from hullguard.secrets.detect import FILE_KINDS, Detector, Hit, fingerprint, is_binary
+from hullguard.secrets.fingerprint import location_fingerprint
 from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings_key
 from hullguard.secrets.options import SecretOptions
 from hullguard.secrets.rules import Rule
 from hullguard.secrets.settings import SecretSettings, load_settings
 from hullguard.secrets.structured import image_config_texts, manifest_extras
+from hullguard.secrets.verify import Status, Verifier
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
 
+MAX_NAMED = 20
+"""Files skipped for size named in the report issue; the rest are counted."""
 BINARY_SUFFIXES = (
     *(".png", ".jpg", ".jpeg", ".gif", ".ico", ".bmp", ".webp", ".woff", ".woff2", ".ttf", ".otf", ".eot"),
     *(".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".jar", ".war", ".whl", ".egg", ".deb", ".rpm"),
@@ -34,10 +39,13 @@ class Found:
     redacted: str
     digest: str
     layer: Digest | None = None
+    verification: str | None = None
 
     @classmethod
-    def of(cls, path: str, line: int, hit: Hit, layer: Digest | None = None) -> Found:
-        return cls(path, line, hit.rule, hit.redacted, hit.digest, layer)
+    def of(
+        cls, path: str, line: int, hit: Hit, layer: Digest | None = None, verification: str | None = None
+    ) -> Found:
+        return cls(path, line, hit.rule, hit.redacted, hit.digest, layer, verification)
 
 
 @dataclass(slots=True)
@@ -46,6 +54,7 @@ class Stats:
     bytes: int = 0
     binary: int = 0
     too_large: int = 0
+    too_large_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +64,8 @@ class FileScanner:
     settings: SecretSettings
     detector: Detector = field(init=False)
     stats: Stats = field(default_factory=Stats)
+    verifier: Verifier | None = None
+    """With `--verify`: asks providers whether what was found is live."""
 
     def __post_init__(self) -> None:
         self.detector = Detector(self.settings.ruleset)
@@ -64,31 +75,40 @@ class FileScanner:
             return False
         if entry.size > self.settings.max_file_bytes:
             self.stats.too_large += 1
+            self.stats.too_large_paths.append(f"{entry.path} ({entry.size} bytes)")
             return False
         return not self.settings.ruleset.allow.allows_path(entry.path)
 
     def scan(self, path: str, data: bytes, layer: Digest | None = None) -> list[Found]:
+        whole = self._whole_files(path, data, layer)
+        if whole:
+            return whole
         if is_binary(data):
             self.stats.binary += 1
             return []
         self.stats.files += 1
         self.stats.bytes += len(data)
-        decoded: list[Found] = []
+        decoded: list[tuple[int, Hit]] = []
         lines: set[int] = set()
         for extra in manifest_extras(path, data):
             if extra.line is not None:
                 lines.add(extra.line)
-            decoded += [
-                Found.of(path, extra.line or h.line, h, layer)
-                for h in self.detector.scan(extra.text, extra.path)
-            ]
+            decoded += [(extra.line or h.line, h) for h in self.detector.scan(extra.text, extra.path)]
         # Where a value was decoded and scanned, its encoded form on that line is not scanned again.
-        found = [
-            Found.of(path, h.line, h, layer) for h in self.detector.scan(data, path) if h.line not in lines
-        ]
-        found += decoded
+        hits = [(h.line, h) for h in self.detector.scan(data, path) if h.line not in lines] + decoded
+        status = verify_hits(self.verifier, [h for _, h in hits]) if self.verifier else {}
+        found = [Found.of(path, line, h, layer, status.get(id(h))) for line, h in hits]
         unique = {(f.path, f.line, f.rule.id, f.digest): f for f in reversed(found)}
         return sorted(unique.values(), key=lambda f: (f.line, f.rule.id))
+
+    def _whole_files(self, path: str, data: bytes, layer: Digest | None) -> list[Found]:
+        """Keystores found by path and checked by content (`file:` rules): the file is the secret."""
+        found = []
+        for rule in self.settings.ruleset.rules:
+            if rule.file and any(p.search(path) for p in rule.paths) and FILE_KINDS[rule.file](data):
+                digest = fingerprint(rule.id, hashlib.sha256(data).hexdigest())
+                found.append(Found(path, 1, rule, f"<{rule.file} file, {len(data)} bytes>", digest, layer))
+        return found
 
 
 class LayerSecrets(FileScanner):
@@ -97,13 +117,15 @@ class LayerSecrets(FileScanner):
     With a cache, a layer already scanned under the same rules is not read again: its files
     are declined in `wants` and its stored results stand in for them."""
 
-    def __init__(self, settings: SecretSettings, cache: LayerCache | None = None) -> None:
-        super().__init__(settings)
+    def __init__(
+        self, settings: SecretSettings, cache: LayerCache | None = None, verifier: Verifier | None = None
+    ) -> None:
+        super().__init__(settings, verifier=verifier)
         self.found: list[Found] = []
         self.cache = cache
         self.from_cache: dict[Digest, bool] = {}
         self.fresh: dict[Digest, list[Found]] = {}
-        self.too_large_in: dict[Digest, int] = {}
+        self.too_large_in: dict[Digest, list[str]] = {}
 
     def wants(self, entry: FileEntry) -> bool:
         layer = entry.layer
@@ -115,7 +137,7 @@ class LayerSecrets(FileScanner):
             return False
         before = self.stats.too_large
         wanted = super().wants(entry)
-        self.too_large_in[layer] += self.stats.too_large - before
+        self.too_large_in[layer] += self.stats.too_large_paths[before:]
         return wanted
 
     def restore(self, layers: tuple[Digest, ...]) -> bool:
@@ -139,11 +161,12 @@ class LayerSecrets(FileScanner):
     def _use(self, layer: Digest, cached: CachedLayer | None) -> None:
         if cached is None:
             self.from_cache[layer] = False
-            self.fresh[layer], self.too_large_in[layer] = [], 0
+            self.fresh[layer], self.too_large_in[layer] = [], []
             return
         rules = {r.id: r for r in self.settings.ruleset.rules}
         self.from_cache[layer] = True
-        self.stats.too_large += cached.too_large
+        self.stats.too_large += len(cached.too_large)
+        self.stats.too_large_paths += cached.too_large
         self.found += [
             Found(r.path, r.line, rules[r.rule], r.redacted, r.fingerprint, layer) for r in cached.rows
         ]
@@ -161,7 +184,7 @@ class LayerSecrets(FileScanner):
             return
         for layer in layers:
             if layer not in self.from_cache and layer not in unreadable:
-                self.cache.store(layer, [], 0)
+                self.cache.store(layer, [], [])
         for layer, found in self.fresh.items():
             if layer not in unreadable:
                 rows = [Row(f.path, f.line, f.rule.id, f.redacted, f.digest) for f in found]
@@ -181,6 +204,9 @@ class SecretScanner:
 
     def new_visitor(self) -> LayerVisitor | None:
         settings = settings_for(self.options)
+        if self.options.verify:
+            # The cache holds no secrets, so there would be nothing to verify: read every layer.
+            return LayerSecrets(settings, verifier=new_verifier())
         if self.cache is None:
             return LayerSecrets(settings)
         return LayerSecrets(settings, LayerCache(self.cache, settings_key(settings, BINARY_SUFFIXES)))
@@ -194,24 +220,61 @@ class SecretScanner:
             scanner: FileScanner = visitor
             issues: list[Issue] = []
         else:
-            scanner = FileScanner(settings_for(self.options))
+            verifier = new_verifier() if self.options.verify else None
+            scanner = FileScanner(settings_for(self.options), verifier=verifier)
             found, issues = scan_tree(scanner, ctx.tree)
             findings = [to_finding(f) for f in found]
         known = scanner.settings.baseline
-        findings = [f for f in findings if f.fingerprint not in known]
+        findings = [
+            f for f in findings if f.fingerprint not in known and location_fingerprint(f) not in known
+        ]
         if scanner.stats.too_large:
-            issues.append(
-                Issue(
-                    stage="secret",
-                    message=f"{scanner.stats.too_large} file{'' if scanner.stats.too_large == 1 else 's'} "
-                    f"over {scanner.settings.max_file_bytes} bytes not scanned for secrets",
-                )
-            )
+            issues.append(Issue(stage="secret", message=too_large_message(scanner.stats, scanner.settings)))
         return ScanResult(findings=tuple(findings), issues=tuple(issues))
 
 
+def verify_hits(verifier: Verifier, hits: list[Hit]) -> dict[int, str]:
+    """Each verifiable hit's status, by `id(hit)`; an AWS key id is checked with a secret
+    access key found in the same file (the first the provider accepts)."""
+    secrets = [h.secret for h in hits if h.rule.id == "aws-secret-access-key"]
+    out: dict[int, str] = {}
+    for h in hits:
+        if h.rule.id == "aws-access-key-id":
+            results = [verifier.status(h.rule.id, h.secret, s) for s in secrets]
+            if Status.VERIFIED in results:
+                status = Status.VERIFIED
+            else:
+                status = Status.INVALID if results and set(results) == {Status.INVALID} else Status.UNKNOWN
+            out[id(h)] = status
+            for s in (x for x in hits if x.rule.id == "aws-secret-access-key"):
+                if verifier.status(h.rule.id, h.secret, s.secret) is Status.VERIFIED:
+                    out[id(s)] = Status.VERIFIED
+        elif h.rule.id != "aws-secret-access-key":
+            out[id(h)] = verifier.status(h.rule.id, h.secret)
+    return out
+
+
+def too_large_message(stats: Stats, settings: SecretSettings) -> str:
+    """Names the files skipped for size (the first few), the limit, and the flag that raises it."""
+    named = stats.too_large_paths[:MAX_NAMED]
+    rest = stats.too_large - len(named)
+    names = ", ".join(named) + (f" and {rest} more" if rest > 0 else "")
+    return (
+        f"{stats.too_large} file{'' if stats.too_large == 1 else 's'} over {settings.max_file_bytes} bytes "
+        f"not scanned for secrets: {names}; "
+        f"raise the limit with --secret-max-file-size BYTES"
+    )
+
+
+def new_verifier() -> Verifier:
+    """The one place a Verifier is made for a scan: with the providers' real endpoints."""
+    return Verifier()
+
+
 def settings_for(options: SecretOptions) -> SecretSettings:
-    return load_settings(options.config, options.baseline)
+    settings = load_settings(options.config, options.baseline)
+    limit = options.max_file_size
+    return replace(settings, max_file_bytes=limit) if limit else settings
 
 
 def scan_tree(scanner: FileScanner, tree: FileTree) -> tuple[list[Found], list[Issue]]:
@@ -267,6 +330,8 @@ def to_finding(f: Found, removed_in: Digest | None = None, layers: tuple[Digest,
     title = rule.title
     if removed_in is not None:
         title = f"{rule.title}: added in {_layer_name(f.layer, layers)}, deleted in {_layer_name(removed_in, layers)}, still in the image"
+    if f.verification is not None:
+        title = f"{title} [{f.verification}]"
     return Secret(
         id=RuleId(rule.id),
         severity=rule.severity,
@@ -275,6 +340,7 @@ def to_finding(f: Found, removed_in: Digest | None = None, layers: tuple[Digest,
         location=Location(path=f.path, start_line=f.line, layer=f.layer),
         removed_in_layer=removed_in,
         fingerprint=f.digest,
+        verification=f.verification,
     )
 
 
