@@ -1,0 +1,61 @@
+"""Alerts: deduplicated by key, stored, and queued for delivery to each target that wants them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hullguard.model import Severity
+from hullguard.server.config import ServerConfig
+from hullguard.server.schema import Alert, Delivery
+from hullguard.server.store import finding_key, now
+
+
+def record_alert(
+    session: Session,
+    config: ServerConfig,
+    *,
+    kind: str,
+    key: str,
+    severity: Severity,
+    title: str,
+    detail: dict[str, Any],
+    image_ref: str | None = None,
+    workload: str | None = None,
+) -> Alert | None:
+    """A new alert, or None when one with this key was raised before. The caller commits."""
+    if session.scalar(select(Alert.id).where(Alert.dedup_key == key[:300])) is not None:
+        return None
+    alert = Alert(
+        dedup_key=key[:300], kind=kind, severity=severity.name, title=title[:2000], image_ref=image_ref,
+        workload=workload, created_at=now(), detail=json.dumps(detail, sort_keys=True),
+    )
+    session.add(alert)
+    session.flush()
+    for target in config.alert_targets:
+        if severity >= target.min_severity:
+            session.add(Delivery(alert_id=alert.id, target=target.name, status="pending", attempts=0, next_at=now()))
+    return alert
+
+
+def finding_alerts(
+    session: Session, config: ServerConfig, image_ref: str, findings: list[dict[str, Any]], why: str
+) -> int:
+    """Alerts for findings new to an image, at or above the configured severity; returns how many."""
+    raised = 0
+    for finding in findings:
+        severity = Severity.parse(str(finding.get("severity", "UNKNOWN")))
+        if severity < config.alert_min_severity:
+            continue
+        package = finding.get("package") or {}
+        where = f" in {package.get('name')} {package.get('version')}" if package else ""
+        alert = record_alert(
+            session, config, kind="finding", key=f"finding|{image_ref}|{finding_key(finding)}",
+            severity=severity, title=f"{finding.get('id')}{where} ({why})", image_ref=image_ref,
+            detail={"finding": finding, "why": why},
+        )
+        raised += alert is not None
+    return raised

@@ -1,0 +1,53 @@
+"""What the service and its workers are told: where data lives, which registries, schedules, alert targets."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hullguard.model import Severity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertTarget:
+    name: str
+    url: str
+    style: str = "json"
+    """`json` (generic), `slack` or `teams`: the payload shape the receiver expects."""
+    min_severity: Severity = Severity.HIGH
+    max_per_minute: int = 30
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerConfig:
+    data_dir: Path
+    database_url: str
+    broker_url: str | None = None
+    insecure_registries: tuple[str, ...] = ()
+    cache_dir: Path | None = None
+    """The vulnerability DB and layer caches: the CLI's `--cache-dir` / HULLGUARD_CACHE_DIR."""
+    scanners: frozenset[str] = frozenset({"vuln", "secret"})
+    db_update_interval: float = 0.0
+    """Seconds between scheduled `db update` runs (each followed by re-judgement); 0 = never."""
+    db_sources: tuple[str, ...] = ()
+    """Where `db update` reads OSV data from; empty = the configured mirror's ecosystem exports."""
+    poll_registries: tuple[str, ...] = ()
+    poll_interval: float = 300.0
+    alert_targets: tuple[AlertTarget, ...] = ()
+    alert_min_severity: Severity = Severity.HIGH
+    """New findings at or above this raise alerts."""
+    worker_threads: int = 1
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def insecure(self, host: str) -> bool:
+        """Plain HTTP is allowed to --insecure-registry hosts and, as Docker allows, to loopback."""
+        if host in self.insecure_registries:
+            return True
+        name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 or host.startswith("[") else host
+        if name == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(name).is_loopback
+        except ValueError:
+            return False

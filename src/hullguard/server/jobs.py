@@ -1,0 +1,39 @@
+"""A scan job as a worker runs it: claim, scan, store the result in one transaction."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hullguard.errors import Error
+from hullguard.server.alerts import finding_alerts
+from hullguard.server.config import ServerConfig
+from hullguard.server.scanning import scan_reference
+from hullguard.server.store import fail_scan, finish_scan, start_scan
+
+log = logging.getLogger("hullguard.server")
+
+
+def run_scan_job(scan_id: str, config: ServerConfig, sessions: sessionmaker[Session]) -> None:
+    """Bad input (a target that cannot be opened) fails the scan; anything else raises so the task
+    queue retries the job. Nothing is written until the report is complete."""
+    with sessions() as session:
+        scan = start_scan(session, scan_id)
+        if scan is None:
+            return
+        target = scan.target
+    try:
+        document = scan_reference(target, config)
+    except Error as e:
+        with sessions() as session:
+            fail_scan(session, scan_id, e.diagnostics())
+        return
+    except OperationalError:
+        raise
+    with sessions() as session:
+        image, new = finish_scan(session, scan_id, document)
+        finding_alerts(session, config, image.ref, new, "new in a scan")
+        session.commit()
+    log.info("scan %s of %s done: %d findings", scan_id, target, len(document.get("findings", [])))

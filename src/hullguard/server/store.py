@@ -1,0 +1,115 @@
+"""Scans, images and their reports in the database: each change is one transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hullguard.server.schema import SEVERITY_COLUMNS, Image, Report, Scan
+
+
+class ScanStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def now() -> datetime:
+    # Stored naive in UTC: SQLite keeps no zone, and both backends must read back the same value.
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_scan(session: Session, target: str, ref: str, origin: str) -> Scan:
+    scan = Scan(
+        id=str(uuid.uuid4()), target=target, ref=ref, origin=origin, status=ScanStatus.QUEUED.value,
+        attempts=0, created_at=now(),
+    )
+    session.add(scan)
+    session.commit()
+    return scan
+
+
+def start_scan(session: Session, scan_id: str) -> Scan | None:
+    """Mark a scan running and return it; None when it is unknown or already finished (a redelivery)."""
+    scan = session.get(Scan, scan_id, with_for_update=True)
+    if scan is None or scan.status in (ScanStatus.DONE, ScanStatus.FAILED):
+        session.rollback()
+        return None
+    scan.status = ScanStatus.RUNNING.value
+    scan.attempts += 1
+    scan.started_at = now()
+    session.commit()
+    return scan
+
+
+def fail_scan(session: Session, scan_id: str, error: str) -> None:
+    scan = session.get(Scan, scan_id)
+    if scan is not None:
+        scan.status, scan.error, scan.finished_at = ScanStatus.FAILED.value, error[:4000], now()
+        session.commit()
+
+
+def severity_counts(findings: Iterable[dict[str, Any]]) -> dict[str, int]:
+    counts = Counter(str(f.get("severity", "UNKNOWN")).lower() for f in findings)
+    return {name: counts.get(name, 0) for name in SEVERITY_COLUMNS}
+
+
+def finding_key(finding: dict[str, Any]) -> str:
+    """What makes a finding the same one in two reports of an image."""
+    package = finding.get("package") or {}
+    location = finding.get("location") or {}
+    return "|".join(
+        str(x) for x in (finding.get("kind"), finding.get("id"), package.get("name"), package.get("version"),
+                         location.get("path"), location.get("start_line"))
+    )
+
+
+def add_report(
+    session: Session, image: Image, document: dict[str, Any], reason: str, scan_id: str | None
+) -> tuple[Report, list[dict[str, Any]]]:
+    """Store a report as the image's latest; return it and the findings its previous report lacked.
+    The caller commits (with whatever else belongs to the same change)."""
+    previous = session.get(Report, image.report_id) if image.report_id else None
+    known = {finding_key(f) for f in json.loads(previous.document)["findings"]} if previous else set()
+    findings = document.get("findings", [])
+    counts = severity_counts(findings)
+    digest = (document.get("artifact") or {}).get("digest")
+    report = Report(
+        image_id=image.id, scan_id=scan_id, reason=reason, digest=digest, created_at=now(),
+        document=json.dumps(document, sort_keys=True), **counts,
+    )
+    session.add(report)
+    session.flush()
+    image.report_id, image.digest, image.status, image.scanned_at = report.id, digest, ScanStatus.DONE.value, now()
+    for name, value in counts.items():
+        setattr(image, name, value)
+    return report, [f for f in findings if finding_key(f) not in known]
+
+
+def image_for(session: Session, ref: str) -> Image:
+    image = session.scalar(select(Image).where(Image.ref == ref))
+    if image is None:
+        image = Image(ref=ref, status=ScanStatus.QUEUED.value, **dict.fromkeys(SEVERITY_COLUMNS, 0))
+        session.add(image)
+        session.flush()
+    return image
+
+
+def finish_scan(session: Session, scan_id: str, document: dict[str, Any]) -> tuple[Image, list[dict[str, Any]]]:
+    """The scan's report, image and status in one transaction: a crash leaves the scan as it was."""
+    scan = session.get(Scan, scan_id)
+    assert scan is not None
+    image = image_for(session, scan.ref)
+    report, new = add_report(session, image, document, "scan", scan_id)
+    scan.status, scan.report_id, scan.image_id, scan.finished_at = ScanStatus.DONE.value, report.id, image.id, now()
+    scan.error = None
+    return image, new

@@ -1,0 +1,39 @@
+"""API tokens: random, shown once, stored as their sha256; a role says what the holder may do."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hullguard.server.schema import Token
+
+PREFIX = "hgt_"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    """Reads and writes: scans, events, alerts."""
+    VIEWER = "viewer"
+    """Reads only."""
+
+
+def _digest(token: str) -> str:
+    # The tokens are 256 random bits: a plain hash is enough (no dictionary to guess from).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, role: Role, name: str) -> str:
+    token = PREFIX + secrets.token_urlsafe(32)
+    session.add(Token(name=name, role=role.value, digest=_digest(token), created_at=datetime.now(UTC)))
+    session.commit()
+    return token
+
+
+def role_of(session: Session, token: str) -> Role | None:
+    row = session.scalar(select(Token).where(Token.digest == _digest(token)))
+    return Role(row.role) if row else None
