@@ -29,9 +29,12 @@ def now() -> datetime:
 
 
 def new_scan(session: Session, target: str, ref: str, origin: str) -> Scan:
+    """A queued scan; its image is listed from now on, with the status of its latest scan."""
+    image = image_for(session, ref)
+    image.status = ScanStatus.QUEUED.value
     scan = Scan(
         id=str(uuid.uuid4()), target=target, ref=ref, origin=origin, status=ScanStatus.QUEUED.value,
-        attempts=0, created_at=now(),
+        attempts=0, created_at=now(), image_id=image.id,
     )
     session.add(scan)
     session.commit()
@@ -45,6 +48,7 @@ def start_scan(session: Session, scan_id: str) -> Scan | None:
         session.rollback()
         return None
     scan.status = ScanStatus.RUNNING.value
+    _set_image_status(session, scan, ScanStatus.RUNNING)
     scan.attempts += 1
     scan.started_at = now()
     session.commit()
@@ -55,7 +59,14 @@ def fail_scan(session: Session, scan_id: str, error: str) -> None:
     scan = session.get(Scan, scan_id)
     if scan is not None:
         scan.status, scan.error, scan.finished_at = ScanStatus.FAILED.value, error[:4000], now()
+        _set_image_status(session, scan, ScanStatus.FAILED)
         session.commit()
+
+
+def _set_image_status(session: Session, scan: Scan, status: ScanStatus) -> None:
+    image = session.get(Image, scan.image_id) if scan.image_id is not None else None
+    if image is not None:
+        image.status = status.value
 
 
 def severity_counts(findings: Iterable[dict[str, Any]]) -> dict[str, int]:
