@@ -37,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alert-webhook", action="append", default=[], metavar="NAME=URL[,style=json|slack|teams][,min=SEV][,per-minute=N]",
                         help="send alerts to this webhook")
     parser.add_argument("--alert-severity", default="HIGH", help="new findings at or above this raise alerts")
+    parser.add_argument("--ignorefile", type=Path, help="ignore entries (YAML, as `image --ignorefile`) for every scan")
     sub = parser.add_subparsers(dest="server_command", metavar="token")
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
     create = token.add_parser("create", help="make a token; it is printed once and stored hashed")
@@ -65,6 +66,7 @@ def _alert_target(text: str) -> object:
 
 
 def server_config(args: argparse.Namespace) -> object:
+    from hullguard.ignorefile import load_ignorefile
     from hullguard.server.config import ServerConfig
     from hullguard.server.database import database_url
 
@@ -80,6 +82,7 @@ def server_config(args: argparse.Namespace) -> object:
             db_sources=tuple(args.db_source), poll_registries=tuple(args.poll_registry),
             poll_interval=args.poll_interval, alert_targets=tuple(_alert_target(t) for t in args.alert_webhook),
             worker_threads=args.workers,
+            ignore_rules=load_ignorefile(args.ignorefile) if args.ignorefile else (),
         )
     return ServerConfig(data_dir=args.data_dir, database_url=database_url(args.data_dir, args.database),
                         broker_url=getattr(args, "broker", None), cache_dir=args.cache_dir, **extra)

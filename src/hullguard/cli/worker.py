@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+from pathlib import Path
 
 from hullguard.cli.server import add_storage_arguments, server_config
 from hullguard.errors import UsageError
@@ -19,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=1, help="scans at a time in this process (default 1)")
     parser.add_argument("--insecure-registry", action="append", default=[], metavar="HOST:PORT",
                         help="allow plain HTTP to this registry (loopback hosts always may)")
+    parser.add_argument("--ignorefile", type=Path, help="ignore entries (YAML), as given to the server")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +32,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.broker.startswith(("redis://", "rediss://", "unix://")):
         raise UsageError(f"--broker {args.broker!r}: expected redis://HOST:PORT/N")
-    config = replace(server_config(args), insecure_registries=tuple(args.insecure_registry))  # type: ignore[type-var]
+    from hullguard.ignorefile import load_ignorefile
+
+    config = replace(server_config(args), insecure_registries=tuple(args.insecure_registry),
+                     ignore_rules=load_ignorefile(args.ignorefile) if args.ignorefile else ())
     maker = sessions(open_engine(config.database_url))
 
     def hullguard_scan(scan_id: str) -> None:

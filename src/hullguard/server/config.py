@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hullguard.ignorefile import IgnoreRule
 from hullguard.model import Severity
 
 
@@ -37,6 +38,8 @@ class ServerConfig:
     alert_targets: tuple[AlertTarget, ...] = ()
     alert_min_severity: Severity = Severity.HIGH
     """New findings at or above this raise alerts."""
+    ignore_rules: tuple[IgnoreRule, ...] = ()
+    """From --ignorefile: applied to every scan and re-judgement, listed on the policies page."""
     worker_threads: int = 1
     extra: dict[str, str] = field(default_factory=dict)
 

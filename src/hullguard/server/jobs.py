@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hullguard.errors import Error
 from hullguard.server.alerts import finding_alerts
 from hullguard.server.config import ServerConfig
-from hullguard.server.scanning import scan_reference
+from hullguard.server.scanning import scan_reference, signature_status
 from hullguard.server.store import fail_scan, finish_scan, start_scan
 
 log = logging.getLogger("hullguard.server")
@@ -32,8 +32,10 @@ def run_scan_job(scan_id: str, config: ServerConfig, sessions: sessionmaker[Sess
         return
     except OperationalError:
         raise
+    signature = signature_status(target, (document.get("artifact") or {}).get("digest"), config)
     with sessions() as session:
         image, new = finish_scan(session, scan_id, document)
+        image.signature = signature
         finding_alerts(session, config, image.ref, new, "new in a scan")
         session.commit()
     log.info("scan %s of %s done: %d findings", scan_id, target, len(document.get("findings", [])))

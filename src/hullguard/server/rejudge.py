@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -69,12 +69,15 @@ def _sort_key(f: dict[str, Any]) -> tuple[int, str, str, int, str]:
             loc.get("start_line") or 0, loc.get("layer") or "")
 
 
-def rejudged(document: dict[str, Any], matcher: Any) -> dict[str, Any] | None:
+def rejudged(document: dict[str, Any], matcher: Any, config: ServerConfig) -> dict[str, Any] | None:
     """The document with its vulnerability findings matched anew; None when nothing changed."""
+    from hullguard.ignorefile import apply_ignore_rules
     from hullguard.report.json import finding_dict
 
     old = document.get("findings", [])
     vulns, _ = matcher.match(list(_packages(document)), _os(document), _provenance(old))
+    if config.ignore_rules:
+        vulns, _ = apply_ignore_rules(vulns, config.ignore_rules, datetime.now(UTC).date())
     fresh = [finding_dict(v) for v in vulns]
     kept = [f for f in old if f.get("kind") != "vulnerability"]
     if {finding_key(f) for f in fresh} == {finding_key(f) for f in old if f.get("kind") == "vulnerability"}:
@@ -99,7 +102,7 @@ def rejudge_all(sessions: sessionmaker[Session], config: ServerConfig) -> Outcom
                 document = json.loads(text)
                 images += 1
                 packages += len(document.get("packages") or ())
-                updated = rejudged(document, matcher)
+                updated = rejudged(document, matcher, config)
                 if updated is None:
                     continue
                 changed += 1

@@ -1,10 +1,14 @@
-"""The one call from the service into the scanning pipeline (a reference in, the JSON report out)."""
+"""The service's calls into the scanning pipeline and the registry (a reference in, the JSON report out)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from hullguard.errors import Error
 from hullguard.server.config import ServerConfig
+
+log = logging.getLogger("hullguard.server")
 
 
 def scan_reference(target: str, config: ServerConfig) -> dict[str, Any]:
@@ -21,5 +25,26 @@ def scan_reference(target: str, config: ServerConfig) -> dict[str, Any]:
         scanners=config.scanners,
         source=SourceOptions(insecure=config.insecure(host)),
         cache_dir=config.cache_dir,
+        extra=(("ignore_rules", config.ignore_rules),) if config.ignore_rules else (),
     )
     return to_dict(scan_image(target, options))
+
+
+def signature_status(target: str, digest: str | None, config: ServerConfig) -> str | None:
+    """Whether the registry holds a cosign signature (`sha256-<hex>.sig` tag) for this digest.
+    Presence only: verifying it needs the signer's key or identity (`hullguard verify`)."""
+    from hullguard.registry.client import RegistryClient, fallback_tag
+    from hullguard.registry.reference import Reference, parse_reference
+    from hullguard.registry.transport import RegistryOptions
+
+    if not digest:
+        return None
+    ref = parse_reference(target)
+    tag = f"{fallback_tag(digest)}.sig"
+    try:
+        with RegistryClient(ref.api_host, RegistryOptions(insecure=config.insecure(ref.api_host), retries=1)) as client:
+            head = client.head_manifest(Reference(registry=ref.registry, repository=ref.repository, tag=tag))
+    except Error as e:
+        log.warning("signature lookup for %s failed: %s", target, e)
+        return None
+    return f"cosign signature tag {tag[:19]}….sig present (not verified)" if head is not None else None

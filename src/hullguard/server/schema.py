@@ -41,6 +41,8 @@ class Image(Counts, Base):
     digest: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))
     scanned_at: Mapped[datetime | None]
+    signature: Mapped[str | None] = mapped_column(String(200))
+    """What the registry holds of a cosign signature for the latest digest; None: none found."""
     report_id: Mapped[int | None] = mapped_column(Integer)
     """The latest report (no foreign key: reports point here, and a cycle helps nobody)."""
 

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("digest", sa.String(100), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("scanned_at", sa.DateTime(), nullable=True),
+        sa.Column("signature", sa.String(200), nullable=True),
         sa.Column("report_id", sa.Integer(), nullable=True),
         *_counts(),
     )
