@@ -44,8 +44,8 @@ def _isolated_broker(redis: services.Redis) -> str:
 def test_server_queues_and_workers_scan(tmp_path: Path, database: str | None, vuln_cache: Path,
                                         redis: services.Redis, demo_image: images.BuiltImage) -> None:
     broker = _isolated_broker(redis)
-    with run_server(tmp_path / "data", database, vuln_cache, "--broker", broker, env=HEARTBEAT) as server:
-        with server.client() as client, notifying_registry(server) as registry:  # type: ignore[attr-defined]
+    with (run_server(tmp_path / "data", database, vuln_cache, "--broker", broker, env=HEARTBEAT) as server,
+          server.client() as client, notifying_registry(server) as registry):  # type: ignore[attr-defined]
             ref = push(registry, demo_image.oci_ref, "queued/app", "2")
             deadline = time.monotonic() + 30
             while not client.get("/api/v1/images").json()["images"]:
@@ -68,8 +68,8 @@ def test_worker_killed_mid_scan_the_job_is_retried_and_nothing_half_written(
 ) -> None:
     broker = _isolated_broker(redis)
     cold = tmp_path / "cold-cache"  # no layer cache: the scan takes long enough to be killed in
-    with run_server(tmp_path / "data", database, cold, "--broker", broker, env=HEARTBEAT) as server:
-        with server.client() as client, notifying_registry(server) as registry:  # type: ignore[attr-defined]
+    with (run_server(tmp_path / "data", database, cold, "--broker", broker, env=HEARTBEAT) as server,
+          server.client() as client, notifying_registry(server) as registry):  # type: ignore[attr-defined]
             ref = push(registry, demo_image.oci_ref, "killed/app", "1")
             scan = client.post("/api/v1/scans", json={"target": ref}).json()
             with worker(server, broker, cold) as first:

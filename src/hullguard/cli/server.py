@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hullguard.errors import UsageError
 from hullguard.model import Severity
+
+if TYPE_CHECKING:
+    from hullguard.server.config import AlertTarget, ServerConfig
 
 NAME = "server"
 HELP = "run the service: scans on push, re-judgement on new advisories, alerts, dashboard"
@@ -46,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_storage_arguments(create)
 
 
-def _alert_target(text: str) -> object:
+def _alert_target(text: str) -> AlertTarget:
     from hullguard.server.config import AlertTarget
 
     name, _, rest = text.partition("=")
@@ -65,27 +70,28 @@ def _alert_target(text: str) -> object:
         raise UsageError(f"--alert-webhook {text!r}: {e}") from e
 
 
-def server_config(args: argparse.Namespace) -> object:
+def server_config(args: argparse.Namespace) -> ServerConfig:
+    """The service's configuration; `worker` and `token create` use the storage part only."""
     from hullguard.ignorefile import load_ignorefile
     from hullguard.server.config import ServerConfig
     from hullguard.server.database import database_url
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    extra = {}
-    if getattr(args, "listen", None):
-        try:
-            extra["alert_min_severity"] = Severity.parse(args.alert_severity)
-        except ValueError as e:
-            raise UsageError(f"--alert-severity: {e}") from e
-        extra.update(
-            insecure_registries=tuple(args.insecure_registry), db_update_interval=args.db_update_interval,
-            db_sources=tuple(args.db_source), poll_registries=tuple(args.poll_registry),
-            poll_interval=args.poll_interval, alert_targets=tuple(_alert_target(t) for t in args.alert_webhook),
-            worker_threads=args.workers,
-            ignore_rules=load_ignorefile(args.ignorefile) if args.ignorefile else (),
-        )
-    return ServerConfig(data_dir=args.data_dir, database_url=database_url(args.data_dir, args.database),
-                        broker_url=getattr(args, "broker", None), cache_dir=args.cache_dir, **extra)
+    base = ServerConfig(data_dir=args.data_dir, database_url=database_url(args.data_dir, args.database),
+                        broker_url=getattr(args, "broker", None), cache_dir=args.cache_dir,
+                        insecure_registries=tuple(getattr(args, "insecure_registry", ())),
+                        ignore_rules=load_ignorefile(args.ignorefile) if getattr(args, "ignorefile", None) else ())
+    if not getattr(args, "listen", None):
+        return base
+    try:
+        threshold = Severity.parse(args.alert_severity)
+    except ValueError as e:
+        raise UsageError(f"--alert-severity: {e}") from e
+    return replace(
+        base, alert_min_severity=threshold, db_update_interval=args.db_update_interval,
+        db_sources=tuple(args.db_source), poll_registries=tuple(args.poll_registry), poll_interval=args.poll_interval,
+        alert_targets=tuple(_alert_target(t) for t in args.alert_webhook), worker_threads=args.workers,
+    )
 
 
 def _listen(text: str) -> tuple[str, int]:
@@ -104,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
     host, port = _listen(args.listen)
     config = server_config(args)
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")  # type: ignore[arg-type]
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
     return 0
 
 
@@ -113,7 +119,7 @@ def _create_token(args: argparse.Namespace) -> int:
     from hullguard.server.tokens import Role, create_token
 
     config = server_config(args)
-    engine = open_engine(config.database_url)  # type: ignore[attr-defined]
+    engine = open_engine(config.database_url)
     migrate(engine)
     with sessions(engine)() as session:
         token = create_token(session, Role(args.role), args.name or args.role)

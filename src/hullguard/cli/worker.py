@@ -24,18 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from hullguard.server.database import open_engine, sessions
     from hullguard.server.jobs import run_scan_job
     from hullguard.server.tasks import TaskQueue
 
     if not args.broker.startswith(("redis://", "rediss://", "unix://")):
         raise UsageError(f"--broker {args.broker!r}: expected redis://HOST:PORT/N")
-    from hullguard.ignorefile import load_ignorefile
-
-    config = replace(server_config(args), insecure_registries=tuple(args.insecure_registry),
-                     ignore_rules=load_ignorefile(args.ignorefile) if args.ignorefile else ())
+    config = server_config(args)
     maker = sessions(open_engine(config.database_url))
 
     def hullguard_scan(scan_id: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from hullguard.ignorefile import IgnoreRule
@@ -41,7 +41,6 @@ class ServerConfig:
     ignore_rules: tuple[IgnoreRule, ...] = ()
     """From --ignorefile: applied to every scan and re-judgement, listed on the policies page."""
     worker_threads: int = 1
-    extra: dict[str, str] = field(default_factory=dict)
 
     def insecure(self, host: str) -> bool:
         """Plain HTTP is allowed to --insecure-registry hosts and, as Docker allows, to loopback."""

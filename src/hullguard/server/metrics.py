@@ -47,7 +47,7 @@ class StoreCollector(Collector):
         rows = session.execute(
             select(Scan.started_at, Scan.finished_at).where(Scan.status == "done", Scan.started_at.is_not(None))
         ).all()
-        seconds = [(f - s).total_seconds() for s, f in rows if f is not None]
+        seconds = [(f - s).total_seconds() for s, f in rows if f is not None and s is not None]
         buckets = [(str(b), float(sum(1 for x in seconds if x <= b))) for b in BUCKETS]
         buckets.append(("+Inf", float(len(seconds))))
         histogram = HistogramMetricFamily("hullguard_scan_duration_seconds", "Time from a worker's start to the stored report")

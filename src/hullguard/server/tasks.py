@@ -32,14 +32,17 @@ class TaskQueue:
             beat = heartbeat_ms()
             # A short heartbeat (tests, small fleets) also needs frequent maintenance to notice it.
             chance = 1_000_000 if beat < 60000 else 1000
-            self.broker: Any = RedisBroker(url=broker_url, heartbeat_timeout=beat, maintenance_chance=chance)
+            self.broker: Any = RedisBroker(  # type: ignore[no-untyped-call]
+                url=broker_url, heartbeat_timeout=beat, maintenance_chance=chance
+            )
         else:
             self.broker = StubBroker()
             self.broker.emit_after("process_boot")
-        self.actor = dramatiq.actor(
-            perform, broker=self.broker, actor_name=ACTOR, queue_name=QUEUE, max_retries=max_retries,
+        decorate = dramatiq.actor(
+            broker=self.broker, actor_name=ACTOR, queue_name=QUEUE, max_retries=max_retries,
             min_backoff=500, max_backoff=30_000, time_limit=30 * 60 * 1000,
         )
+        self.actor = decorate(perform)
         self.worker: Any = None
 
     def enqueue(self, scan_id: str) -> None:
