@@ -54,6 +54,11 @@ class Postgres:
         self.psql(f"CREATE DATABASE {name}")
         return self.url(name)
 
+    def restart(self) -> None:
+        """Stop (fast: connections are cut) and start again on the same port."""
+        self.pg_ctl("-m", "fast", "stop")
+        self.start()
+
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c fsync=off -c max_connections=200"
         self.pg_ctl("-o", options, "-l", str(self.data / "log"), "start")

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 import httpx
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hullguard import __version__
@@ -85,6 +86,12 @@ def create_app(config: ServerConfig) -> FastAPI:
                   description="Image scans, registry notifications, re-judgement, alerts.")
     app.include_router(router)
     app.include_router(pages)
+
+    @app.exception_handler(OperationalError)
+    def database_away(request: Request, exc: OperationalError) -> JSONResponse:
+        # A database restart: the client may retry; nothing was accepted that could be lost.
+        return JSONResponse({"detail": "database unavailable; retry shortly"}, status_code=503,
+                            headers={"Retry-After": "2"})
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(request: Request) -> PlainTextResponse:

@@ -14,6 +14,8 @@ from hullguard.server.scanning import scan_reference, signature_status
 from hullguard.server.store import fail_scan, finish_scan, start_scan
 
 log = logging.getLogger("hullguard.server")
+MAX_ATTEMPTS = 3
+"""A scan that raised this often (a bug, not bad input or an unreachable database) is marked failed."""
 
 
 def run_scan_job(scan_id: str, config: ServerConfig, sessions: sessionmaker[Session]) -> None:
@@ -31,7 +33,14 @@ def run_scan_job(scan_id: str, config: ServerConfig, sessions: sessionmaker[Sess
             fail_scan(session, scan_id, e.diagnostics())
         return
     except OperationalError:
-        raise
+        raise  # the database is away: the task queue retries with backoff
+    except Exception as e:
+        if scan.attempts < MAX_ATTEMPTS:
+            raise
+        log.exception("scan %s failed %d times", scan_id, scan.attempts)
+        with sessions() as session:
+            fail_scan(session, scan_id, f"internal error after {scan.attempts} attempts: {e!r}")
+        return
     signature = signature_status(target, (document.get("artifact") or {}).get("digest"), config)
     with sessions() as session:
         image, new = finish_scan(session, scan_id, document)
