@@ -35,27 +35,41 @@ def record_alert(
     )
     session.add(alert)
     session.flush()
+    _queue_deliveries(session, config, alert, severity)
+    return alert
+
+
+def _queue_deliveries(session: Session, config: ServerConfig, alert: Alert, severity: Severity) -> None:
     for target in config.alert_targets:
         if severity >= target.min_severity:
             session.add(Delivery(alert_id=alert.id, target=target.name, status="pending", attempts=0, next_at=now()))
-    return alert
 
 
 def finding_alerts(
     session: Session, config: ServerConfig, image_ref: str, findings: list[dict[str, Any]], why: str
 ) -> int:
-    """Alerts for findings new to an image, at or above the configured severity; returns how many."""
-    raised = 0
+    """Alerts for findings new to an image, at or above the configured severity; returns how many.
+    One query for the keys already alerted and one flush, however many findings."""
+    wanted: dict[str, tuple[Severity, dict[str, Any]]] = {}
     for finding in findings:
         severity = Severity.parse(str(finding.get("severity", "UNKNOWN")))
-        if severity < config.alert_min_severity:
+        if severity >= config.alert_min_severity:
+            wanted[f"finding|{image_ref}|{finding_key(finding)}"[:300]] = (severity, finding)
+    if not wanted:
+        return 0
+    seen = set(session.scalars(select(Alert.dedup_key).where(Alert.dedup_key.in_(list(wanted)))))
+    raised = []
+    for key, (severity, finding) in wanted.items():
+        if key in seen:
             continue
         package = finding.get("package") or {}
         where = f" in {package.get('name')} {package.get('version')}" if package else ""
-        alert = record_alert(
-            session, config, kind="finding", key=f"finding|{image_ref}|{finding_key(finding)}",
-            severity=severity, title=f"{finding.get('id')}{where} ({why})", image_ref=image_ref,
-            detail={"finding": finding, "why": why},
-        )
-        raised += alert is not None
-    return raised
+        raised.append(Alert(
+            dedup_key=key, kind="finding", severity=severity.name, title=f"{finding.get('id')}{where} ({why})"[:2000],
+            image_ref=image_ref, workload=None, created_at=now(), detail=json.dumps({"finding": finding, "why": why}),
+        ))
+    session.add_all(raised)
+    session.flush()
+    for alert in raised:
+        _queue_deliveries(session, config, alert, Severity[alert.severity])
+    return len(raised)

@@ -1,4 +1,8 @@
-"""Re-judge stored inventories against the current advisories, without touching any registry."""
+"""Re-judge stored inventories against the current advisories, without touching any registry.
+
+A fleet shares most of its packages (one base image under many services), so each distinct
+package (name, version, source, OS release) is matched once per run and its findings reused
+for every image that holds it, with that image's layer, path and layer history filled in."""
 
 from __future__ import annotations
 
@@ -11,13 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hullguard.model import OS, Digest, Package, PackageType, Severity
+from hullguard.model import OS, Package, PackageType, Severity
 from hullguard.server.alerts import finding_alerts
 from hullguard.server.config import ServerConfig
 from hullguard.server.schema import Image, Report
 from hullguard.server.store import add_report, finding_key
 
 BATCH = 200
+Layers = dict[str | None, tuple[str | None, bool | None]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,18 +54,12 @@ def _os(document: dict[str, Any]) -> OS | None:
     return OS(family=os["family"], version=os["version"], name=os.get("name"), eol=os.get("eol"), eol_date=eol_date)
 
 
-def _provenance(findings: list[dict[str, Any]]) -> Any:
+def _layers(findings: list[dict[str, Any]]) -> Layers:
     """What the scan knew of each layer (history step, base image or not), from its findings."""
-    known: dict[str | None, tuple[str | None, bool | None]] = {}
-    for f in findings:
-        layer = (f.get("location") or {}).get("layer")
-        if layer and f.get("kind") == "vulnerability":
-            known[layer] = (f.get("layer_created_by"), f.get("in_base_image"))
-
-    def describe(layer: Digest | None) -> tuple[str | None, bool | None]:
-        return known.get(layer, (None, None))
-
-    return describe
+    return {
+        (f.get("location") or {}).get("layer"): (f.get("layer_created_by"), f.get("in_base_image"))
+        for f in findings if f.get("kind") == "vulnerability" and (f.get("location") or {}).get("layer")
+    }
 
 
 def _sort_key(f: dict[str, Any]) -> tuple[int, str, str, int, str]:
@@ -69,16 +68,59 @@ def _sort_key(f: dict[str, Any]) -> tuple[int, str, str, int, str]:
             loc.get("start_line") or 0, loc.get("layer") or "")
 
 
-def rejudged(document: dict[str, Any], matcher: Any, config: ServerConfig) -> dict[str, Any] | None:
-    """The document with its vulnerability findings matched anew; None when nothing changed."""
-    from hullguard.ignorefile import apply_ignore_rules
-    from hullguard.report.json import finding_dict
+class FleetMatcher:
+    """The matcher, remembered per distinct package for the length of one re-judgement."""
 
+    def __init__(self, matcher: Any, config: ServerConfig) -> None:
+        self._matcher = matcher
+        self._config = config
+        self._memo: dict[tuple[object, ...], list[dict[str, Any]]] = {}
+
+    def _templates(self, key: tuple[object, ...], entry: dict[str, Any], os: OS | None) -> list[dict[str, Any]]:
+        """The findings of one package, as finding dicts without its layer and path."""
+        from hullguard.report.json import finding_dict
+
+        package = next(_packages({"packages": [{**entry, "layer": None, "path": None}]}), None)
+        found: list[Any] = []
+        if package is not None:
+            found, _ = self._matcher.match([package], os, None)
+            if self._config.ignore_rules:
+                from hullguard.ignorefile import apply_ignore_rules
+
+                found, _ = apply_ignore_rules(found, self._config.ignore_rules, datetime.now(UTC).date())
+        self._memo[key] = templates = [finding_dict(v) for v in found]
+        return templates
+
+    def findings(self, document: dict[str, Any], layers: Layers) -> list[dict[str, Any]]:
+        os = _os(document)
+        where = (os.family, os.release) if os else None
+        out: list[dict[str, Any]] = []
+        for p in document.get("packages") or ():
+            key = (p.get("type"), p.get("name"), p.get("version"), p.get("source_name"), p.get("source_version"),
+                   p.get("modularity_label"), p.get("purl"), where)
+            templates = self._memo.get(key)
+            if templates is None:
+                templates = self._templates(key, p, os)
+            if not templates:
+                continue
+            layer, path = p.get("layer"), p.get("path")
+            created_by, in_base = layers.get(layer, (None, None))
+            location = {k: v for k, v in (("path", path), ("layer", layer)) if v is not None}
+            package = {"name": p["name"], "version": p["version"], "purl": p.get("purl", "")}
+            for template in templates:
+                finding = {**template, "package": package, "location": location}
+                if created_by is not None:
+                    finding["layer_created_by"] = created_by
+                if in_base is not None:
+                    finding["in_base_image"] = in_base
+                out.append(finding)
+        return out
+
+
+def rejudged(document: dict[str, Any], matcher: FleetMatcher) -> dict[str, Any] | None:
+    """The document with its vulnerability findings matched anew; None when nothing changed."""
     old = document.get("findings", [])
-    vulns, _ = matcher.match(list(_packages(document)), _os(document), _provenance(old))
-    if config.ignore_rules:
-        vulns, _ = apply_ignore_rules(vulns, config.ignore_rules, datetime.now(UTC).date())
-    fresh = [finding_dict(v) for v in vulns]
+    fresh = matcher.findings(document, _layers(old))
     kept = [f for f in old if f.get("kind") != "vulnerability"]
     if {finding_key(f) for f in fresh} == {finding_key(f) for f in old if f.get("kind") == "vulnerability"}:
         return None
@@ -91,7 +133,7 @@ def rejudge_all(sessions: sessionmaker[Session], config: ServerConfig) -> Outcom
 
     images = packages = changed = alerts = 0
     with store.opened(store.db_path(config.cache_dir)) as conn, sessions() as session:
-        matcher = Matcher(conn)
+        matcher = FleetMatcher(Matcher(conn), config)
         ids = list(session.scalars(select(Image.id).where(Image.report_id.is_not(None)).order_by(Image.id)))
         for start in range(0, len(ids), BATCH):
             rows = session.execute(
@@ -102,11 +144,11 @@ def rejudge_all(sessions: sessionmaker[Session], config: ServerConfig) -> Outcom
                 document = json.loads(text)
                 images += 1
                 packages += len(document.get("packages") or ())
-                updated = rejudged(document, matcher, config)
+                updated = rejudged(document, matcher)
                 if updated is None:
                     continue
                 changed += 1
-                _, new = add_report(session, image, updated, "rejudge", None)
+                _, new = add_report(session, image, updated, "rejudge", None, previous=document)
                 alerts += finding_alerts(session, config, image.ref, new, "new advisory")
             session.commit()
     return Outcome(images=images, packages=packages, changed=changed, alerts=alerts)

@@ -20,10 +20,13 @@ def scan_reference(target: str, config: ServerConfig) -> dict[str, Any]:
     from hullguard.report.json import to_dict
     from hullguard.sources import SourceOptions
 
-    host = parse_reference(target).api_host
+    try:
+        insecure = config.insecure(parse_reference(target).api_host)
+    except Error:
+        insecure = False  # not a registry reference (the API admits only those; tests scan archives)
     options = ScanOptions(
         scanners=config.scanners,
-        source=SourceOptions(insecure=config.insecure(host)),
+        source=SourceOptions(insecure=insecure),
         cache_dir=config.cache_dir,
         extra=(("ignore_rules", config.ignore_rules),) if config.ignore_rules else (),
     )

@@ -85,12 +85,15 @@ def finding_key(finding: dict[str, Any]) -> str:
 
 
 def add_report(
-    session: Session, image: Image, document: dict[str, Any], reason: str, scan_id: str | None
+    session: Session, image: Image, document: dict[str, Any], reason: str, scan_id: str | None,
+    previous: dict[str, Any] | None = None,
 ) -> tuple[Report, list[dict[str, Any]]]:
-    """Store a report as the image's latest; return it and the findings its previous report lacked.
-    The caller commits (with whatever else belongs to the same change)."""
-    previous = session.get(Report, image.report_id) if image.report_id else None
-    known = {finding_key(f) for f in json.loads(previous.document)["findings"]} if previous else set()
+    """Store a report as the image's latest; return it and the findings its previous report lacked
+    (`previous`: that report's document, when the caller has it already). The caller commits."""
+    if previous is None and image.report_id:
+        row = session.get(Report, image.report_id)
+        previous = json.loads(row.document) if row else None
+    known = {finding_key(f) for f in previous["findings"]} if previous else set()
     findings = document.get("findings", [])
     counts = severity_counts(findings)
     digest = (document.get("artifact") or {}).get("digest")
