@@ -19,6 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from tests.support import images  # noqa: E402
+
 from hullguard.server.config import ServerConfig  # noqa: E402
 from hullguard.server.database import database_url, migrate, open_engine, sessions  # noqa: E402
 from hullguard.server.rejudge import rejudge_all  # noqa: E402
@@ -26,7 +28,6 @@ from hullguard.server.store import add_report, image_for  # noqa: E402
 from hullguard.vulndb import store  # noqa: E402
 from hullguard.vulndb.bundled import ensure_database  # noqa: E402
 from hullguard.vulndb.importer import import_locations  # noqa: E402
-from tests.support import images  # noqa: E402
 
 EXTRA = {  # PyPI / npm names with public advisories, and versions that exist
     "pypi": {"django": ["3.2.1", "3.2.10", "4.0.1", "4.1.3"], "flask": ["1.1.2", "2.0.1", "2.2.2"],
