@@ -28,7 +28,8 @@ def image_dict(image: Image) -> dict[str, Any]:
 
 
 def list_images(session: Session, limit: int = 100, offset: int = 0, query: str | None = None) -> tuple[list[Image], int]:
-    """Most severe first, then by name; `query` filters by a substring of the reference."""
+    """Most severe first, then by name (the order of ix_images_rank); `query` filters by a substring
+    of the reference."""
     statement = select(Image)
     total = select(func.count(Image.id))
     if query:

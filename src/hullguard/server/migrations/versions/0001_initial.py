@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("report_id", sa.Integer(), nullable=True),
         *_counts(),
     )
+    op.create_index("ix_images_rank", "images", [sa.text("critical DESC"), sa.text("high DESC"), "ref"])
     op.create_table(
         "scans",
         sa.Column("id", sa.String(36), primary_key=True),
