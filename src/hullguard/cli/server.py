@@ -23,6 +23,7 @@ def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where the SQLite database lives (default ./hullguard-data)")
     parser.add_argument("--database", help="postgresql://USER:PASS@HOST:PORT/DB instead of SQLite")
     parser.add_argument("--cache-dir", type=Path, help="the vulnerability DB and layer caches (else HULLGUARD_CACHE_DIR)")
+    parser.add_argument("--no-cache", action="store_true", help="read every layer; neither use nor fill the layer cache")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,7 +79,7 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
     base = ServerConfig(data_dir=args.data_dir, database_url=database_url(args.data_dir, args.database),
-                        broker_url=getattr(args, "broker", None), cache_dir=args.cache_dir,
+                        broker_url=getattr(args, "broker", None), cache_dir=args.cache_dir, layer_cache=not args.no_cache,
                         insecure_registries=tuple(getattr(args, "insecure_registry", ())),
                         ignore_rules=load_ignorefile(args.ignorefile) if getattr(args, "ignorefile", None) else ())
     if not getattr(args, "listen", None):

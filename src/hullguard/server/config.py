@@ -29,6 +29,8 @@ class ServerConfig:
     cache_dir: Path | None = None
     """The vulnerability DB and layer caches: the CLI's `--cache-dir` / HULLGUARD_CACHE_DIR."""
     scanners: frozenset[str] = frozenset({"vuln", "secret"})
+    layer_cache: bool = True
+    """False: read every layer, neither use nor fill the layer cache (the CLI's --no-cache)."""
     db_update_interval: float = 0.0
     """Seconds between scheduled `db update` runs (each followed by re-judgement); 0 = never."""
     db_sources: tuple[str, ...] = ()

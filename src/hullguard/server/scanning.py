@@ -28,7 +28,7 @@ def scan_reference(target: str, config: ServerConfig) -> dict[str, Any]:
         scanners=config.scanners,
         source=SourceOptions(insecure=insecure),
         cache_dir=config.cache_dir,
-        extra=(("ignore_rules", config.ignore_rules),) if config.ignore_rules else (),
+        extra=(("ignore_rules", config.ignore_rules), ("no_cache", not config.layer_cache)),
     )
     return to_dict(scan_image(target, options))
 
