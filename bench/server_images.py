@@ -19,10 +19,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from hullguard.server.database import database_url, migrate, open_engine, sessions  # noqa: E402
-from hullguard.server.store import add_report, image_for  # noqa: E402
 from tests.server.conftest import HULLGUARD, make_token, stop, storage_args, wait_http  # noqa: E402
 from tests.support.servers import free_port  # noqa: E402
+
+from hullguard.server.database import database_url, migrate, open_engine, sessions  # noqa: E402
+from hullguard.server.store import add_report, image_for  # noqa: E402
 
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 
