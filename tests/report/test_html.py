@@ -5,7 +5,16 @@ from __future__ import annotations
 import io
 import re
 
-from hullguard.model import Artifact, ArtifactType, Location, Package, PackageType, Report, Severity, Vulnerability
+from hullguard.model import (
+    Artifact,
+    ArtifactType,
+    Location,
+    Package,
+    PackageType,
+    Report,
+    Severity,
+    Vulnerability,
+)
 from hullguard.report import formats, writer_for
 
 

@@ -42,7 +42,12 @@ def test_dashboard_pages_at_desktop_and_phone_width(tmp_path: Path, demo_image: 
     require(browser.chromium() is not None, "chromium is not installed (run scripts/setup)")
     shots = Path(os.environ.get("HULLGUARD_SCREENSHOTS", tmp_path / "shots"))
     shots.mkdir(parents=True, exist_ok=True)
-    with run_server(tmp_path / "data", None, tmp_path / "cache") as server, server.client() as client:
+    ignores = tmp_path / "ignore.yaml"
+    ignores.write_text("vulnerabilities:\n  - id: CVE-2011-4116\n    package: perl-base\n"
+                       "    reason: not reachable, no untrusted temp dirs\n    owner: platform-team\n"
+                       "    expires: 2027-06-30\n")
+    with run_server(tmp_path / "data", None, tmp_path / "cache", "--ignorefile", str(ignores)) as server, \
+            server.client() as client:
         with notifying_registry(server) as registry:  # type: ignore[attr-defined]
             ref = push(registry, demo_image.oci_ref, "shop/web", "1.4")
             deadline = time.monotonic() + 240
@@ -68,6 +73,10 @@ def test_dashboard_pages_at_desktop_and_phone_width(tmp_path: Path, demo_image: 
         for expected in ("Fixes available", "Findings by layer", "minimist", "Terminal shell in container",
                          "admission denied", "Incident timeline"):
             assert expected in page, expected
+        assert "CVE-2011-4116" not in page, "the ignore entry applies to the service's scans"
+        policies = browser.dom(_signed_in(server, "/policies", tmp_path))
+        for expected in ("CVE-2011-4116", "platform-team", "2027-06-30", "not reachable", "Terminal shell in container"):
+            assert expected in policies, expected
         markdown = client.get(f"/api/v1/images/{image_id}/timeline", params={"format": "markdown"}).text
         assert markdown.startswith(f"# Incident timeline: {ref}")
         assert "| runtime | HIGH | Terminal shell in container" in markdown and "| scan |" in markdown
