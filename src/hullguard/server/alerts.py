@@ -48,18 +48,28 @@ def _queue_deliveries(session: Session, config: ServerConfig, alert: Alert, seve
 def finding_alerts(
     session: Session, config: ServerConfig, image_ref: str, findings: list[dict[str, Any]], why: str
 ) -> int:
-    """Alerts for findings new to an image, at or above the configured severity; returns how many.
-    One query for the keys already alerted and one flush, however many findings."""
-    wanted: dict[str, tuple[Severity, dict[str, Any]]] = {}
-    for finding in findings:
-        severity = Severity.parse(str(finding.get("severity", "UNKNOWN")))
-        if severity >= config.alert_min_severity:
-            wanted[f"finding|{image_ref}|{finding_key(finding)}"[:300]] = (severity, finding)
+    """Alerts for findings new to an image, at or above the configured severity; returns how many."""
+    return many_finding_alerts(session, config, [(image_ref, findings)], why)
+
+
+def many_finding_alerts(
+    session: Session, config: ServerConfig, new: list[tuple[str, list[dict[str, Any]]]], why: str
+) -> int:
+    """finding_alerts for many images: one query for the keys already alerted and one flush."""
+    wanted: dict[str, tuple[str, Severity, dict[str, Any]]] = {}
+    for image_ref, findings in new:
+        for finding in findings:
+            severity = Severity.parse(str(finding.get("severity", "UNKNOWN")))
+            if severity >= config.alert_min_severity:
+                wanted[f"finding|{image_ref}|{finding_key(finding)}"[:300]] = (image_ref, severity, finding)
     if not wanted:
         return 0
-    seen = set(session.scalars(select(Alert.dedup_key).where(Alert.dedup_key.in_(list(wanted)))))
+    seen: set[str] = set()
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        seen.update(session.scalars(select(Alert.dedup_key).where(Alert.dedup_key.in_(keys[start : start + 500]))))
     raised = []
-    for key, (severity, finding) in wanted.items():
+    for key, (image_ref, severity, finding) in wanted.items():
         if key in seen:
             continue
         package = finding.get("package") or {}

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hullguard.model import OS, Package, PackageType, Severity
-from hullguard.server.alerts import finding_alerts
+from hullguard.server.alerts import many_finding_alerts
 from hullguard.server.config import ServerConfig
 from hullguard.server.schema import Image, Report
-from hullguard.server.store import add_report, finding_key
+from hullguard.server.store import finding_key, make_latest, new_report
 
 BATCH = 200
 Layers = dict[str | None, tuple[str | None, bool | None]]
@@ -117,14 +117,18 @@ class FleetMatcher:
         return out
 
 
-def rejudged(document: dict[str, Any], matcher: FleetMatcher) -> dict[str, Any] | None:
-    """The document with its vulnerability findings matched anew; None when nothing changed."""
+def rejudged(document: dict[str, Any], matcher: FleetMatcher) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The document with its vulnerability findings matched anew, and the findings that are new;
+    None when nothing changed."""
     old = document.get("findings", [])
     fresh = matcher.findings(document, _layers(old))
-    kept = [f for f in old if f.get("kind") != "vulnerability"]
-    if {finding_key(f) for f in fresh} == {finding_key(f) for f in old if f.get("kind") == "vulnerability"}:
+    known = {finding_key(f) for f in old if f.get("kind") == "vulnerability"}
+    keys = [finding_key(f) for f in fresh]
+    if set(keys) == known:
         return None
-    return {**document, "findings": sorted(kept + fresh, key=_sort_key)}
+    kept = [f for f in old if f.get("kind") != "vulnerability"]
+    new = [f for f, key in zip(fresh, keys, strict=True) if key not in known]
+    return {**document, "findings": sorted(kept + fresh, key=_sort_key)}, new
 
 
 def rejudge_all(sessions: sessionmaker[Session], config: ServerConfig) -> Outcome:
@@ -140,15 +144,19 @@ def rejudge_all(sessions: sessionmaker[Session], config: ServerConfig) -> Outcom
                 select(Image, Report.document).join(Report, Report.id == Image.report_id)
                 .where(Image.id.in_(ids[start : start + BATCH]))
             ).all()
+            stored: list[tuple[Image, Report, list[dict[str, Any]]]] = []
             for image, text in rows:
                 document = json.loads(text)
                 images += 1
                 packages += len(document.get("packages") or ())
-                updated = rejudged(document, matcher)
-                if updated is None:
-                    continue
-                changed += 1
-                _, new = add_report(session, image, updated, "rejudge", None, previous=document)
-                alerts += finding_alerts(session, config, image.ref, new, "new advisory")
+                outcome = rejudged(document, matcher)
+                if outcome is not None:
+                    updated, new = outcome
+                    stored.append((image, new_report(session, image, updated, "rejudge", None, new=new)[0], new))
+            session.flush()  # the batch's reports in one round of inserts
+            for image, report, _ in stored:
+                make_latest(image, report)
+            alerts += many_finding_alerts(session, config, [(i.ref, new) for i, _, new in stored], "new advisory")
+            changed += len(stored)
             session.commit()
     return Outcome(images=images, packages=packages, changed=changed, alerts=alerts)

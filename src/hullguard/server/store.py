@@ -90,23 +90,38 @@ def add_report(
 ) -> tuple[Report, list[dict[str, Any]]]:
     """Store a report as the image's latest; return it and the findings its previous report lacked
     (`previous`: that report's document, when the caller has it already). The caller commits."""
-    if previous is None and image.report_id:
-        row = session.get(Report, image.report_id)
-        previous = json.loads(row.document) if row else None
-    known = {finding_key(f) for f in previous["findings"]} if previous else set()
+    report, new = new_report(session, image, document, reason, scan_id, previous)
+    session.flush()
+    make_latest(image, report)
+    return report, new
+
+
+def new_report(
+    session: Session, image: Image, document: dict[str, Any], reason: str, scan_id: str | None,
+    previous: dict[str, Any] | None = None, new: list[dict[str, Any]] | None = None,
+) -> tuple[Report, list[dict[str, Any]]]:
+    """A report added to the session but not yet flushed (callers storing many flush once).
+    `new`: the findings the previous report lacked, when the caller knows them already."""
     findings = document.get("findings", [])
-    counts = severity_counts(findings)
-    digest = (document.get("artifact") or {}).get("digest")
+    if new is None:
+        if previous is None and image.report_id:
+            row = session.get(Report, image.report_id)
+            previous = json.loads(row.document) if row else None
+        known = {finding_key(f) for f in previous["findings"]} if previous else set()
+        new = [f for f in findings if finding_key(f) not in known]
     report = Report(
-        image_id=image.id, scan_id=scan_id, reason=reason, digest=digest, created_at=now(),
-        document=json.dumps(document, sort_keys=True), **counts,
+        image_id=image.id, scan_id=scan_id, reason=reason, digest=(document.get("artifact") or {}).get("digest"),
+        created_at=now(), document=json.dumps(document, separators=(",", ":")), **severity_counts(findings),
     )
     session.add(report)
-    session.flush()
-    image.report_id, image.digest, image.status, image.scanned_at = report.id, digest, ScanStatus.DONE.value, now()
-    for name, value in counts.items():
-        setattr(image, name, value)
-    return report, [f for f in findings if finding_key(f) not in known]
+    return report, new
+
+
+def make_latest(image: Image, report: Report) -> None:
+    """Point the image at a flushed report and copy its counts for the image list."""
+    image.report_id, image.digest, image.status, image.scanned_at = report.id, report.digest, ScanStatus.DONE.value, now()
+    for name in SEVERITY_COLUMNS:
+        setattr(image, name, getattr(report, name))
 
 
 def image_for(session: Session, ref: str) -> Image:
