@@ -44,6 +44,27 @@ def fill(url: str, count: int) -> None:
     engine.dispose()
 
 
+def in_process(url: str, calls: int = 2000) -> tuple[float, float]:
+    """The handler's own work (query + serialisation), without HTTP or scheduling: p50, p99 in ms."""
+    import json
+    import statistics
+
+    from hullguard.server import queries
+
+    engine = open_engine(url)
+    times = []
+    with sessions(engine)() as session:
+        for _ in range(calls):
+            start = time.perf_counter()
+            images, total = queries.list_images(session, 100, 0)
+            json.dumps({"images": [queries.image_dict(i) for i in images], "total": total})
+            times.append((time.perf_counter() - start) * 1000)
+            session.expunge_all()
+    engine.dispose()
+    cuts = statistics.quantiles(times, n=100)
+    return cuts[49], cuts[98]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=int, default=10_000)
@@ -58,6 +79,8 @@ def main() -> None:
     start = time.perf_counter()
     fill(database_url(data, args.database), args.images)
     print(f"stored {args.images} images in {time.perf_counter() - start:.1f} s")
+    p50, p99 = in_process(database_url(data, args.database))
+    print(f"in process (query + JSON of 100 images, no HTTP): p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     token = make_token(data, args.database, "viewer")
     port = free_port()
     log = data / "server.log"

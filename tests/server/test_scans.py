@@ -65,6 +65,9 @@ def test_pushed_image_is_scanned_and_matches_the_cli(
             assert time.monotonic() < deadline, "notified scan did not finish"
             time.sleep(0.5)
         assert image["digest"].startswith("sha256:")
+        exact = client.get("/api/v1/images", params={"ref": ref}).json()
+        assert exact["total"] == 1 and exact["images"][0]["id"] == image["id"]
+        assert client.get("/api/v1/images", params={"ref": ref + "x"}).json()["total"] == 0
         assert image["counts"]["HIGH"] + image["counts"]["CRITICAL"] > 0
         stored = client.get(f"/api/v1/images/{image['id']}/report").json()
         assert stored["artifact"]["digest"] == image["digest"]

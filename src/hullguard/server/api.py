@@ -100,9 +100,10 @@ def get_images(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    ref: Annotated[str | None, Query(max_length=500)] = None,
 ) -> JSONResponse:
     with request.app.state.sessions() as session:
-        images, total = queries.list_images(session, limit, offset, q)
+        images, total = queries.list_images(session, limit, offset, q, ref)
         return JSONResponse({"images": [queries.image_dict(i) for i in images], "total": total})
 
 

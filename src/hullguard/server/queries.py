@@ -27,11 +27,14 @@ def image_dict(image: Image) -> dict[str, Any]:
     }
 
 
-def list_images(session: Session, limit: int = 100, offset: int = 0, query: str | None = None) -> tuple[list[Image], int]:
+def list_images(session: Session, limit: int = 100, offset: int = 0, query: str | None = None,
+                ref: str | None = None) -> tuple[list[Image], int]:
     """Most severe first, then by name (the order of ix_images_rank); `query` filters by a substring
-    of the reference."""
+    of the reference, `ref` by the exact reference (what an admission webhook asks about)."""
     statement = select(Image)
     total = select(func.count(Image.id))
+    if ref:
+        statement, total = statement.where(Image.ref == ref), total.where(Image.ref == ref)
     if query:
         statement = statement.where(Image.ref.contains(query, autoescape=True))
         total = total.where(Image.ref.contains(query, autoescape=True))
