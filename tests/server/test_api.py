@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from tests.server.conftest import Running
@@ -61,3 +63,20 @@ def test_openapi_spec_is_served(server: Running) -> None:
     spec = httpx.get(server.url + "/openapi.json", timeout=10).json()
     assert spec["openapi"].startswith("3.")
     assert {"/api/v1/scans", "/api/v1/scans/{scan_id}", "/api/v1/images", "/api/v1/registry-events"} <= set(spec["paths"])
+
+
+def test_bad_command_lines_exit_2_without_echoing_secrets(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.server.conftest import HULLGUARD
+
+    for args, says in (
+        (["--listen", "nowhere"], "--listen"),
+        (["--database", "not a url :secret-pw@"], "--database"),
+        (["--database", "mysql://u:secret-pw@h/db"], "not supported"),
+        (["--alert-webhook", "x=ftp://h"], "--alert-webhook"),
+    ):
+        result = subprocess.run([*HULLGUARD, "server", "--data-dir", str(tmp_path), *args],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, (args, result.stderr)
+        assert says in result.stderr and "secret-pw" not in result.stderr and "Traceback" not in result.stderr

@@ -20,8 +20,9 @@ def database_url(data_dir: Path, explicit: str | None) -> str:
         return f"sqlite:///{data_dir / 'hullguard.db'}"
     try:
         url = make_url(explicit)
-    except ArgumentError as e:
-        raise UsageError(f"--database {explicit!r}: not a database URL ({e})") from e
+    except ArgumentError:
+        # Not echoed: a URL carries its password.
+        raise UsageError("--database: not a database URL; expected postgresql://USER:PASSWORD@HOST:PORT/DB") from None
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     elif not url.drivername.startswith(("postgresql", "sqlite")):
