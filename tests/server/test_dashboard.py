@@ -80,8 +80,8 @@ def test_dashboard_pages_at_desktop_and_phone_width(tmp_path: Path, demo_image: 
         markdown = client.get(f"/api/v1/images/{image_id}/timeline", params={"format": "markdown"}).text
         assert markdown.startswith(f"# Incident timeline: {ref}")
         assert "| runtime | HIGH | Terminal shell in container" in markdown and "| scan |" in markdown
-        workload = client.get("/timeline.md", params={"workload": "shop/Deployment/web"},
-                              cookies={"hullguard_token": server.viewer}).text
+        workload = httpx.get(server.url + "/timeline.md", params={"workload": "shop/Deployment/web"},
+                             cookies={"hullguard_token": server.viewer}).text
         assert "admission denied" in workload and "Terminal shell" in workload
 
 
