@@ -24,6 +24,7 @@ def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", help="postgresql://USER:PASS@HOST:PORT/DB instead of SQLite")
     parser.add_argument("--cache-dir", type=Path, help="the vulnerability DB and layer caches (else HULLGUARD_CACHE_DIR)")
     parser.add_argument("--no-cache", action="store_true", help="read every layer; neither use nor fill the layer cache")
+    parser.add_argument("--signature-key", type=Path, help="cosign public key: verify each scanned image's signatures")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +82,8 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
     base = ServerConfig(data_dir=args.data_dir, database_url=database_url(args.data_dir, args.database),
                         broker_url=getattr(args, "broker", None), cache_dir=args.cache_dir, layer_cache=not args.no_cache,
                         insecure_registries=tuple(getattr(args, "insecure_registry", ())),
-                        ignore_rules=load_ignorefile(args.ignorefile) if getattr(args, "ignorefile", None) else ())
+                        ignore_rules=load_ignorefile(args.ignorefile) if getattr(args, "ignorefile", None) else (),
+                        signature_key=_public_key(args.signature_key) if getattr(args, "signature_key", None) else None)
     if not getattr(args, "listen", None):
         return base
     try:
@@ -93,6 +95,17 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         db_sources=tuple(args.db_source), poll_registries=tuple(args.poll_registry), poll_interval=args.poll_interval,
         alert_targets=tuple(_alert_target(t) for t in args.alert_webhook), worker_threads=args.workers,
     )
+
+
+def _public_key(path: Path) -> bytes:
+    from hullguard.signing.keys import load_public_key
+
+    try:
+        data = path.read_bytes()[:65536]
+    except OSError as e:
+        raise UsageError(f"--signature-key {path}: {e.strerror}") from e
+    load_public_key(data, f"--signature-key {path}")  # a bad key fails now, not at the first scan
+    return data
 
 
 def _listen(text: str) -> tuple[str, int]:

@@ -43,6 +43,8 @@ class ServerConfig:
     ignore_rules: tuple[IgnoreRule, ...] = ()
     """From --ignorefile: applied to every scan and re-judgement, listed on the policies page."""
     worker_threads: int = 1
+    signature_key: bytes | None = None
+    """A cosign public key (PEM): each scanned digest's signatures are verified with it."""
 
     def insecure(self, host: str) -> bool:
         """Plain HTTP is allowed to --insecure-registry hosts and, as Docker allows, to loopback."""

@@ -34,15 +34,20 @@ def scan_reference(target: str, config: ServerConfig) -> dict[str, Any]:
 
 
 def signature_status(target: str, digest: str | None, config: ServerConfig) -> str | None:
-    """Whether the registry holds a cosign signature (`sha256-<hex>.sig` tag) for this digest.
-    Presence only: verifying it needs the signer's key or identity (`hullguard verify`)."""
+    """With --signature-key: whether a cosign signature by that key verifies for this digest (as
+    `hullguard verify --key`). Without: whether the registry holds a `sha256-<hex>.sig` tag."""
     from hullguard.registry.client import RegistryClient, fallback_tag
     from hullguard.registry.reference import Reference, parse_reference
     from hullguard.registry.transport import RegistryOptions
 
     if not digest:
         return None
-    ref = parse_reference(target)
+    try:
+        ref = parse_reference(target)
+    except Error:
+        return None  # not in a registry: nothing to look up
+    if config.signature_key is not None:
+        return _verify(f"{ref.registry}/{ref.repository}@{digest}", config)
     tag = f"{fallback_tag(digest)}.sig"
     try:
         with RegistryClient(ref.api_host, RegistryOptions(insecure=config.insecure(ref.api_host), retries=1)) as client:
@@ -51,3 +56,19 @@ def signature_status(target: str, digest: str | None, config: ServerConfig) -> s
         log.warning("signature lookup for %s failed: %s", target, e)
         return None
     return f"cosign signature tag {tag[:19]}….sig present (not verified)" if head is not None else None
+
+
+def _verify(pinned: str, config: ServerConfig) -> str:
+    from hullguard.registry.transport import RegistryOptions
+    from hullguard.signing.keys import load_public_key
+    from hullguard.signing.remote import open_target, verify_image
+
+    assert config.signature_key is not None
+    key = load_public_key(config.signature_key, "--signature-key")
+    host = pinned.split("/", 1)[0]
+    try:
+        with open_target(pinned, RegistryOptions(insecure=config.insecure(host), retries=1)) as target:
+            result = verify_image(target, key=key)
+    except Error as e:
+        return f"not verified: {e.diagnostics().splitlines()[0][:160]}"
+    return f"verified: {len(result.signatures) + len(result.bundles)} signature(s) by --signature-key"
