@@ -57,7 +57,9 @@ def test_dashboard_pages_at_desktop_and_phone_width(tmp_path: Path, demo_image: 
         alert = {**RUNTIME_ALERT, "container": {**RUNTIME_ALERT["container"], "image": ref}}  # type: ignore[dict-item]
         assert client.post("/api/v1/runtime-alerts", json=alert).status_code == 201
         assert client.post("/api/v1/runtime-alerts", json=alert).json()["duplicate"] is True
-        assert client.post("/api/v1/admission-decisions", json={**DECISION, "images": [ref]}).status_code == 201
+        decision = {**DECISION, "images": [ref, "registry.example/sidecar:2"]}
+        assert client.post("/api/v1/admission-decisions", json=decision).status_code == 201
+        assert client.post("/api/v1/admission-decisions", json=decision).json()["duplicate"] is True
         image_id = listed[0]["id"]
         assert httpx.get(server.url + "/", follow_redirects=False).status_code == 303, "pages need a sign-in"
         pages = {"index": "/", "image": f"/images/{image_id}", "alerts": "/alerts", "policies": "/policies",

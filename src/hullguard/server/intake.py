@@ -66,20 +66,25 @@ def runtime_alert(session: Session, config: ServerConfig, doc: Any) -> Alert | N
 
 
 def admission_decision(session: Session, config: ServerConfig, doc: Any) -> Alert | None:
-    """{"uid", "allowed", "reason", "object": {kind, namespace, name}, "images": [...]}: a denial is HIGH."""
+    """{"uid", "allowed", "reason", "object": {kind, namespace, name}, "images": [...]}: filed under
+    each image and the workload; a denial is HIGH. Returns the first new alert (None: a resend)."""
     if not isinstance(doc, dict):
         raise IntakeError("expected a JSON object: an admission decision")
     uid = _text(doc, "uid", "decision")
     if not isinstance(doc.get("allowed"), bool):
         raise IntakeError("decision.allowed: expected true or false")
     images = doc.get("images") or []
-    if not isinstance(images, list) or not all(isinstance(i, str) for i in images):
+    if not isinstance(images, list) or len(images) > 100 or not all(isinstance(i, str) and len(i) <= 500 for i in images):
         raise IntakeError("decision.images: expected a list of image references")
     workload = _workload(doc.get("object"))
     verdict = "allowed" if doc["allowed"] else "denied"
-    return record_alert(
-        session, config, kind="admission", key=f"admission|{uid}",
-        severity=Severity.LOW if doc["allowed"] else Severity.HIGH,
-        title=f"admission {verdict}: {workload or '?'}: {str(doc.get('reason') or '')[:300]}",
-        image_ref=images[0] if images else None, workload=workload, detail=doc,
-    )
+    alerts = [
+        record_alert(
+            session, config, kind="admission", key=f"admission|{uid}|{image or ''}",
+            severity=Severity.LOW if doc["allowed"] else Severity.HIGH,
+            title=f"admission {verdict}: {workload or '?'}: {str(doc.get('reason') or '')[:300]}",
+            image_ref=image, workload=workload, detail=doc,
+        )
+        for image in (images or [None])
+    ]
+    return next((a for a in alerts if a is not None), None)
