@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,10 @@ class View:
     own_count: int
 
 
+def _natural(version: str) -> list[tuple[int, int | str]]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", version) if p]
+
+
 def view_of(doc: dict[str, Any]) -> View:
     findings = doc.get("findings") or []
     layers_order = {d: i for i, d in enumerate((doc.get("artifact") or {}).get("layers") or [])}
@@ -70,8 +75,14 @@ def view_of(doc: dict[str, Any]) -> View:
         if f.get("kind") == "vulnerability" and f.get("fixed_version"):
             key = f"{f['package']['name']} {f['package']['version']}"
             fix = fixes.setdefault(key, {"name": f["package"]["name"], "installed": f["package"]["version"],
-                                         "to": f["fixed_version"], "counts": Counter()})
+                                         "versions": set(), "counts": Counter()})
             fix["counts"][f["severity"]] += 1
+            fix["versions"].add(f["fixed_version"])
+    for fix in fixes.values():
+        # Display only (report/ imports no version schemes): a natural order is right for the
+        # dotted versions fixes name; the highest fixes every finding listed for the package.
+        fix["versions"] = sorted(fix["versions"], key=_natural)
+        fix["to"] = fix["versions"][-1]
     vulns = [f for f in findings if f.get("kind") == "vulnerability"]
     by_severity: defaultdict[str, int] = defaultdict(int)
     for f in findings:
