@@ -94,7 +94,8 @@ def make_token(data_dir: Path, database: str | None, role: str) -> str:
 
 @contextmanager
 def run_server(data_dir: Path, database: str | None, cache: Path, *extra: str, port: int | None = None,
-               env: dict[str, str] | None = None) -> Iterator[Running]:
+               env: dict[str, str] | None = None, healthy: int = 200) -> Iterator[Running]:
+    """`healthy`: the /healthz status that means started (503 for a server whose broker is away)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     admin, viewer = make_token(data_dir, database, "admin"), make_token(data_dir, database, "viewer")
     port = port or free_port()
@@ -108,19 +109,19 @@ def run_server(data_dir: Path, database: str | None, cache: Path, *extra: str, p
     running = Running(url=f"http://127.0.0.1:{port}", data_dir=data_dir, database=database, admin=admin,
                       viewer=viewer, process=process, log=log)
     try:
-        wait_http(f"{running.url}/healthz", process, log)
+        wait_http(f"{running.url}/healthz", process, log, status=healthy)
         yield running
     finally:
         stop(process)
 
 
-def wait_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+def wait_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60, status: int = 200) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=5).status_code == status:
                 return
         except httpx.HTTPError:
             pass

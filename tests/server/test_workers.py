@@ -102,3 +102,17 @@ def test_worker_refuses_a_non_redis_broker(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "redis://" in result.stderr
     assert httpx is not None
+
+
+def test_broker_away_fails_the_scan_with_503_instead_of_leaving_it_queued(tmp_path: Path) -> None:
+    from tests.support.servers import free_port
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    with run_server(tmp_path / "data", None, tmp_path / "cache", "--broker", dead, healthy=503) as server, \
+            server.client() as client:
+        assert "task queue unavailable" in httpx.get(server.url + "/healthz").text
+        response = client.post("/api/v1/scans", json={"target": "127.0.0.1:5000/app:1"})
+        assert response.status_code == 503 and response.headers["retry-after"] == "5"
+        assert "task queue unavailable" in response.json()["detail"]
+        image = client.get("/api/v1/images").json()["images"][0]
+        assert image["status"] == "failed"

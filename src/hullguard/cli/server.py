@@ -108,6 +108,13 @@ def _public_key(path: Path) -> bytes:
     return data
 
 
+def _redacted(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port}" if parts.hostname else parts.scheme
+
+
 def _listen(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
     if not host or not port.isdigit() or not 0 <= int(port) < 65536:
@@ -124,6 +131,10 @@ def run(args: argparse.Namespace) -> int:
 
     host, port = _listen(args.listen)
     config = server_config(args)
+    shown = f"[{host}]" if ":" in host else host
+    sys.stderr.write(f"hullguard server on http://{shown}:{port}/ (API /api/v1, OpenAPI /openapi.json); "
+                     f"queue: {'Redis ' + _redacted(config.broker_url) if config.broker_url else 'in-process'}; "
+                     f"database: {'PostgreSQL' if config.database_url.startswith('postgresql') else 'SQLite'}\n")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
     return 0
 

@@ -16,7 +16,8 @@ from hullguard.server.auth import reader, writer
 from hullguard.server.events import parse_envelope
 from hullguard.server.intake import admission_decision, runtime_alert
 from hullguard.server.schema import Image, Report, Scan
-from hullguard.server.store import ScanStatus, new_scan
+from hullguard.server.store import ScanStatus, fail_scan, new_scan
+from hullguard.server.tasks import QueueError
 from hullguard.server.timeline import timeline, to_markdown
 
 router = APIRouter(prefix="/api/v1")
@@ -61,8 +62,18 @@ def post_scan(body: ScanRequest, request: Request) -> Accepted:
     target = _check_target(body.target)
     with request.app.state.sessions() as session:
         scan = new_scan(session, target, target, "api")
-    request.app.state.queue.enqueue(scan.id)
+    _enqueue(request, scan.id)
     return Accepted(id=scan.id, status=scan.status)
+
+
+def _enqueue(request: Request, scan_id: str) -> None:
+    """Hand a stored scan to the queue; if the broker is away the scan is failed, not left queued."""
+    try:
+        request.app.state.queue.enqueue(scan_id)
+    except QueueError as e:
+        with request.app.state.sessions() as session:
+            fail_scan(session, scan_id, e.diagnostics())
+        raise HTTPException(503, f"{e.diagnostics()}; retry shortly", headers={"Retry-After": "5"}) from e
 
 
 @router.get("/scans/{scan_id}", dependencies=[Depends(reader)])
@@ -90,7 +101,7 @@ async def post_registry_events(request: Request) -> dict[str, Any]:
             )
             ids.append(known or new_scan(session, push.target, push.ref, "registry-event").id)
             if known is None:
-                request.app.state.queue.enqueue(ids[-1])
+                _enqueue(request, ids[-1])  # a 503 makes the registry resend the envelope
     return {"scans": ids, "ignored": ignored}
 
 

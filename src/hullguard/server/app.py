@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hullguard import __version__
+from hullguard.errors import Error
 from hullguard.server.auth import reader
 from hullguard.server.config import ServerConfig
 from hullguard.server.database import migrate, open_engine, sessions
@@ -100,6 +101,10 @@ def create_app(config: ServerConfig) -> FastAPI:
                 session.execute(text("SELECT 1"))
         except Exception as e:  # any database failure makes the service unready; say which
             return PlainTextResponse(f"database unavailable: {type(e).__name__}\n", status_code=503)
+        try:
+            request.app.state.queue.ping()
+        except Error as e:
+            return PlainTextResponse(f"{e.diagnostics()}\n", status_code=503)
         return PlainTextResponse("ok\n")
 
     @app.get("/metrics", dependencies=[Depends(reader)], include_in_schema=False)

@@ -10,8 +10,14 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from hullguard.errors import Error
+
 QUEUE = "hullguard-scans"
 ACTOR = "hullguard_scan"
+
+
+class QueueError(Error):
+    """The task queue's broker cannot be reached."""
 
 
 def heartbeat_ms() -> int:
@@ -46,7 +52,20 @@ class TaskQueue:
         self.worker: Any = None
 
     def enqueue(self, scan_id: str) -> None:
-        self.actor.send(scan_id)
+        try:
+            self.actor.send(scan_id)
+        except Exception as e:  # the broker's client raises its own types (redis.ConnectionError, ...)
+            raise QueueError(f"task queue unavailable: {type(e).__name__}: {e}") from e
+
+    def ping(self) -> None:
+        """Raise QueueError when the broker cannot be reached (the in-process broker always can)."""
+        client = getattr(self.broker, "client", None)
+        if client is None:
+            return
+        try:
+            client.ping()
+        except Exception as e:  # as in enqueue
+            raise QueueError(f"task queue unavailable: {type(e).__name__}") from e
 
     def start_worker(self, threads: int = 1) -> None:
         from dramatiq import Worker
