@@ -46,3 +46,13 @@ def test_scanned_strings_are_escaped() -> None:
     page = out.getvalue()
     assert "<img" not in page and "&lt;img src=x" in page
     assert "demo:&lt;b&gt;1&lt;/b&gt;" in page
+
+
+def test_image_command_writes_the_html_report(tmp_path, demo_image) -> None:  # type: ignore[no-untyped-def]
+    from hullguard.cli.main import main
+
+    out = tmp_path / "report.html"
+    assert main(["image", str(demo_image.archive), "--format", "html", "--output", str(out), "--quiet",
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    page = out.read_text()
+    assert "minimist" in page and "Findings by layer" in page and "<script" not in page
