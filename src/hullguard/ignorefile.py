@@ -29,6 +29,8 @@ class IgnoreRule:
     reason: str = ""
     expires: date | None = None
     source: str = ""
+    owner: str = ""
+    """Who answers for the exception (shown by the service's policies page)."""
 
     def applies(self, finding: Finding) -> bool:
         """Any kind of finding: by id (or a vulnerability's alias), package (vulnerabilities
@@ -140,6 +142,7 @@ def _rule(entry: Any, number: int, path: Path) -> IgnoreRule:
         reason=str(entry.get("reason") or entry.get("statement") or ""),
         expires=expires,
         source=str(path),
+        owner=str(entry.get("owner") or ""),
     )
 
 

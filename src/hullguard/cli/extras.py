@@ -20,6 +20,12 @@ EXTRAS: tuple[tuple[str, str, str], ...] = (
     ("cel_expr_python", "admission", "the admission webhook's CEL"),
     ("re2", "admission", "the admission webhook's CEL"),
     ("kubernetes", "cluster", "reading a live cluster (--kubeconfig)"),
+    ("fastapi", "server", "the monitoring service"),
+    ("sqlalchemy", "server", "the monitoring service"),
+    ("alembic", "server", "the monitoring service"),
+    ("dramatiq", "server", "the monitoring service"),
+    ("redis", "server", "the monitoring service"),
+    ("psycopg", "server", "the monitoring service"),
 )
 """Top-level module, the extra that installs it, the feature that needs it."""
 

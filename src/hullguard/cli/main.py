@@ -35,6 +35,8 @@ COMMANDS: tuple[str, ...] = (
     "host",
     "audit-log",
     "k8s",
+    "server",
+    "worker",
 )
 """Each is the module `hullguard.cli.<name>` (dashes as underscores) with NAME, HELP,
 add_arguments and run. Only the command being run is imported: the others pull in heavy

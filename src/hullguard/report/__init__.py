@@ -16,6 +16,7 @@ WRITERS: tuple[tuple[str, str], ...] = (
     ("cyclonedx", "cyclonedx"),
     ("spdx-json", "spdx"),
     ("sarif", "sarif"),
+    ("html", "html"),
 )
 """Format name and the module of this package whose `write` renders it. A module is imported
 only when its format is asked for: the table's `rich` alone is a tenth of a JSON scan's start."""

@@ -1,0 +1,1 @@
+"""The service: API, storage (SQLAlchemy), task-queue adapter, scheduler, alerts, dashboard."""
