@@ -9,6 +9,7 @@ import json
 from contextlib import redirect_stdout
 from pathlib import Path
 
+import pytest
 import yaml
 
 from hullguard.cli.main import main
@@ -59,3 +60,11 @@ def test_every_component_is_deployed_with_least_privilege() -> None:
     assert rbac[0]["rules"] == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}]
     namespaces = {d["metadata"]["name"]: d["metadata"]["labels"] for d in docs if d["kind"] == "Namespace"}
     assert namespaces["hullguard"]["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_k8s_rbac_finds_no_risky_grant_in_the_manifests(capsys: pytest.CaptureFixture[str]) -> None:
+    """hullguard's own RBAC analysis of its deployment: no risk, no escalation path."""
+    assert main(["k8s", "rbac", str(DEPLOY), "--format", "json", "--quiet"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["findings"] == []
+    assert not [i for i in report["issues"] if "not used by cluster analysis" not in i["message"]]
