@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hullguard.model import Report
+from hullguard.report.terminal import neutralise
 
 TEMPLATES = Path(__file__).with_name("templates")
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN")
@@ -21,11 +22,16 @@ def write(report: Report, out: TextIO) -> None:
 
 
 def environment(*extra: Path) -> Any:
-    """Autoescaping on: every string in a report comes from the scanned image."""
+    """Autoescaping on, and control characters shown as escapes: every string in a report comes
+    from the scanned image (markup our own templates made is left as it is)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+
+    def finalize(value: object) -> object:
+        return neutralise(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
     env = Environment(loader=FileSystemLoader([*map(str, extra), str(TEMPLATES)]),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
+                      autoescape=select_autoescape(default=True, default_for_string=True), finalize=finalize)
     env.globals["css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
     return env
 
