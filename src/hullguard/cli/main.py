@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "verify-attestation",
     "registry",
     "clean",
+    "runtime",
 )
 """Each is the module `hullguard.cli.<name>` (dashes as underscores) with NAME, HELP,
 add_arguments and run. Only the command being run is imported: the others pull in heavy
