@@ -74,13 +74,13 @@ def _parent(attr: str) -> Extractor[Ev]:
 def _ip(which: str, port: bool = False) -> Extractor[Ev]:
     def extract(e: Ev, _: str | None) -> Value:
         fd = e.fd
-        if fd is None or fd.client is None or fd.server is None:
+        if fd is None or (fd.client is None and fd.server is None):
             return None
         local, remote = (fd.server, fd.client) if fd.local_is_server else (fd.client, fd.server)
-        end = {"c": fd.client, "s": fd.server, "l": local, "r": remote}.get(which)
-        if end is None:  # fd.ip / fd.port: either end
-            return (fd.client[1], fd.server[1]) if port else (fd.client[0], fd.server[0])
-        return end[1] if port else end[0]
+        if which == "":  # fd.ip / fd.port: either end
+            return tuple(end[1] if port else end[0] for end in (fd.client, fd.server) if end is not None)
+        end = {"c": fd.client, "s": fd.server, "l": local, "r": remote}[which]
+        return None if end is None else (end[1] if port else end[0])
     return extract
 
 
@@ -223,7 +223,7 @@ _SPECS: tuple[FieldSpec[Ev], ...] = (
     f("fd.name_changed", B, lambda e, _: False if e.fd else None),
     f("fd.l4proto", S, _fd("l4proto")),
     f("fd.sockfamily", S, _fd("family")),
-    f("fd.connected", B, lambda e, _: None if e.fd is None or e.fd.server is None else e.res >= 0 or e.res == -115),
+    f("fd.connected", B, lambda e, _: None if e.fd is None or e.fd.server is None else e.res >= 0 or e.res == -errno.EINPROGRESS),
     f("fd.is_server", B, lambda e, _: e.fd.local_is_server if e.fd and e.fd.server else None),
     f("fd.ip", IP, _ip(""), multi=True),
     f("fd.cip", IP, _ip("c")),

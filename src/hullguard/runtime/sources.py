@@ -1,0 +1,45 @@
+"""Event sources, the surest first: eBPF (every traced syscall), else the proc connector (execs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from hullguard.runtime.errors import SourceUnavailable
+from hullguard.runtime.record import Record
+
+if TYPE_CHECKING:
+    from hullguard.runtime.watch import WatchOptions
+
+SOURCES = ("auto", "ebpf", "proc-connector")
+FALLBACK_MISSING = ("open/openat/openat2, connect, accept, symlink/link, unlink/rename, ptrace, memfd_create, "
+                    "setuid family (fd.*, evt.arg.*), failed execs, evt.res")
+
+
+class Source(Protocol):
+    name: str
+
+    def open(self) -> None: ...
+    def poll(self, timeout_ms: int) -> None: ...
+    def dropped(self) -> int: ...
+    def close(self) -> None: ...
+
+
+def open_sources(options: WatchOptions, sink: Callable[[Record], None],
+                 warn: Callable[[str], None]) -> list[Source]:
+    """The sources asked for, attached; with `auto`, the proc connector when eBPF cannot attach."""
+    from hullguard.runtime.bpf.source import EbpfSource
+    from hullguard.runtime.proc_connector import ProcConnectorSource
+
+    if options.source in ("auto", "ebpf"):
+        ebpf = EbpfSource(sink)
+        try:
+            ebpf.open()
+            return [ebpf]
+        except SourceUnavailable as e:
+            if options.source == "ebpf":
+                raise
+            warn(f"{e}; falling back to the proc connector (missing: {FALLBACK_MISSING})")
+    source = ProcConnectorSource(sink)
+    source.open()
+    return [source]
