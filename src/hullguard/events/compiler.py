@@ -85,11 +85,9 @@ def _build(node: Node, table: FieldTable[E], used: dict[FieldRef, None]) -> Eval
             inner = _build(operand, table, used)
             return lambda e: not inner(e)
         case And(operands):
-            parts = tuple(_build(o, table, used) for o in operands)
-            return lambda e: all(p(e) for p in parts)
+            return _all(tuple(_build(o, table, used) for o in operands))
         case Or(operands):
-            parts = tuple(_build(o, table, used) for o in operands)
-            return lambda e: any(p(e) for p in parts)
+            return _any(tuple(_build(o, table, used) for o in operands))
         case Check(field, op, values):
             spec, arg = resolve(field, table)
             used[field] = None
@@ -99,6 +97,35 @@ def _build(node: Node, table: FieldTable[E], used: dict[FieldRef, None]) -> Eval
         case MacroRef(name):
             raise ConditionError(f"macro {name} was not expanded")
     raise AssertionError(node)
+
+
+def _all(parts: tuple[Evaluator[E], ...]) -> Evaluator[E]:
+    # Plain loops: all()/any() over a generator cost a frame per event on the hot path.
+    if len(parts) == 2:
+        first, second = parts
+        return lambda e: first(e) and second(e)
+
+    def evaluate(e: E) -> bool:
+        for p in parts:  # noqa: SIM110 - a loop is faster than all/any over a generator
+            if not p(e):
+                return False
+        return True
+
+    return evaluate
+
+
+def _any(parts: tuple[Evaluator[E], ...]) -> Evaluator[E]:
+    if len(parts) == 2:
+        first, second = parts
+        return lambda e: first(e) or second(e)
+
+    def evaluate(e: E) -> bool:
+        for p in parts:  # noqa: SIM110 - a loop is faster than all/any over a generator
+            if p(e):
+                return True
+        return False
+
+    return evaluate
 
 
 def event_types(node: Node) -> frozenset[str] | None:

@@ -10,7 +10,7 @@ import posixpath
 from collections.abc import Callable
 from pathlib import Path
 
-from hullguard.runtime.cgroups import match_cgroup, proc_cgroup
+from hullguard.runtime.cgroups import CgroupMatch, match_cgroup, proc_cgroup
 from hullguard.runtime.event import HOST_CONTAINER, Container, Fd, Process, SyscallEvent
 from hullguard.runtime.flags import PTRACE_REQUESTS, SOCKET_FAMILIES, open_flags
 from hullguard.runtime.process import ProcessTable
@@ -22,19 +22,19 @@ AT_FDCWD = -100
 MAX_FDS_PER_PROCESS = 256
 O_DIRECTORY = os.O_DIRECTORY
 
-ContainerLookup = Callable[[str, str, int], Container]
-"""(runtime, id, pid of a process in it) → Container."""
-ExeCheck = Callable[[Process], bool | None]
-"""Is this process's executable outside its image (drift)? None when unknown."""
+ContainerLookup = Callable[[CgroupMatch, int], Container]
+"""(the cgroup's container, pid of a process in it) → Container as known now."""
 
 
 class Assembler:
-    def __init__(self, lookup: ContainerLookup, drift: ExeCheck | None = None, proc: Path = Path("/proc")) -> None:
+    def __init__(self, lookup: ContainerLookup, proc: Path = Path("/proc")) -> None:
         self.table = ProcessTable(proc)
         self._lookup = lookup
-        self._drift = drift
         self._fds: dict[int, dict[int, Fd]] = {}
-        self._cgroups: dict[str, Container] = {}
+        self._cgroups: dict[str, CgroupMatch | None] = {}
+        self._pid_matches: dict[int, CgroupMatch | None] = {}
+        st = os.stat("/")
+        self._host_root = (st.st_dev, st.st_ino)
         self._num = 0
 
     def feed(self, record: Record) -> SyscallEvent | None:
@@ -48,26 +48,29 @@ class Assembler:
             case RecordKind.EXIT:
                 self.table.exit(record.pid)
                 self._fds.pop(record.pid, None)
+                self._pid_matches.pop(record.pid, None)
                 return None
         if record.syscall is None or (record.syscall in EXEC and record.ret != 0):
             return None  # a failed exec changed nothing: the caller's PATH search, not a spawn
         process = self._process(record)
         self._num += 1
         args, fd, flags = self._details(record, process)
-        return SyscallEvent(num=self._num, ts_ns=record.ts_ns, type=record.syscall, res=record.ret,
+        return SyscallEvent(num=self._num, ts_ns=record.ts_ns, type=record.syscall, res=record.ret, tid=record.tid,
                             process=process, args=args, fd=fd, open_flags=flags)
 
     def container(self, pid: int, leaf: str | None) -> Container:
-        if leaf is not None and leaf in self._cgroups:
-            return self._cgroups[leaf]
-        match = match_cgroup(leaf) if leaf else None
-        if match is None:
-            path = proc_cgroup(pid)
-            match = match_cgroup(path) if path else None
-        found = HOST_CONTAINER if match is None else self._lookup(match.runtime, match.id, pid)
-        if leaf and (match is not None or leaf in ("", "/")):
-            self._cgroups[leaf] = found
-        return found
+        """By the cgroup leaf the kernel reported (cached per leaf), else from /proc/PID/cgroup
+        (cached per process); the Container is asked for each time, as its metadata may arrive later."""
+        cache, key = (self._cgroups, leaf) if leaf is not None else (self._pid_matches, pid)
+        if key in cache:
+            match = cache[key]  # type: ignore[index]
+        else:
+            match = match_cgroup(leaf) if leaf else None
+            if match is None:
+                path = proc_cgroup(pid)
+                match = match_cgroup(path) if path else None
+            cache[key] = match  # type: ignore[index]
+        return HOST_CONTAINER if match is None else self._lookup(match, pid)
 
     def _process(self, record: Record) -> Process:
         known = self.table.get(record.pid)
@@ -75,14 +78,17 @@ class Assembler:
             known = self._exec(record, known)
         elif known is None:
             known = Process(pid=record.pid, tid=record.tid, name=record.comm or "", ppid=record.ppid)
+        container = self.container(record.pid, record.cgroup)
+        tty = record.tty if record.tty is not None else known.tty
+        name = record.comm or known.name
+        if (known.uid, known.gid, known.loginuid, known.tty, known.cap_effective, known.cap_permitted, known.name,
+                known.container) == (record.uid, record.gid, record.loginuid, tty, record.cap_effective,
+                                     record.cap_permitted, name, container) and record.syscall not in EXEC:
+            return known  # the common case: nothing changed since the last call
         updated = dataclasses.replace(
-            known, tid=record.tid, uid=record.uid, gid=record.gid, loginuid=record.loginuid,
-            tty=record.tty if record.tty is not None else known.tty, cap_effective=record.cap_effective,
-            cap_permitted=record.cap_permitted, name=record.comm or known.name,
-            container=self.container(record.pid, record.cgroup) if known.container is HOST_CONTAINER else known.container,
+            known, uid=record.uid, gid=record.gid, loginuid=record.loginuid, tty=tty,
+            cap_effective=record.cap_effective, cap_permitted=record.cap_permitted, name=name, container=container,
         )
-        if record.syscall in EXEC and self._drift is not None and updated.container.id != "host":
-            updated = dataclasses.replace(updated, exe_upper_layer=self._drift(updated))
         self.table.put(updated)
         return updated
 
@@ -98,12 +104,17 @@ class Assembler:
         except OSError:
             if exepath and not exepath.startswith("/") and isinstance(cwd, str):
                 exepath = posixpath.normpath(posixpath.join(cwd, exepath))
-        ino = ctime = mtime = None
+        ino = ctime = mtime = size = None
         try:
             st = os.stat(f"/proc/{record.pid}/exe")
-            ino, ctime, mtime = st.st_ino, st.st_ctime_ns, st.st_mtime_ns
+            ino, ctime, mtime, size = st.st_ino, st.st_ctime_ns, st.st_mtime_ns, st.st_size
         except OSError:
             pass
+        try:
+            root = os.stat(f"/proc/{record.pid}/root")
+            host_root: bool | None = (root.st_dev, root.st_ino) == self._host_root
+        except OSError:
+            host_root = None
         ppid = record.ppid or (before.ppid if before else None)
         sid, pgid = extra.get("sid"), extra.get("pgid")
         return Process(
@@ -112,7 +123,7 @@ class Assembler:
             cwd=cwd,  # type: ignore[arg-type]
             sid=sid, pgid=pgid,  # type: ignore[arg-type]
             start_ns=before.start_ns if before and before.start_ns else extra.get("start_ns"),  # type: ignore[arg-type]
-            exe_from_memfd=bool(exepath and exepath.startswith("/memfd:")), exe_ino=ino, exe_ctime_ns=ctime,
+            exe_from_memfd=bool(exepath and exepath.startswith("/memfd:")), exe_ino=ino, exe_size=size, exe_ctime_ns=ctime, host_root=host_root,
             exe_mtime_ns=mtime, parent=self.table.get(ppid) if ppid else None,
             session_leader=self.table.get(sid) if isinstance(sid, int) and sid != record.pid else None,
             group_leader=self.table.get(pgid) if isinstance(pgid, int) and pgid != record.pid else None,

@@ -40,7 +40,7 @@ class DriftChecker:
 
     def is_drift(self, process: Process) -> bool | None:
         path = process.exepath
-        if not path or not path.startswith("/"):
+        if not path or not path.startswith("/") or process.host_root:
             return None
         upper = self._upper_dir(process.container)
         if upper is not None:
@@ -48,11 +48,9 @@ class DriftChecker:
         index = self.image_files(process.container)
         if index is None:
             return None
-        try:
-            st = os.stat(f"/proc/{process.pid}/exe")
-        except OSError:
+        if process.exe_size is None or process.exe_mtime_ns is None:
             return path not in index
-        return file_drifted(index, path, st.st_size, st.st_mtime_ns)
+        return file_drifted(index, path, process.exe_size, process.exe_mtime_ns)
 
     def drifted_file(self, container: Container, path: str, size: int, mtime_ns: int) -> bool | None:
         index = self.image_files(container)

@@ -70,8 +70,11 @@ class Process:
     cap_permitted: int | None = None
     env: tuple[str, ...] | None = None
     exe_upper_layer: bool | None = None
+    host_root: bool | None = None
+    """The process's root is the host's: a runtime still setting the container up (runc init)."""
     exe_from_memfd: bool | None = None
     exe_ino: int | None = None
+    exe_size: int | None = None
     exe_ctime_ns: int | None = None
     exe_mtime_ns: int | None = None
     container: Container = HOST_CONTAINER
@@ -115,6 +118,7 @@ class SyscallEvent:
     type: str
     res: int
     process: Process
+    tid: int | None = None
     args: Mapping[str, str] = field(default_factory=dict)
     """Falco-style rendered arguments by name (`flags` as `O_RDONLY|O_CLOEXEC`)."""
     fd: Fd | None = None

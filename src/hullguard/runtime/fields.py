@@ -202,7 +202,7 @@ _SPECS: tuple[FieldSpec[Ev], ...] = (
     f("proc.exe_ino.ctime_duration_proc_start", N,
       lambda e, _: None if e.process.exe_ctime_ns is None or e.process.start_ns is None
       else e.process.start_ns - e.process.exe_ctime_ns),
-    f("thread.tid", N, lambda e, _: e.process.tid),
+    f("thread.tid", N, lambda e, _: e.tid or e.process.tid),
     f("thread.cap_effective", S, _cap("cap_effective")),
     f("thread.cap_permitted", S, _cap("cap_permitted")),
     # user.*, group.*

@@ -28,7 +28,7 @@ class ContainerCatalog:
     def lookup(self, match: CgroupMatch) -> Container:
         found = self._cache.get(match.id)
         if found is None:
-            doc = self._inspect(match.id) if match.runtime in ("podman", "unknown") else None
+            doc = self.inspect(match.id) if match.runtime in ("podman", "unknown") else None
             found = container_from_inspect(doc, match) if doc else Container(id=match.id, runtime=match.runtime)
             self._cache[match.id] = found
         return found
@@ -37,7 +37,7 @@ class ContainerCatalog:
         """What is known without asking the runtime (safe on the fanotify thread)."""
         return self._cache.get(container_id)
 
-    def _inspect(self, container_id: str) -> dict[str, Any] | None:
+    def inspect(self, container_id: str) -> dict[str, Any] | None:
         if shutil.which(self.podman_command[0]) is None:
             return None
         try:

@@ -48,7 +48,8 @@ class Connections:
 
     def add(self, event: SyscallEvent) -> None:
         fd = event.fd
-        if fd is None or event.res < 0 and event.res != -115:  # EINPROGRESS: a non-blocking connect
+        # A refused or pending connect still shows where the workload needs to reach.
+        if fd is None or (event.res < 0 and event.type != "connect"):
             return
         proto = (fd.l4proto or "tcp").upper()
         if event.type == "connect" and fd.server is not None:

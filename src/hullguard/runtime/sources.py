@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from hullguard.runtime.errors import SourceUnavailable
 from hullguard.runtime.record import Record
+from hullguard.runtime.syscalls import X86_64, Syscall
 
 if TYPE_CHECKING:
     from hullguard.runtime.watch import WatchOptions
@@ -25,14 +26,14 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-def open_sources(options: WatchOptions, sink: Callable[[Record], None],
-                 warn: Callable[[str], None]) -> list[Source]:
+def open_sources(options: WatchOptions, sink: Callable[[Record], None], warn: Callable[[str], None],
+                 syscalls: tuple[Syscall, ...] = X86_64) -> list[Source]:
     """The sources asked for, attached; with `auto`, the proc connector when eBPF cannot attach."""
     from hullguard.runtime.bpf.source import EbpfSource
     from hullguard.runtime.proc_connector import ProcConnectorSource
 
     if options.source in ("auto", "ebpf"):
-        ebpf = EbpfSource(sink)
+        ebpf = EbpfSource(sink, syscalls)
         try:
             ebpf.open()
             return [ebpf]

@@ -79,3 +79,14 @@ NETWORK = frozenset({"connect", "accept", "accept4", "bind"})
 
 # For seccomp profiles: every x86_64 syscall name by number (from the kernel's syscall_64.tbl).
 NAMES_X86_64_FILE = "syscalls-x86_64.txt"
+
+TRACKING = frozenset({"execve", "execveat", "socket", "connect", "accept", "accept4", "bind", "dup", "dup2", "dup3"})
+"""Always traced: they keep the process table and the descriptor table right."""
+
+
+def needed(event_types: list[frozenset[str] | None]) -> tuple[Syscall, ...]:
+    """The syscalls worth tracing for rules matching these event types (None: any type)."""
+    if any(t is None for t in event_types):
+        return X86_64
+    wanted = TRACKING.union(*(t for t in event_types if t is not None))
+    return tuple(s for s in X86_64 if s.name in wanted)

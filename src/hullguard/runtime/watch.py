@@ -3,11 +3,13 @@ evaluated, alerts written; ends on stop or after the duration, flushing every al
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from hullguard.events.ruleset import RuleSet
 from hullguard.model import RuntimeAlert
@@ -20,10 +22,13 @@ from hullguard.runtime.fanotify import FanotifyBlocker
 from hullguard.runtime.metadata import ContainerCatalog
 from hullguard.runtime.outputs import Output
 from hullguard.runtime.record import Record
+from hullguard.runtime.resolver import HOLD_LIMIT, Resolver
 from hullguard.runtime.sources import Source, open_sources
-from hullguard.runtime.syscalls import EXEC
+from hullguard.runtime.syscalls import EXEC, needed
 
 POLL_MS = 100
+SETTLE_S = 10.0
+"""At the end, how long to wait for containers still being resolved before evaluating their events."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,7 +48,6 @@ class WatchStats:
     alerts: int = 0
     dropped: int = 0
     sources: tuple[str, ...] = ()
-    missing_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Watcher:
@@ -51,21 +55,20 @@ class Watcher:
                  on_event: Callable[[SyscallEvent], None] | None = None,
                  warn: Callable[[str], None] = lambda _: None) -> None:
         self.ruleset, self.outputs, self.options = ruleset, outputs, options
-        self.catalog = ContainerCatalog(podman=options.podman)
-        self.drift = DriftChecker(self.catalog) if options.drift or options.block_drift else None
-        self.assembler = Assembler(self._container, drift=self.drift.is_drift if self.drift else None)
+        catalog = ContainerCatalog(podman=options.podman)
+        self.drift = DriftChecker(catalog) if options.drift or options.block_drift else None
+        self.resolver = Resolver(catalog, self.drift.prepare if self.drift else None)
+        self.assembler = Assembler(self._container)
         self.stats = WatchStats()
-        self._on_event = on_event
-        self._warn = warn
+        self._on_event, self._warn = on_event, warn
         self._sources: list[Source] = []
+        self._held: dict[str, list[SyscallEvent]] = {}
         self._lock = threading.Lock()
         self.blocker = FanotifyBlocker(self._deny, self._denied) if options.block_drift else None
         self._own_mnt = _mnt_ns(os.getpid())
 
-    def _container(self, runtime: str, container_id: str, pid: int) -> Container:
-        found = self.catalog.lookup(CgroupMatch(runtime, container_id))
-        if self.drift is not None:
-            self.drift.prepare(found)
+    def _container(self, match: CgroupMatch, pid: int) -> Container:
+        found = self.resolver.lookup(match)
         if self.blocker is not None:
             ns = _mnt_ns(pid)
             if ns is not None and ns != self._own_mnt:
@@ -78,7 +81,8 @@ class Watcher:
         if self.blocker is not None:
             self.blocker.open()
             sources.append(self.blocker)
-        sources.extend(open_sources(self.options, self._on_record, self._warn))
+        types = [r.condition.event_types for r in self.ruleset.rules if r.enabled]
+        sources.extend(open_sources(self.options, self._on_record, self._warn, needed(types)))
         self._sources = sources
         self.stats.sources = tuple(s.name for s in sources)
         return self.stats.sources
@@ -89,12 +93,15 @@ class Watcher:
             while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
                 for source in self._sources:
                     source.poll(POLL_MS // max(len(self._sources), 1))
+                self._release()
             for source in self._sources:  # what is already in the buffers is still reported
                 source.poll(0)
+            self._settle()
         finally:
             self.stats.dropped = sum(s.dropped() for s in self._sources)
             for source in self._sources:
                 source.close()
+            self.resolver.close()
             for output in self.outputs:
                 output.close()
         return self.stats
@@ -105,12 +112,44 @@ class Watcher:
         if event is None:
             return
         self.stats.events += 1
+        cid = event.process.container.id
+        if cid != HOST and self.resolver.pending(cid):
+            held = self._held.setdefault(cid, [])
+            if len(held) < HOLD_LIMIT:
+                held.append(event)
+                return
+        self._evaluate(event)
+
+    def _release(self, wait: float = 0.0) -> None:
+        while True:
+            try:
+                cid = self.resolver.ready.get(timeout=wait) if wait else self.resolver.ready.get_nowait()
+            except queue.Empty:
+                return
+            container = self.resolver.current(cid)
+            for event in self._held.pop(cid, []):
+                if container is not None:
+                    event = dataclasses.replace(event, process=dataclasses.replace(event.process, container=container))
+                self._evaluate(event)
+
+    def _settle(self) -> None:
+        end = time.monotonic() + SETTLE_S
+        while self._held and time.monotonic() < end:
+            self._release(wait=0.2)
+        for cid in list(self._held):
+            for event in self._held.pop(cid):
+                self._evaluate(event)
+
+    def _evaluate(self, event: SyscallEvent) -> None:
+        if event.type in EXEC and self.drift is not None and event.process.container.id != HOST:
+            upper = self.drift.is_drift(event.process)
+            event = dataclasses.replace(event, process=dataclasses.replace(event.process, exe_upper_layer=upper))
         if self._on_event is not None:
             self._on_event(event)
         for rule in self.ruleset.matches(event, event.type):
             self._emit(rule_alert(rule, event))
-        if (event.type in EXEC and event.process.exe_upper_layer and not record.blocked
-                and self.drift is not None and not self.options.block_drift):
+        if (event.type in EXEC and event.process.exe_upper_layer and self.options.drift
+                and not self.options.block_drift):
             self._emit(drift_alert(event, event.process.exepath or event.process.exe or "", blocked=False))
 
     def _emit(self, alert: RuntimeAlert) -> None:
@@ -122,7 +161,7 @@ class Watcher:
     def _container_of(self, pid: int) -> Container | None:
         path = proc_cgroup(pid)
         match = match_cgroup(path) if path else None
-        return None if match is None else self.catalog.cached(match.id)
+        return None if match is None else self.resolver.current(match.id)
 
     def _deny(self, pid: int, path: str, size: int, mtime_ns: int) -> bool:
         container = self._container_of(pid)
@@ -133,7 +172,8 @@ class Watcher:
     def _denied(self, pid: int, path: str) -> None:
         container = self._container_of(pid) or Container()
         try:
-            name = open(f"/proc/{pid}/comm").read().strip()  # noqa: SIM115
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
         except OSError:
             name = ""
         process = Process(pid=pid, tid=pid, name=name, exepath=path, exe=path, container=container)

@@ -46,8 +46,20 @@ struct event {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 * 1024 * 1024);
+	__uint(max_entries, 64 * 1024 * 1024);
 } events SEC(".maps");
+
+// Records are built here and copied out trimmed: a call without a second string (most opens)
+// costs half the ring space, and the reader half the copying.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct event);
+} built SEC(".maps");
+
+#define HEAD_SIZE (offsetof(struct event, str0))
+#define NO_STR1_SIZE (offsetof(struct event, str1))
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -107,6 +119,18 @@ static __always_inline void count_drop(__u32 which)
 	__u64 *n = bpf_map_lookup_elem(&drops, &which);
 	if (n)
 		*n += 1;
+}
+
+static __always_inline struct event *scratch_event(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&built, &zero);
+}
+
+static __always_inline void send(struct event *e, __u64 size)
+{
+	if (bpf_ringbuf_output(&events, e, size, 0))
+		count_drop(0);
 }
 
 static __always_inline int ignored(__u32 tgid)
@@ -213,9 +237,8 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct pending *p = bpf_map_lookup_elem(&inflight, &tid);
 	if (!p)
 		return 0;
-	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct event *e = scratch_event();
 	if (!e) {
-		count_drop(0);
 		bpf_map_delete_elem(&inflight, &tid);
 		return 0;
 	}
@@ -240,10 +263,12 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 		bpf_probe_read_user(e->str1, len, (void *)start);
 	}
 	// accept fills the peer's address on return.
-	if ((p->nr == 43 || p->nr == 288) && e->ret >= 0 && p->args[1])
+	int accepted = (p->nr == 43 || p->nr == 288) && e->ret >= 0 && p->args[1];
+	if (accepted)
 		bpf_probe_read_user(e->str1, 128, (void *)p->args[1]);
+	int has_str1 = e->str1[0] || e->str1[1] || accepted || p->nr == 59 || p->nr == 322;
 	bpf_map_delete_elem(&inflight, &tid);
-	bpf_ringbuf_submit(e, 0);
+	send(e, has_str1 ? sizeof(*e) : NO_STR1_SIZE);
 	return 0;
 }
 
@@ -254,19 +279,15 @@ int on_fork(struct bpf_raw_tracepoint_args *ctx)
 	__u32 pid = BPF_CORE_READ(child, pid), tgid = BPF_CORE_READ(child, tgid);
 	if (pid != tgid || ignored(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop(0);
+	struct event *e = scratch_event();
+	if (!e)
 		return 0;
-	}
 	fill_task(e, (struct task_struct *)bpf_get_current_task());
 	e->kind = KIND_FORK;
 	e->nr = -1;
 	e->ret = 0;
 	e->child = tgid;
-	e->str0[0] = 0;
-	e->str1[0] = 0;
-	bpf_ringbuf_submit(e, 0);
+	send(e, HEAD_SIZE);
 	return 0;
 }
 
@@ -276,11 +297,9 @@ int on_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	if ((__u32)id != (id >> 32) || ignored(id >> 32))
 		return 0;
-	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop(0);
+	struct event *e = scratch_event();
+	if (!e)
 		return 0;
-	}
 	e->kind = KIND_EXIT;
 	e->nr = -1;
 	e->ret = 0;
@@ -288,11 +307,9 @@ int on_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	e->ts = bpf_ktime_get_ns();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
-	e->str0[0] = 0;
-	e->str1[0] = 0;
 	e->comm[0] = 0;
 	e->cgroup[0] = 0;
-	bpf_ringbuf_submit(e, 0);
+	send(e, HEAD_SIZE);
 	return 0;
 }
 

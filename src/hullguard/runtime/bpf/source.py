@@ -85,6 +85,8 @@ class EbpfSource:
 
 
 def decode(data: bytes, offset: int) -> Record:
+    if len(data) < _EVENT.size:  # trimmed by the kernel program: the strings it left out are empty
+        data = data + bytes(_EVENT.size - len(data))
     (ts, cap_eff, cap_prm, ret, a0, a1, a2, a3, a4, a5, kind, nr, pid, tid, ppid, uid, gid, loginuid, tty, child,
      comm, cgroup, str0, str1) = _EVENT.unpack_from(data)
     syscall = BY_NR.get(nr)
