@@ -25,6 +25,8 @@ class Compiled(Generic[E]):
     """Every field the condition reads, in first-use order."""
     event_types: frozenset[str] | None
     """The `evt.type` values the condition can match; None when it can match any."""
+    node: Node
+    """The condition with macros and lists expanded, for static analysis by a source."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ def compile_condition(node: Node, table: FieldTable[E]) -> Compiled[E]:
     """`node` (already expanded) as an evaluator; UnknownField or ConditionError when it cannot be."""
     used: dict[FieldRef, None] = {}
     evaluate = _build(node, table, used)
-    return Compiled(evaluate=evaluate, fields=tuple(used), event_types=event_types(node))
+    return Compiled(evaluate=evaluate, fields=tuple(used), event_types=event_types(node), node=node)
 
 
 def resolve(ref: FieldRef, table: FieldTable[E]) -> tuple[FieldSpec[E], str | None]:

@@ -110,8 +110,10 @@ class Fd:
     family: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class SyscallEvent:
+    """Not frozen only for speed (built for every traced call; see Record); never mutated."""
+
     num: int
     ts_ns: int
     """Wall clock, nanoseconds since the epoch."""

@@ -27,13 +27,13 @@ class Source(Protocol):
 
 
 def open_sources(options: WatchOptions, sink: Callable[[Record], None], warn: Callable[[str], None],
-                 syscalls: tuple[Syscall, ...] = X86_64) -> list[Source]:
+                 syscalls: tuple[Syscall, ...] = X86_64, success_only: frozenset[str] = frozenset()) -> list[Source]:
     """The sources asked for, attached; with `auto`, the proc connector when eBPF cannot attach."""
     from hullguard.runtime.bpf.source import EbpfSource
     from hullguard.runtime.proc_connector import ProcConnectorSource
 
     if options.source in ("auto", "ebpf"):
-        ebpf = EbpfSource(sink, syscalls)
+        ebpf = EbpfSource(sink, syscalls, success_only=success_only)
         try:
             ebpf.open()
             return [ebpf]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from hullguard.events.syntax import And, Check, Node, Op, Or
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +87,33 @@ TRACKING = frozenset({"execve", "execveat", "socket", "connect", "accept", "acce
 """Always traced: they keep the process table and the descriptor table right."""
 
 
-def needed(event_types: list[frozenset[str] | None]) -> tuple[Syscall, ...]:
-    """The syscalls worth tracing for rules matching these event types (None: any type)."""
-    if any(t is None for t in event_types):
-        return X86_64
-    wanted = TRACKING.union(*(t for t in event_types if t is not None))
-    return tuple(s for s in X86_64 if s.name in wanted)
+def needed(conditions: Iterable[tuple[frozenset[str] | None, Node]]) -> tuple[tuple[Syscall, ...], frozenset[str]]:
+    """The syscalls worth tracing for these rule conditions (event types, expanded condition),
+    and those of them only worth tracing when they succeed (every rule for it requires success)."""
+    conditions = list(conditions)
+    if any(types is None for types, _ in conditions):
+        wanted = frozenset(s.name for s in X86_64)
+    else:
+        wanted = TRACKING.union(*(types for types, _ in conditions if types is not None))
+    success_only = {"execve", "execveat"}  # a failed exec changes no process: never evaluated
+    for name in wanted - success_only:
+        matching = [node for types, node in conditions if types is None or name in types]
+        if matching and name not in TRACKING and all(requires_success(n) for n in matching):
+            success_only.add(name)
+    return tuple(s for s in X86_64 if s.name in wanted), frozenset(success_only)
+
+
+_SUCCESS = {("fd.num", Op.GE, "0"), ("evt.rawres", Op.GE, "0"), ("evt.res", Op.EQ, "SUCCESS"),
+            ("evt.failed", Op.EQ, "false")}
+
+
+def requires_success(node: Node) -> bool:
+    """Can the condition hold only for a call that returned >= 0? (Sound, not complete.)"""
+    match node:
+        case And(operands):
+            return any(requires_success(o) for o in operands)
+        case Or(operands):
+            return all(requires_success(o) for o in operands)
+        case Check(field, op, values) if len(values) == 1 and field.arg is None:
+            return (field.name, op, str(values[0])) in _SUCCESS
+    return False

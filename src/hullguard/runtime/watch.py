@@ -81,8 +81,9 @@ class Watcher:
         if self.blocker is not None:
             self.blocker.open()
             sources.append(self.blocker)
-        types = [r.condition.event_types for r in self.ruleset.rules if r.enabled]
-        sources.extend(open_sources(self.options, self._on_record, self._warn, needed(types)))
+        syscalls, success_only = needed((r.condition.event_types, r.condition.node)
+                                        for r in self.ruleset.rules if r.enabled)
+        sources.extend(open_sources(self.options, self._on_record, self._warn, syscalls, success_only))
         self._sources = sources
         self.stats.sources = tuple(s.name for s in sources)
         return self.stats.sources

@@ -17,7 +17,7 @@ enum kind { KIND_SYSCALL = 1, KIND_FORK = 2, KIND_EXIT = 3 };
 struct pending {
 	__u64 args[6];
 	__s32 nr;
-	__u32 pad;
+	__u32 success_only;
 	char str0[STR0];
 	char str1[STR1];
 };
@@ -82,6 +82,7 @@ struct {
 	__type(value, __u8);
 } interesting SEC(".maps");
 
+// interesting[nr]: 0 not traced, 1 traced, 2 traced when it succeeds
 // [0] = the monitor's tgid (ignored), [1] = the cgroup id whose syscalls are counted for a profile
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -183,6 +184,7 @@ int on_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
 	p->nr = nr;
+	p->success_only = *want == 2;
 	for (int i = 0; i < 6; i++)
 		p->args[i] = reg_arg(regs, i);
 	p->str0[0] = 0;
@@ -237,6 +239,11 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct pending *p = bpf_map_lookup_elem(&inflight, &tid);
 	if (!p)
 		return 0;
+	// No loaded rule can match a failed call of this kind: it never leaves the kernel.
+	if (p->success_only && (__s64)ctx->args[1] < 0) {
+		bpf_map_delete_elem(&inflight, &tid);
+		return 0;
+	}
 	struct event *e = scratch_event();
 	if (!e) {
 		bpf_map_delete_elem(&inflight, &tid);

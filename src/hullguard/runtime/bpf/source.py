@@ -3,6 +3,7 @@ through libbpf's ring buffer; the records the kernel program writes decoded here
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 import time
@@ -10,7 +11,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from hullguard.runtime.bpf.build import object_path
-from hullguard.runtime.bpf.libbpf import BpfObject, RingBuffer
+from hullguard.runtime.bpf.libbpf import BpfObject
+from hullguard.runtime.bpf.ring import RingReader
 from hullguard.runtime.errors import SourceUnavailable
 from hullguard.runtime.record import Record, RecordKind
 from hullguard.runtime.syscalls import BY_NR, X86_64, Syscall
@@ -20,6 +22,8 @@ _EVENT = struct.Struct("<QQQq6QIiIIIIIIII16s128s256s512s")
 _KINDS = {1: RecordKind.SYSCALL, 2: RecordKind.FORK, 3: RecordKind.EXIT}
 PROGRAMS = ("on_enter", "on_exit", "on_fork", "on_process_exit")
 NO_LOGINUID = 0xFFFFFFFF
+RING_BYTES = 64 * 1024 * 1024
+"""max_entries of the `events` ring buffer in monitor.bpf.c."""
 
 
 class EbpfSource:
@@ -28,12 +32,13 @@ class EbpfSource:
     name = "ebpf"
 
     def __init__(self, sink: Callable[[Record], None], syscalls: Iterable[Syscall] = X86_64,
-                 object_file: Path | None = None) -> None:
+                 object_file: Path | None = None, success_only: frozenset[str] = frozenset()) -> None:
         self._sink = sink
         self._syscalls = tuple(syscalls)
+        self._success_only = success_only
         self._object_file = object_file
         self._obj: BpfObject | None = None
-        self._ring: RingBuffer | None = None
+        self._ring: RingReader | None = None
         # bpf_ktime_get_ns is CLOCK_MONOTONIC: one offset turns it into wall time.
         self._offset = time.time_ns() - time.monotonic_ns()
         self.records = 0
@@ -45,9 +50,9 @@ class EbpfSource:
         try:
             self._obj.update("settings", 0, os.getpid(), 8)
             for s in self._syscalls:
-                self._obj.update("interesting", s.nr, 1, 1)
+                self._obj.update("interesting", s.nr, 2 if s.name in self._success_only else 1, 1)
                 self._obj.update("layout", s.nr, s.layout, 4)
-            self._ring = RingBuffer(self._obj.map_fd("events"), self._on_sample)
+            self._ring = RingReader(self._obj.map_fd("events"), RING_BYTES, self._on_sample)
         except BaseException:
             self.close()
             raise
@@ -97,10 +102,16 @@ def decode(data: bytes, offset: int) -> Record:
         kind=_KINDS.get(kind, RecordKind.SYSCALL), ts_ns=ts + offset, pid=pid, tid=tid, syscall=name, ret=ret,
         args=(a0, a1, a2, a3, a4, a5), str0=_text(str0) if syscall and syscall.str0 is not None else None,
         str1=str1, ppid=ppid or None, uid=uid, gid=gid, loginuid=None if loginuid == NO_LOGINUID else loginuid,
-        tty=tty, cap_effective=cap_eff, cap_permitted=cap_prm, comm=_text(comm), cgroup=_text(cgroup) or None,
+        tty=tty, cap_effective=cap_eff, cap_permitted=cap_prm, comm=_name(comm), cgroup=_name(cgroup) or None,
         child=child or None,
     )
 
 
 def _text(raw: bytes) -> str:
     return raw.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+
+
+@functools.lru_cache(maxsize=4096)
+def _name(raw: bytes) -> str:
+    """comm and cgroup names repeat: decoded once each."""
+    return _text(raw)
