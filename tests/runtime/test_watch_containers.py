@@ -162,3 +162,37 @@ def test_proc_connector_fallback_sees_execs(store: Store, tmp_path: Path) -> Non
     found = [a for a in alerts if a["rule"] == "Search Private Keys or Passwords"]
     assert found and found[0]["output_fields"]["proc.name"] == "find"
     assert set(found[0]) == {"hostname", "output", "output_fields", "priority", "rule", "source", "tags", "time"}
+
+
+def test_profile_learns_seccomp_and_network_policy(store: Store, listener: int, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    store.podman("run", "-d", "--name", "hg-profiled", "--user", "0", "--network", "host", IMAGE, "bash", "-c",
+                 f"for i in $(seq 60); do (echo hi > /dev/tcp/127.0.0.1/{listener}) 2>/dev/null; cat /etc/hostname >/dev/null;"
+                 " sleep 0.2; done")
+    result = subprocess.run(
+        [sys.executable, "-m", "hullguard.cli.main", "runtime", "profile", "--container", "hg-profiled",
+         "--duration", "4", "--output-dir", str(tmp_path)],
+        env=store.env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    seccomp = json.loads((tmp_path / "hg-profiled.seccomp.json").read_text())
+    names = set(seccomp["syscalls"][0]["names"])
+    assert {"connect", "socket", "openat", "execve", "clone"} <= names and "ptrace" not in names
+    policy = yaml.safe_load((tmp_path / "hg-profiled.networkpolicy.yaml").read_text())
+    assert {"to": [{"ipBlock": {"cidr": "127.0.0.1/32"}}], "ports": [{"protocol": "TCP", "port": listener}]} in (
+        policy["spec"]["egress"])
+
+
+def test_profile_of_a_missing_container_is_a_clear_error(store: Store) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hullguard.cli.main", "runtime", "profile", "--container", "no-such-container",
+         "--duration", "1"], env=store.env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "no-such-container" in result.stderr and "Traceback" not in result.stderr

@@ -73,6 +73,8 @@ def _watch(args: argparse.Namespace) -> int:
     ruleset = load_rules(args.rules)
     for problem in ruleset.problems:
         _warn(f"rule not loaded: {problem}")
+    if not args.rules:
+        _warn("no --rules given: only drift is reported")
     stream: Any = args.output.open("a", encoding="utf-8") if args.output else sys.stdout
     outputs: list[Output] = [StreamOutput(stream, args.format)]
     if args.webhook:
@@ -90,6 +92,8 @@ def _watch(args: argparse.Namespace) -> int:
     _warn(f"watching ({', '.join(sources)})")
     stats = watcher.run(stop)
     _warn(f"{stats.events} events, {stats.alerts} alerts, {stats.dropped} dropped")
+    if stats.failed:
+        _warn(f"{stats.failed} records could not be processed (a bug; please report): {stats.first_failure}")
     if args.output:
         stream.close()
     return 0

@@ -48,6 +48,9 @@ class WatchStats:
     alerts: int = 0
     dropped: int = 0
     sources: tuple[str, ...] = ()
+    failed: int = 0
+    """Records that could not be processed (a bug: reported at the end with the first error)."""
+    first_failure: str = ""
 
 
 class Watcher:
@@ -109,6 +112,14 @@ class Watcher:
 
     def _on_record(self, record: Record) -> None:
         self.stats.records += 1
+        try:
+            self._process(record)
+        except Exception as e:
+            self.stats.failed += 1
+            if not self.stats.first_failure:
+                self.stats.first_failure = f"{record.syscall or record.kind} of pid {record.pid}: {e!r}"
+
+    def _process(self, record: Record) -> None:
         event = self.assembler.feed(record)
         if event is None:
             return
