@@ -6,7 +6,9 @@ For each rate: `hullguard runtime watch` (eBPF, falco_rules.yaml) runs as its ow
 bench/runtime_load.py makes RATE opens/s and RATE/50 execs/s (each exec adds its own opens
 of ld.so and libc) on the host, then inside a podman container (the demo image, with the
 host's python bind-mounted). Reported: events the monitor handled per second (all of the
-host's traced calls, not just the burst), its CPU as a share of one core, dropped events."""
+host's traced calls, not just the burst), its CPU as a share of one core and per event (and
+so the events/s one core could handle), dropped events, and the load average before the run:
+on a shared machine the monitor may get much less than the core it needs."""
 
 from __future__ import annotations
 
@@ -55,16 +57,25 @@ def measure(store: Store, rate: int, seconds: float, in_container: bool) -> dict
         load = ["podman", "run", "--rm", "--user", "0", *mounts, f"-v{LOAD.parent}:/bench:ro", IMAGE,
                 "python3", f"/bench/{LOAD.name}", *load[2:]]
     generated = subprocess.run(load, env=store.env, capture_output=True, text=True, check=True).stdout.strip()
-    cpu1, end = cpu_seconds(monitor.pid), time.monotonic()
     monitor.send_signal(signal.SIGTERM)
-    _, err = monitor.communicate(timeout=120)
+    err = monitor.stderr.read()
+    # The monitor may still drain its ring buffer after the burst: its CPU and its window run
+    # until it has exited, not until the burst ends.
+    _, status, usage = os.wait4(monitor.pid, 0)
+    monitor.returncode = os.waitstatus_to_exitcode(status)
+    end = time.monotonic()
+    cpu1 = usage.ru_utime + usage.ru_stime
     m = re.search(r"(\d+) events, (\d+) alerts, (\d+) dropped", err)
     if m is None:
         raise RuntimeError(f"no summary from the monitor: {err}")
     events, dropped = int(m.group(1)), int(m.group(3))
+    detail = re.search(r"dropped: .*", err)
+    if detail:
+        print(f"  ({detail.group(0)})", flush=True)
     window = end - start
     return {"events_per_s": events / window, "cpu_share": (cpu1 - cpu0) / window, "dropped": dropped,
-            "window_s": window, "generated": generated}  # type: ignore[dict-item]
+            "us_per_event": (cpu1 - cpu0) / max(events, 1) * 1e6, "window_s": window,
+            "generated": generated}  # type: ignore[dict-item]
 
 
 def main() -> None:
@@ -76,12 +87,15 @@ def main() -> None:
         sys.exit("runtime_bench: needs root (eBPF, podman)")
     demo = images.build(images.demo_recipe())
     with podman_store(demo.archive) as store:
-        print(f"{'where':<10} {'opens/s':>8} {'events/s':>9} {'cpu (1 core)':>13} {'dropped':>8}  generated")
+        print(f"{'where':<10} {'opens/s':>8} {'events/s':>9} {'cpu (1 core)':>13} {'cpu/event':>10} "
+              f"{'capacity/core':>14} {'dropped':>8} {'load avg':>9}  generated")
         for where in ("host", "container"):
             for rate in (int(r) for r in args.rates.split(",")):
+                load_avg = os.getloadavg()[0]
                 r = measure(store, rate, args.seconds, where == "container")
                 print(f"{where:<10} {rate:>8} {r['events_per_s']:>9.0f} {r['cpu_share']:>12.0%} "
-                      f"{int(r['dropped']):>8}  {r['generated']}", flush=True)
+                      f"{r['us_per_event']:>8.1f}us {1e6 / r['us_per_event']:>13.0f} {int(r['dropped']):>8} "
+                      f"{load_avg:>9.1f}  {r['generated']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -145,7 +145,7 @@ def test_block_drift_denies_the_exec_and_says_so(store: Store, tmp_path: Path) -
                               "sleep 2; cp /usr/bin/ls /tmp/dropped; /tmp/dropped /; echo rc=$?; ls / >/dev/null && echo ls=ok")
         container_id = store.podman("container", "inspect", "--format", "{{.Id}}", "hg-blocked").stdout.strip()
         alerts, _ = mon.stop()
-    assert mon.attached == "hullguard runtime: watching (fanotify, ebpf)"
+    assert mon.attached == "hullguard runtime: watching (fanotify-perm, ebpf)"
     assert "rc=126" in result.stdout and "ls=ok" in result.stdout  # denied; the image's own ls still runs
     (alert,) = [a for a in by_container(alerts, container_id) if a["id"].startswith("Drift")]
     assert alert["location"]["path"] == "/tmp/dropped" and "denied (--block-drift)" in alert["output"]
@@ -158,7 +158,7 @@ def test_proc_connector_fallback_sees_execs(store: Store, tmp_path: Path) -> Non
         # live long enough (a search of the whole root does; `find /etc` may be gone already).
         store.run("hg-fallback", "find", "/", "-xdev", "-name", "id_rsa")
         alerts, _ = mon.stop()
-    assert mon.attached == "hullguard runtime: watching (proc-connector)"
+    assert mon.attached == "hullguard runtime: watching (proc-connector, fanotify)"
     found = [a for a in alerts if a["rule"] == "Search Private Keys or Passwords"]
     assert found and found[0]["output_fields"]["proc.name"] == "find"
     assert set(found[0]) == {"hostname", "output", "output_fields", "priority", "rule", "source", "tags", "time"}

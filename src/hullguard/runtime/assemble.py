@@ -81,13 +81,16 @@ class Assembler:
         container = self.container(record.pid, record.cgroup)
         tty = record.tty if record.tty is not None else known.tty
         name = record.comm or known.name
-        if (known.uid, known.gid, known.loginuid, known.tty, known.cap_effective, known.cap_permitted, known.name,
-                known.container) == (record.uid, record.gid, record.loginuid, tty, record.cap_effective,
-                                     record.cap_permitted, name, container) and record.syscall not in EXEC:
+        creds = ((record.uid, record.gid, record.loginuid, record.cap_effective, record.cap_permitted)
+                 if record.credentials else
+                 (known.uid, known.gid, known.loginuid, known.cap_effective, known.cap_permitted))
+        if ((known.uid, known.gid, known.loginuid, known.cap_effective, known.cap_permitted) == creds
+                and (known.tty, known.name, known.container) == (tty, name, container) and record.syscall not in EXEC):
             return known  # the common case: nothing changed since the last call
+        uid, gid, loginuid, cap_effective, cap_permitted = creds
         updated = dataclasses.replace(
-            known, uid=record.uid, gid=record.gid, loginuid=record.loginuid, tty=tty,
-            cap_effective=record.cap_effective, cap_permitted=record.cap_permitted, name=name, container=container,
+            known, uid=uid, gid=gid, loginuid=loginuid, tty=tty, cap_effective=cap_effective,
+            cap_permitted=cap_permitted, name=name, container=container,
         )
         self.table.put(updated)
         return updated

@@ -1,5 +1,6 @@
-"""fanotify permission events (`FAN_OPEN_EXEC_PERM`): deny the exec of a file that is not in
-the container's image (`--block-drift`).
+"""fanotify: permission events (`FAN_OPEN_EXEC_PERM`) deny the exec of a file that is not in
+the container's image (`--block-drift`); notifications (`FAN_OPEN`) are the file-open source
+where eBPF cannot attach.
 
 Each container's root mount is marked (through /proc/PID/root), never the host's, so host
 execs are not held. The answering thread never starts a process (an exec it would itself
@@ -12,12 +13,18 @@ import os
 import select
 import struct
 import threading
+import time
 from collections.abc import Callable
 
 from hullguard.runtime.errors import SourceUnavailable
+from hullguard.runtime.record import Record, RecordKind
 
 FAN_CLOEXEC = 0x1
+FAN_NONBLOCK = 0x2
+FAN_CLASS_NOTIF = 0x0
 FAN_CLASS_CONTENT = 0x4
+FAN_OPEN = 0x20
+FAN_Q_OVERFLOW = 0x4000
 FAN_MARK_ADD = 0x1
 FAN_MARK_MOUNT = 0x10
 FAN_OPEN_EXEC_PERM = 0x00040000
@@ -32,7 +39,7 @@ Denied = Callable[[int, str], None]
 
 
 class FanotifyBlocker:
-    name = "fanotify"
+    name = "fanotify-perm"
 
     def __init__(self, decide: Decide, on_denied: Denied) -> None:
         self._decide, self._on_denied = decide, on_denied
@@ -44,13 +51,7 @@ class FanotifyBlocker:
         self.errors = 0
 
     def open(self) -> None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        self._libc = libc
-        libc.fanotify_mark.argtypes = (ctypes.c_int, ctypes.c_uint, ctypes.c_uint64, ctypes.c_int, ctypes.c_char_p)
-        fd = libc.fanotify_init(FAN_CLOEXEC | FAN_CLASS_CONTENT, os.O_RDONLY | os.O_LARGEFILE | os.O_CLOEXEC)
-        if fd < 0:
-            raise SourceUnavailable(f"fanotify: {os.strerror(ctypes.get_errno())} (needs root and CONFIG_FANOTIFY_ACCESS_PERMISSIONS)")
-        self._fd = fd
+        self._libc, self._fd = fanotify_group(FAN_CLOEXEC | FAN_CLASS_CONTENT)
         self._thread = threading.Thread(target=self._run, name="hullguard-fanotify", daemon=True)
         self._thread.start()
 
@@ -112,3 +113,87 @@ class FanotifyBlocker:
         if deny:
             self.denied += 1
             self._on_denied(pid, path)
+
+
+def fanotify_group(flags: int) -> tuple[ctypes.CDLL, int]:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.fanotify_mark.argtypes = (ctypes.c_int, ctypes.c_uint, ctypes.c_uint64, ctypes.c_int, ctypes.c_char_p)
+    fd = libc.fanotify_init(flags, os.O_RDONLY | os.O_LARGEFILE | os.O_CLOEXEC)
+    if fd < 0:
+        raise SourceUnavailable(f"fanotify: {os.strerror(ctypes.get_errno())} (needs root and CONFIG_FANOTIFY)")
+    return libc, fd
+
+
+class FanotifyOpenSource:
+    """File opens without eBPF: FAN_OPEN on the host's root mount and each container's root.
+
+    Fallback only. fanotify says which file a process opened, not how: no flags (every open
+    reads as O_RDONLY, so evt.is_open_write is false), no descriptor number (fd.num is 0), no
+    failed opens, and only files on marked mounts (not /proc, /sys, tmpfs)."""
+
+    name = "fanotify"
+
+    def __init__(self, sink: Callable[[Record], None]) -> None:
+        self._sink = sink
+        self._fd = -1
+        self._marked: set[int] = set()
+        self._lost = 0
+        self._self = os.getpid()
+
+    def open(self) -> None:
+        self._libc, self._fd = fanotify_group(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK)
+        if self._libc.fanotify_mark(self._fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN, -100, b"/") != 0:
+            err = ctypes.get_errno()
+            os.close(self._fd)
+            raise SourceUnavailable(f"fanotify: cannot mark / ({os.strerror(err)})")
+
+    def watch_root_of(self, pid: int, key: int) -> bool:
+        if self._fd < 0 or key in self._marked:
+            return False
+        path = f"/proc/{pid}/root/".encode()
+        ok = self._libc.fanotify_mark(self._fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN, -100, path) == 0
+        self._marked.add(key)
+        return bool(ok)
+
+    def poll(self, timeout_ms: int) -> None:
+        if self._fd < 0 or not select.select([self._fd], [], [], timeout_ms / 1000)[0]:
+            return
+        while True:
+            try:
+                data = os.read(self._fd, 65536)
+            except BlockingIOError:
+                return
+            offset = 0
+            while offset + _METADATA.size <= len(data):
+                length, _vers, _res, _mlen, mask, fd, pid = _METADATA.unpack_from(data, offset)
+                offset += max(length, _METADATA.size)
+                if mask & FAN_Q_OVERFLOW:
+                    self._lost += 1
+                if fd < 0:
+                    continue
+                try:
+                    path = os.readlink(f"/proc/self/fd/{fd}")
+                finally:
+                    os.close(fd)
+                if pid != self._self:
+                    self._sink(Record(kind=RecordKind.SYSCALL, ts_ns=time.time_ns(), pid=pid, tid=pid,
+                                      syscall="openat", ret=0, args=(-100, 0, 0, 0, 0, 0), str0=path,
+                                      comm=_comm(pid), credentials=False))
+
+    def dropped(self) -> int:
+        return self._lost
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _comm(pid: int) -> str | None:
+    # Read now: the exec that named the process may reach us from the proc connector only
+    # after this open, or the process may be gone by then.
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().rstrip("\n")
+    except OSError:
+        return None

@@ -169,7 +169,9 @@ _SPECS: tuple[FieldSpec[Ev], ...] = (
     f("proc.pid", N, lambda e, _: e.process.pid),
     f("proc.ppid", N, lambda e, _: e.process.ppid),
     f("proc.vpid", N, lambda e, _: e.process.vpid),
-    f("proc.name", S, lambda e, _: e.process.name or None),
+    # "<NA>" for a process whose name is unknown, as Falco has it: rules exclude those with
+    # `proc_name_exists` (not proc.name in ("<NA>", "N/A", "")).
+    f("proc.name", S, lambda e, _: e.process.name or "<NA>"),
     f("proc.exe", S, lambda e, _: e.process.exe),
     f("proc.exepath", S, lambda e, _: e.process.exepath),
     f("proc.args", S, lambda e, _: " ".join(e.process.args)),

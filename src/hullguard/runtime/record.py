@@ -39,5 +39,5 @@ class Record:
     cgroup: str | None = None
     """The leaf name of the process's cgroup (v2 hierarchy), where the source knows it."""
     child: int | None = None
-    blocked: bool = False
-    """The source denied this call (fanotify permission event)."""
+    credentials: bool = True
+    """uid, gid, loginuid and capabilities are the source's (else unknown: keep what is known)."""

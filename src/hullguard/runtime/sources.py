@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from hullguard.runtime.watch import WatchOptions
 
 SOURCES = ("auto", "ebpf", "proc-connector")
-FALLBACK_MISSING = ("open/openat/openat2, connect, accept, symlink/link, unlink/rename, ptrace, memfd_create, "
-                    "setuid family (fd.*, evt.arg.*), failed execs, evt.res")
+FALLBACK_MISSING = ("connect, accept, symlink/link, unlink/rename, ptrace, memfd_create, setuid family, socket, "
+                    "dup (their fd.* and evt.arg.*); open flags, descriptor numbers and failed opens; failed execs")
 
 
 class Source(Protocol):
@@ -30,6 +30,7 @@ def open_sources(options: WatchOptions, sink: Callable[[Record], None], warn: Ca
                  syscalls: tuple[Syscall, ...] = X86_64, success_only: frozenset[str] = frozenset()) -> list[Source]:
     """The sources asked for, attached; with `auto`, the proc connector when eBPF cannot attach."""
     from hullguard.runtime.bpf.source import EbpfSource
+    from hullguard.runtime.fanotify import FanotifyOpenSource
     from hullguard.runtime.proc_connector import ProcConnectorSource
 
     if options.source in ("auto", "ebpf"):
@@ -43,4 +44,10 @@ def open_sources(options: WatchOptions, sink: Callable[[Record], None], warn: Ca
             warn(f"{e}; falling back to the proc connector (missing: {FALLBACK_MISSING})")
     source = ProcConnectorSource(sink)
     source.open()
-    return [source]
+    opens = FanotifyOpenSource(sink)
+    try:
+        opens.open()
+    except SourceUnavailable as e:
+        warn(f"{e}: no file opens are seen")
+        return [source]
+    return [source, opens]

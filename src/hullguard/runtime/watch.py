@@ -69,13 +69,18 @@ class Watcher:
         self._lock = threading.Lock()
         self.blocker = FanotifyBlocker(self._deny, self._denied) if options.block_drift else None
         self._own_mnt = _mnt_ns(os.getpid())
+        self._rooted: set[str] = set()
 
     def _container(self, match: CgroupMatch, pid: int) -> Container:
         found = self.resolver.lookup(match)
-        if self.blocker is not None:
+        if match.id not in self._rooted:
+            # fanotify marks each container's root mount once (--block-drift, and file opens
+            # where eBPF is unavailable); runc init may still be in the host's mount namespace.
             ns = _mnt_ns(pid)
             if ns is not None and ns != self._own_mnt:
-                self.blocker.watch_root_of(pid, ns)
+                self._rooted.add(match.id)
+                for marker in (s for s in (self.blocker, *self._sources) if hasattr(s, "watch_root_of")):
+                    marker.watch_root_of(pid, ns)  # type: ignore[union-attr]
         return found
 
     def attach(self) -> tuple[str, ...]:
@@ -103,6 +108,11 @@ class Watcher:
             self._settle()
         finally:
             self.stats.dropped = sum(s.dropped() for s in self._sources)
+            for source in self._sources:
+                counts = getattr(source, "drop_counts", None)
+                if counts is not None and self.stats.dropped:
+                    ring, table = counts()
+                    self._warn(f"{source.name} dropped: {ring} with the ring buffer full, {table} with the in-flight table full")
             for source in self._sources:
                 source.close()
             self.resolver.close()

@@ -72,9 +72,14 @@ class EbpfSource:
             self._ring.poll(timeout_ms)
 
     def dropped(self) -> int:
+        ring, table = self.drop_counts()
+        return ring + table
+
+    def drop_counts(self) -> tuple[int, int]:
+        """(ring buffer full, in-flight table full), counted in the kernel."""
         if self._obj is None:
-            return 0
-        return self._obj.percpu_sum("drops", 0) + self._obj.percpu_sum("drops", 1)
+            return 0, 0
+        return self._obj.percpu_sum("drops", 0), self._obj.percpu_sum("drops", 1)
 
     def close(self) -> None:
         if self._ring is not None:
