@@ -18,18 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.podman import PODMAN_CONF
+
 REPO = Path(__file__).resolve().parents[2]
 IMAGE = "docker.io/hullguard/bookworm-demo:latest"
-CONTAINERS_CONF = """\
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-tmp_dir = "{root}/libpod-tmp"
-"""
 STORAGE_CONF = """\
 [storage]
 driver = "vfs"
@@ -60,7 +52,7 @@ def podman_store(archive: Path) -> Iterator[Store]:
     """Private storage (containers.conf + storage.conf, so every podman, ours and the
     monitor's, sees it) with the demo image loaded."""
     root = Path(tempfile.mkdtemp(prefix="hg-rt-podman-"))
-    (root / "containers.conf").write_text(CONTAINERS_CONF.format(root=root))
+    (root / "containers.conf").write_text(PODMAN_CONF.format(tmp=root / "libpod-tmp"))
     (root / "storage.conf").write_text(STORAGE_CONF.format(root=root))
     env = {**os.environ, "CONTAINERS_CONF": str(root / "containers.conf"),
            "CONTAINERS_STORAGE_CONF": str(root / "storage.conf")}

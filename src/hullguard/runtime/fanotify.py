@@ -14,7 +14,7 @@ import select
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from hullguard.runtime.errors import SourceUnavailable
 from hullguard.runtime.record import Record, RecordKind
@@ -48,7 +48,6 @@ class FanotifyBlocker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.denied = 0
-        self.errors = 0
 
     def open(self) -> None:
         self._libc, self._fd = fanotify_group(FAN_CLOEXEC | FAN_CLASS_CONTENT)
@@ -57,14 +56,7 @@ class FanotifyBlocker:
 
     def watch_root_of(self, pid: int, key: int) -> bool:
         """Mark the root mount of `pid` (a container's), once per `key` (its mount namespace)."""
-        if self._fd < 0 or key in self._marked:
-            return False
-        path = f"/proc/{pid}/root/".encode()
-        if self._libc.fanotify_mark(self._fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC_PERM, -100, path) != 0:
-            self.errors += 1
-            return False
-        self._marked.add(key)
-        return True
+        return mark_root(self._libc, self._fd, self._marked, pid, key, FAN_OPEN_EXEC_PERM)
 
     def poll(self, timeout_ms: int) -> None:
         return None  # answered on its own thread: a permission event must never wait for the main loop
@@ -89,12 +81,9 @@ class FanotifyBlocker:
                 data = os.read(self._fd, 8192)
             except OSError:
                 continue
-            offset = 0
-            while offset + _METADATA.size <= len(data):
-                length, _vers, _res, _mlen, mask, fd, pid = _METADATA.unpack_from(data, offset)
+            for mask, fd, pid in iter_events(data):
                 if fd >= 0:
                     self._answer(fd, pid, mask)
-                offset += max(length, _METADATA.size)
 
     def _answer(self, fd: int, pid: int, mask: int) -> None:
         deny = False
@@ -113,6 +102,24 @@ class FanotifyBlocker:
         if deny:
             self.denied += 1
             self._on_denied(pid, path)
+
+
+def iter_events(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """(mask, fd, pid) of each fanotify_event_metadata in one read."""
+    offset = 0
+    while offset + _METADATA.size <= len(data):
+        length, _vers, _res, _mlen, mask, fd, pid = _METADATA.unpack_from(data, offset)
+        offset += max(length, _METADATA.size)
+        yield mask, fd, pid
+
+
+def mark_root(libc: ctypes.CDLL, group: int, marked: set[int], pid: int, key: int, mask: int) -> bool:
+    """Mark the root mount of `pid` (through /proc/PID/root), once per `key` (its mount namespace)."""
+    if group < 0 or key in marked:
+        return False
+    marked.add(key)
+    path = f"/proc/{pid}/root/".encode()
+    return bool(libc.fanotify_mark(group, FAN_MARK_ADD | FAN_MARK_MOUNT, mask, -100, path) == 0)
 
 
 def fanotify_group(flags: int) -> tuple[ctypes.CDLL, int]:
@@ -148,12 +155,7 @@ class FanotifyOpenSource:
             raise SourceUnavailable(f"fanotify: cannot mark / ({os.strerror(err)})")
 
     def watch_root_of(self, pid: int, key: int) -> bool:
-        if self._fd < 0 or key in self._marked:
-            return False
-        path = f"/proc/{pid}/root/".encode()
-        ok = self._libc.fanotify_mark(self._fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN, -100, path) == 0
-        self._marked.add(key)
-        return bool(ok)
+        return mark_root(self._libc, self._fd, self._marked, pid, key, FAN_OPEN)
 
     def poll(self, timeout_ms: int) -> None:
         if self._fd < 0 or not select.select([self._fd], [], [], timeout_ms / 1000)[0]:
@@ -163,10 +165,7 @@ class FanotifyOpenSource:
                 data = os.read(self._fd, 65536)
             except BlockingIOError:
                 return
-            offset = 0
-            while offset + _METADATA.size <= len(data):
-                length, _vers, _res, _mlen, mask, fd, pid = _METADATA.unpack_from(data, offset)
-                offset += max(length, _METADATA.size)
+            for mask, fd, pid in iter_events(data):
                 if mask & FAN_Q_OVERFLOW:
                     self._lost += 1
                 if fd < 0:
