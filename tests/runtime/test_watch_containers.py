@@ -101,6 +101,7 @@ def watched(store: Store, listener: int, tmp_path_factory: pytest.TempPathFactor
 def test_monitor_says_what_it_watches_and_ends_cleanly(watched: dict[str, Any]) -> None:
     assert watched["attached"] == "hullguard runtime: watching (ebpf)"
     assert "events," in watched["stderr"] and "Traceback" not in watched["stderr"]
+    print(watched["stderr"])  # the summary (events, alerts, dropped): shown with -rP
 
 
 @pytest.mark.parametrize("case", sorted(ATTACKS))

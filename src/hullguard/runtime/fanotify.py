@@ -31,6 +31,7 @@ FAN_OPEN_EXEC_PERM = 0x00040000
 FAN_ALLOW = 0x1
 FAN_DENY = 0x2
 _METADATA = struct.Struct("=IBBHQii")
+READS_PER_POLL = 4
 _RESPONSE = struct.Struct("=iI")
 
 Decide = Callable[[int, str, int, int], bool]
@@ -160,7 +161,7 @@ class FanotifyOpenSource:
     def poll(self, timeout_ms: int) -> None:
         if self._fd < 0 or not select.select([self._fd], [], [], timeout_ms / 1000)[0]:
             return
-        while True:
+        for _ in range(READS_PER_POLL):  # bounded: the proc connector's execs must not wait behind a flood
             try:
                 data = os.read(self._fd, 65536)
             except BlockingIOError:

@@ -10,12 +10,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from hullguard.runtime.errors import SourceUnavailable
-
-SampleCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
 
 _lib: ctypes.CDLL | None = None
 
@@ -45,9 +42,6 @@ def _declare(h: ctypes.CDLL) -> None:
         ("bpf_link__destroy", i, (p,)),
         ("bpf_map_update_elem", i, (i, p, p, ctypes.c_uint64)),
         ("bpf_map_lookup_elem", i, (i, p, p)),
-        ("ring_buffer__new", p, (i, SampleCallback, p, p)),
-        ("ring_buffer__poll", i, (p, i)),
-        ("ring_buffer__free", None, (p,)),
         ("libbpf_get_error", ctypes.c_long, (p,)),
         ("libbpf_num_possible_cpus", i, ()),
     ):
@@ -107,25 +101,3 @@ class BpfObject:
         if self._obj:
             self._lib.bpf_object__close(self._obj)
             self._obj = 0
-
-
-class RingBuffer:
-    """libbpf's ring buffer reader: `poll` calls `on_sample(bytes)` for each record."""
-
-    def __init__(self, map_fd: int, on_sample: Callable[[bytes], None]) -> None:
-        self._lib = lib()
-
-        def callback(_ctx: int | None, data: int | None, size: int) -> int:
-            on_sample(ctypes.string_at(data or 0, size))
-            return 0
-
-        self._callback = SampleCallback(callback)  # kept alive as long as the ring buffer
-        self._rb = _check_ptr(self._lib.ring_buffer__new(map_fd, self._callback, None, None), "ring_buffer__new")
-
-    def poll(self, timeout_ms: int) -> int:
-        return int(self._lib.ring_buffer__poll(self._rb, timeout_ms))
-
-    def close(self) -> None:
-        if self._rb:
-            self._lib.ring_buffer__free(self._rb)
-            self._rb = 0
