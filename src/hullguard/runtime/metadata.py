@@ -1,9 +1,12 @@
-"""Container name, image and settings from the runtime's state: `podman container inspect`,
-cached per id (a miss too, so a host-side id is asked about once)."""
+"""Container name, image and settings from the runtime: `podman container inspect`, or the
+Docker Engine API (`GET /containers/ID/json` on DOCKER_HOST's or /var/run/docker.sock's unix
+socket, which podman's service also serves); cached per id (a miss too, so an id is asked
+about once)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -19,9 +22,11 @@ INSPECT_TIMEOUT_S = 10
 class ContainerCatalog:
     """id → Container, asking the runtime once per id."""
 
-    def __init__(self, podman: tuple[str, ...] = ("podman",), env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, podman: tuple[str, ...] = ("podman",), env: Mapping[str, str] | None = None,
+                 docker_socket: str | None = None) -> None:
         self.podman_command = podman
         self.env = dict(env) if env is not None else None
+        self.docker_socket = docker_socket or docker_socket_from(env if env is not None else os.environ)
         self._cache: dict[str, Container] = {}
         self.inspected: dict[str, dict[str, Any]] = {}
 
@@ -29,6 +34,8 @@ class ContainerCatalog:
         found = self._cache.get(match.id)
         if found is None:
             doc = self.inspect(match.id) if match.runtime in ("podman", "unknown") else None
+            if doc is None and match.runtime in ("docker", "podman", "unknown"):
+                doc = self.inspect_api(match.id)
             found = container_from_inspect(doc, match) if doc else Container(id=match.id, runtime=match.runtime)
             self._cache[match.id] = found
         return found
@@ -52,6 +59,30 @@ class ContainerCatalog:
         return docs[0]
 
 
+    def inspect_api(self, container_id: str) -> dict[str, Any] | None:
+        if not self.docker_socket or not os.path.exists(self.docker_socket):
+            return None
+        import httpx
+
+        try:
+            with httpx.Client(transport=httpx.HTTPTransport(uds=self.docker_socket), timeout=INSPECT_TIMEOUT_S) as c:
+                response = c.get(f"http://docker/containers/{container_id}/json")
+            doc = response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None
+        if not isinstance(doc, dict):
+            return None
+        self.inspected[container_id] = doc
+        return doc
+
+
+def docker_socket_from(env: Mapping[str, str]) -> str | None:
+    host = env.get("DOCKER_HOST", "")
+    if host.startswith("unix://"):
+        return host[len("unix://"):]
+    return "/var/run/docker.sock" if not host else None
+
+
 def container_from_inspect(doc: Mapping[str, Any], match: CgroupMatch) -> Container:
     """A Container from `podman container inspect` (or Docker's /containers/ID/json) output."""
     config = doc.get("Config") or {}
@@ -63,7 +94,7 @@ def container_from_inspect(doc: Mapping[str, Any], match: CgroupMatch) -> Contai
     return Container(
         id=match.id,
         name=str(doc.get("Name", "")).lstrip("/") or None,
-        image=doc.get("ImageName") or config.get("Image") or None,
+        image=doc.get("ImageName") or config.get("Image") or None,  # podman, else Docker
         image_id=doc.get("Image") or None,
         runtime=match.runtime if match.runtime != "unknown" else "podman",
         privileged=bool(host.get("Privileged", False)),

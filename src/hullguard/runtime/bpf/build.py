@@ -45,7 +45,7 @@ def object_path(cache_dir: Path | None = None) -> Path:
 
 
 def _btf_id() -> bytes:
-    # Size and mtime of the kernel's BTF stand for "this kernel" without reading 5 MiB each start.
+    # The BTF size and the kernel release stand for "this kernel" without hashing 5 MiB each start.
     st = BTF.stat()
     return f"{st.st_size}:{platform.release()}".encode()
 
