@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 IMAGE = "docker.io/hullguard/bookworm-demo:latest"
 STORAGE_CONF = """\
 [storage]
-driver = "vfs"
+driver = "{driver}"
 graphroot = "{root}/storage"
 runroot = "{root}/run"
 """
@@ -48,12 +48,13 @@ class Store:
 
 
 @contextmanager
-def podman_store(archive: Path) -> Iterator[Store]:
+def podman_store(archive: Path, driver: str = "vfs") -> Iterator[Store]:
     """Private storage (containers.conf + storage.conf, so every podman, ours and the
-    monitor's, sees it) with the demo image loaded."""
+    monitor's, sees it) with the demo image loaded. vfs has no upper layer (drift is found
+    against the image's file list); overlay has one (drift is a file in the UpperDir)."""
     root = Path(tempfile.mkdtemp(prefix="hg-rt-podman-"))
     (root / "containers.conf").write_text(PODMAN_CONF.format(tmp=root / "libpod-tmp"))
-    (root / "storage.conf").write_text(STORAGE_CONF.format(root=root))
+    (root / "storage.conf").write_text(STORAGE_CONF.format(root=root, driver=driver))
     env = {**os.environ, "CONTAINERS_CONF": str(root / "containers.conf"),
            "CONTAINERS_STORAGE_CONF": str(root / "storage.conf")}
     store = Store(root=root, env=env)

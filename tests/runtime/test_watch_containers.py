@@ -197,3 +197,17 @@ def test_profile_of_a_missing_container_is_a_clear_error(store: Store) -> None:
         [sys.executable, "-m", "hullguard.cli.main", "runtime", "profile", "--container", "no-such-container",
          "--duration", "1"], env=store.env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "no-such-container" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_drift_on_overlay_storage_is_the_upper_layer(demo_image: images.BuiltImage, tmp_path: Path) -> None:
+    require_ebpf()
+    missing = missing_podman_tools()
+    require(not missing, f"runtime tests need {', '.join(missing)}")
+    with podman_store(demo_image.archive, driver="overlay") as overlay, \
+            monitor(overlay, "-r", str(FALCO / "falco_rules.yaml"), "--format", "json", tmp=tmp_path) as mon:
+        container_id = overlay.run("hg-overlay", "bash", "-c", "sleep 1; cp /usr/bin/ls /tmp/dropped; /tmp/dropped /; ls /")
+        alerts, _ = mon.stop()
+    ids = [a["id"] for a in by_container(alerts, container_id)]
+    assert sorted(ids) == ["Drift: executable not in container image", "Drop and execute new binary in container"]
+    drift = next(a for a in by_container(alerts, container_id) if a["id"].startswith("Drift"))
+    assert drift["location"]["path"] == "/tmp/dropped"
