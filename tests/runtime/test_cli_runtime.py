@@ -68,3 +68,8 @@ def test_watch_without_root_says_why() -> None:
     assert result.returncode == 2
     assert result.stderr.endswith("hullguard: eBPF source: needs root (CAP_BPF and CAP_PERFMON)\n")
     assert "Traceback" not in result.stderr
+
+
+def test_watch_output_that_cannot_be_written_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["runtime", "watch", "--output", str(tmp_path / "no" / "such" / "dir.jsonl"), "--duration", "0"]) == 2
+    assert "--output" in capsys.readouterr().err

@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     watch.add_argument("--webhook", metavar="URL", help="also POST each alert (JSON) to this URL")
     watch.add_argument("--syslog", nargs="?", const="/dev/log", metavar="ADDR",
                        help="also send each alert to syslog (/dev/log, or HOST:PORT over UDP)")
-    watch.add_argument("--source", choices=("auto", "ebpf", "proc-connector"), default="auto")
+    watch.add_argument("--source", choices=("auto", "ebpf", "proc-connector"), default="auto",
+                       help="eBPF (auto falls back to the proc connector and fanotify, which see less)")
     watch.add_argument("--block-drift", action="store_true",
                        help="deny execs of files not in the container's image (fanotify permission events)")
     watch.add_argument("--no-drift", action="store_true", help="no drift alerts")
@@ -75,9 +76,17 @@ def _watch(args: argparse.Namespace) -> int:
         _warn(f"rule not loaded: {problem}")
     if not args.rules:
         _warn("no --rules given: only drift is reported")
-    stream: Any = args.output.open("a", encoding="utf-8") if args.output else sys.stdout
+    else:
+        enabled = sum(r.enabled for r in ruleset.rules)
+        _warn(f"{enabled} rules enabled, {len(ruleset.problems)} not loaded")
+    try:
+        stream: Any = args.output.open("a", encoding="utf-8") if args.output else sys.stdout
+    except OSError as e:
+        raise UsageError(f"--output {args.output}: {e.strerror}") from e
     outputs: list[Output] = [StreamOutput(stream, args.format)]
     if args.webhook:
+        if not args.webhook.startswith(("http://", "https://")):
+            raise UsageError(f"--webhook {args.webhook}: expected an http:// or https:// URL")
         outputs.append(WebhookOutput(args.webhook, args.format))
     if args.syslog:
         try:

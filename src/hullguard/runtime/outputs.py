@@ -86,7 +86,7 @@ class WebhookOutput:
                     response = self._client.post(self._url, content=body, headers={"content-type": "application/json"})
                     if response.status_code < 500:
                         break
-                except httpx.HTTPError:
+                except (httpx.HTTPError, httpx.InvalidURL):
                     pass
                 if attempt == WEBHOOK_RETRIES:
                     self.failed += 1
