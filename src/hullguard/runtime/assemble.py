@@ -100,7 +100,7 @@ class Assembler:
         while argv and argv[-1] == "":
             argv.pop()
         extra = self.table.read_proc(record.pid)
-        cwd = extra.get("cwd") if isinstance(extra.get("cwd"), str) else (before.cwd if before else None)
+        cwd = extra.cwd or (before.cwd if before else None)
         exepath = record.str0
         try:
             exepath = os.readlink(f"/proc/{record.pid}/exe")
@@ -119,17 +119,17 @@ class Assembler:
         except OSError:
             host_root = None
         ppid = record.ppid or (before.ppid if before else None)
-        sid, pgid = extra.get("sid"), extra.get("pgid")
+        sid, pgid = extra.sid, extra.pgid
         return Process(
-            pid=record.pid, tid=record.tid, ppid=ppid, vpid=extra.get("vpid"),  # type: ignore[arg-type]
+            pid=record.pid, tid=record.tid, ppid=ppid, vpid=extra.vpid,
             name=record.comm or "", exe=argv[0] if argv else record.str0, exepath=exepath, args=tuple(argv[1:]),
-            cwd=cwd,  # type: ignore[arg-type]
-            sid=sid, pgid=pgid,  # type: ignore[arg-type]
-            start_ns=before.start_ns if before and before.start_ns else extra.get("start_ns"),  # type: ignore[arg-type]
-            exe_from_memfd=bool(exepath and exepath.startswith("/memfd:")), exe_ino=ino, exe_size=size, exe_ctime_ns=ctime, host_root=host_root,
-            exe_mtime_ns=mtime, parent=self.table.get(ppid) if ppid else None,
-            session_leader=self.table.get(sid) if isinstance(sid, int) and sid != record.pid else None,
-            group_leader=self.table.get(pgid) if isinstance(pgid, int) and pgid != record.pid else None,
+            cwd=cwd, sid=sid, pgid=pgid,
+            start_ns=before.start_ns if before and before.start_ns else extra.start_ns,
+            exe_from_memfd=bool(exepath and exepath.startswith("/memfd:")), exe_ino=ino, exe_size=size,
+            exe_ctime_ns=ctime, exe_mtime_ns=mtime, host_root=host_root,
+            parent=self.table.get(ppid) if ppid else None,
+            session_leader=self.table.get(sid) if sid is not None and sid != record.pid else None,
+            group_leader=self.table.get(pgid) if pgid is not None and pgid != record.pid else None,
             container=before.container if before else HOST_CONTAINER,
         )
 

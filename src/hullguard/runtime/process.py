@@ -7,12 +7,23 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from hullguard.runtime.event import HOST_CONTAINER, Container, Process
 
 MAX_DEPTH = 16
 PROC = Path("/proc")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcDetails:
+    cwd: str | None
+    ppid: int | None
+    pgid: int | None
+    sid: int | None
+    start_ns: int | None
+    vpid: int | None
 
 
 class ProcessTable:
@@ -47,26 +58,26 @@ class ProcessTable:
     def exit(self, pid: int) -> None:
         self._by_pid.pop(pid, None)
 
-    def read_proc(self, pid: int) -> dict[str, object]:
-        """Details only /proc has (cwd, session, group, namespace pid, env is not read)."""
+    def read_proc(self, pid: int) -> ProcDetails:
+        """Details only /proc has: cwd, parent, session, group, start time, namespace pid."""
         base = self._proc / str(pid)
-        out: dict[str, object] = {}
+        cwd = ppid = pgid = sid = start_ns = vpid = None
         with contextlib.suppress(OSError):
-            out["cwd"] = os.readlink(base / "cwd")
+            cwd = os.readlink(base / "cwd")
         try:
             stat = (base / "stat").read_text()
             fields = stat[stat.rindex(")") + 2:].split()
-            out["ppid"], out["pgid"], out["sid"] = int(fields[1]), int(fields[2]), int(fields[3])
-            out["start_ns"] = self._boot_ns + int(fields[19]) * 1_000_000_000 // self._clk_tck
+            ppid, pgid, sid = int(fields[1]), int(fields[2]), int(fields[3])
+            start_ns = self._boot_ns + int(fields[19]) * 1_000_000_000 // self._clk_tck
         except (OSError, ValueError, IndexError):
             pass
         try:
             for line in (base / "status").read_text().splitlines():
                 if line.startswith("NSpid:"):
-                    out["vpid"] = int(line.split()[-1])
+                    vpid = int(line.split()[-1])
         except (OSError, ValueError):
             pass
-        return out
+        return ProcDetails(cwd=cwd, ppid=ppid, pgid=pgid, sid=sid, start_ns=start_ns, vpid=vpid)
 
     def _from_proc(self, pid: int, depth: int) -> Process | None:
         base = self._proc / str(pid)
@@ -81,14 +92,14 @@ class ProcessTable:
             exepath: str | None = os.readlink(base / "exe")
         except OSError:
             exepath = None
-        ppid = extra.get("ppid")
-        parent = self.get(ppid, depth + 1) if isinstance(ppid, int) and ppid > 0 and ppid != pid else None
+        ppid = extra.ppid
+        parent = self.get(ppid, depth + 1) if ppid and ppid != pid else None
         return Process(
-            pid=pid, tid=pid, ppid=ppid if isinstance(ppid, int) else None, vpid=_int(extra.get("vpid")),
+            pid=pid, tid=pid, ppid=ppid, vpid=extra.vpid,
             name=comm, exe=argv[0] if argv else None, exepath=exepath, args=tuple(argv[1:]),
-            cwd=extra.get("cwd") if isinstance(extra.get("cwd"), str) else None,  # type: ignore[arg-type]
+            cwd=extra.cwd,
             uid=_int(status.get("Uid", [None])[0]), gid=_int(status.get("Gid", [None])[0]),
-            sid=_int(extra.get("sid")), pgid=_int(extra.get("pgid")), start_ns=_int(extra.get("start_ns")),
+            sid=extra.sid, pgid=extra.pgid, start_ns=extra.start_ns,
             cap_effective=_hex(status.get("CapEff")), cap_permitted=_hex(status.get("CapPrm")),
             container=HOST_CONTAINER, parent=parent,
         )
