@@ -28,7 +28,8 @@ def test_decode_exec_with_argv_and_trimmed_open() -> None:
         RecordKind.SYSCALL, "execve", 5_010, 100, 101, "bash", "libpod-abc")
     assert r.str0 == "/usr/bin/ls" and r.str1 == argv and r.loginuid is None
     full = record_bytes(1, 257, 3, b"/etc/shadow")
-    trimmed = full[: _EVENT.size - 512]  # the kernel program leaves out an unused second string
+    head = _EVENT.size - 512 - 256
+    trimmed = full[: head + len("/etc/shadow") + 1]  # the kernel program sends the path's own length
     assert decode(trimmed, 0).str0 == "/etc/shadow" and decode(trimmed, 0).ret == 3
     fork = decode(record_bytes(2, -1, 0)[:_EVENT.size - 768], 0)
     assert fork.kind is RecordKind.FORK and fork.syscall is None

@@ -18,6 +18,8 @@ struct pending {
 	__u64 args[6];
 	__s32 nr;
 	__u32 success_only;
+	__u32 len0;
+	__u32 pad;
 	char str0[STR0];
 	char str1[STR1];
 };
@@ -59,7 +61,6 @@ struct {
 } built SEC(".maps");
 
 #define HEAD_SIZE (offsetof(struct event, str0))
-#define NO_STR1_SIZE (offsetof(struct event, str1))
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -192,8 +193,11 @@ int on_enter(struct bpf_raw_tracepoint_args *ctx)
 	__u32 *lay = bpf_map_lookup_elem(&layout, &nr);
 	__u32 bits = lay ? *lay : 0;
 	int a0 = arg_index(bits & 0x3f), a1 = arg_index((bits >> 8) & 0x3f), s1 = arg_index((bits >> 16) & 0x3f);
-	if (a0 >= 0 && a0 < 6)
-		bpf_probe_read_user_str(p->str0, STR0, (void *)p->args[a0]);
+	p->len0 = 0;
+	if (a0 >= 0 && a0 < 6) {
+		long n = bpf_probe_read_user_str(p->str0, STR0, (void *)p->args[a0]);
+		p->len0 = n > 0 ? n : 0;
+	}
 	if (a1 >= 0 && a1 < 6)
 		bpf_probe_read_user_str(p->str1, STR1, (void *)p->args[a1]);
 	else if (s1 >= 0 && s1 < 6)
@@ -274,8 +278,13 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (accepted)
 		bpf_probe_read_user(e->str1, 128, (void *)p->args[1]);
 	int has_str1 = e->str1[0] || e->str1[1] || accepted || p->nr == 59 || p->nr == 322;
+	// Without a second string the record ends with the first one's own length (most opens:
+	// ~300 bytes instead of 1 KiB), so a burst fits three times as many in the ring.
+	__u32 len0 = p->len0;
+	if (len0 > STR0)
+		len0 = STR0;
 	bpf_map_delete_elem(&inflight, &tid);
-	send(e, has_str1 ? sizeof(*e) : NO_STR1_SIZE);
+	send(e, has_str1 ? sizeof(*e) : HEAD_SIZE + len0);
 	return 0;
 }
 
