@@ -105,20 +105,27 @@ class Watcher:
                 self._release()
             for source in self._sources:  # what is already in the buffers is still reported
                 source.poll(0)
+            self._detach()  # before waiting for metadata: what happens after the stop is not counted as lost
             self._settle()
         finally:
-            self.stats.dropped = sum(s.dropped() for s in self._sources)
-            for source in self._sources:
-                counts = getattr(source, "drop_counts", None)
-                if counts is not None and self.stats.dropped:
-                    ring, table = counts()
-                    self._warn(f"{source.name} dropped: {ring} with the ring buffer full, {table} with the in-flight table full")
-            for source in self._sources:
-                source.close()
+            self._detach()
             self.resolver.close()
             for output in self.outputs:
                 output.close()
         return self.stats
+
+    def _detach(self) -> None:
+        if not self._sources:
+            return
+        self.stats.dropped = sum(s.dropped() for s in self._sources)
+        for source in self._sources:
+            counts = getattr(source, "drop_counts", None)
+            if counts is not None and self.stats.dropped:
+                ring, table = counts()
+                self._warn(f"{source.name} dropped: {ring} with the ring buffer full, {table} with the in-flight table full")
+        for source in self._sources:
+            source.close()
+        self._sources = []
 
     def _on_record(self, record: Record) -> None:
         self.stats.records += 1
