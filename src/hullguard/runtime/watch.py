@@ -122,7 +122,8 @@ class Watcher:
             counts = getattr(source, "drop_counts", None)
             if counts is not None and self.stats.dropped:
                 ring, table = counts()
-                self._warn(f"{source.name} dropped: {ring} with the ring buffer full, {table} with the in-flight table full")
+                self._warn(f"{source.name} dropped: {ring} refused by the ring buffer (full, or its lock contended), "
+                           f"{table} with the in-flight table full")
         for source in self._sources:
             source.close()
         self._sources = []

@@ -100,7 +100,7 @@ struct {
 	__type(value, __u64);
 } profile_counts SEC(".maps");
 
-// [0] ring buffer full, [1] in-flight table full
+// [0] the ring buffer refused a record (full; on 6.15+ kernels also a contended lock), [1] in-flight table full
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 2);

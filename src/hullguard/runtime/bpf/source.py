@@ -76,7 +76,7 @@ class EbpfSource:
         return ring + table
 
     def drop_counts(self) -> tuple[int, int]:
-        """(ring buffer full, in-flight table full), counted in the kernel."""
+        """(refused by the ring buffer, in-flight table full), counted in the kernel."""
         if self._obj is None:
             return 0, 0
         return self._obj.percpu_sum("drops", 0), self._obj.percpu_sum("drops", 1)
