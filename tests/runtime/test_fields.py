@@ -70,3 +70,11 @@ def test_output_renders_fields_and_missing_ones() -> None:
     out = render("file=%fd.name gparent=%proc.aname[2] user=%user.name login=%user.loginname caps=%(proc.pid)", event)
     assert out == "file=/etc/shadow gparent=runc:[2:INIT] user=root login=<NA> caps=42"
     assert render("%container.id %container.full_id", event) == f"{PODMAN_ID[:12]} {PODMAN_ID}"
+
+
+def test_user_and_group_names_come_from_the_containers_own_files() -> None:
+    event = make_event(process=make_process(uid=1000, gid=1000, loginuid=1000))
+    assert holds("user.name = web and group.name = webgroup and user.loginname = web", event)
+    host = make_event(process=make_process(uid=0, gid=0, container=HOST_CONTAINER))
+    assert holds("user.name = root and group.name = root", host)
+    assert not holds("user.name exists", make_event(process=make_process(uid=4242)))

@@ -8,8 +8,9 @@ from typing import Any
 from hullguard.events.output import render_value
 from hullguard.events.ruleset import Rule
 from hullguard.model import ContainerRef, Location, ProcessInfo, RuntimeAlert, Severity
+from hullguard.runtime.accounts import user_of
 from hullguard.runtime.event import HOST, SyscallEvent
-from hullguard.runtime.fields import SYSCALL_FIELDS, user_name
+from hullguard.runtime.fields import SYSCALL_FIELDS
 
 MAX_PARENTS = 8
 
@@ -23,7 +24,7 @@ def process_info(event: SyscallEvent) -> ProcessInfo:
     p = event.process
     return ProcessInfo(
         pid=p.pid, name=p.name, exe=p.exepath or p.exe, cmdline=p.cmdline or None,
-        user=(user_name(p.uid) or str(p.uid)) if p.uid is not None else None, tty=p.tty,
+        user=(user_of(p, p.uid) or str(p.uid)) if p.uid is not None else None, tty=p.tty,
         parents=tuple(a.name for a in p.ancestors()[:MAX_PARENTS]),
     )
 

@@ -6,35 +6,17 @@ comparison matches (as in Falco). Fields not listed here make a rule fail to loa
 from __future__ import annotations
 
 import errno
-import grp
-import pwd
 import socket
-from functools import lru_cache
 
 from hullguard.events.fields import ArgKind, Extractor, FieldSpec, FieldTable, FieldType, Value
 from hullguard.events.fields import field_spec as f
+from hullguard.runtime.accounts import group_of, user_of
 from hullguard.runtime.event import HOST, Process, SyscallEvent
 from hullguard.runtime.flags import OPEN_READ, OPEN_WRITE, capabilities
 
 S, N, B, IP, NET = FieldType.STRING, FieldType.INT, FieldType.BOOL, FieldType.IPADDR, FieldType.IPNET
 Ev = SyscallEvent
 _HOSTNAME = socket.gethostname()
-
-
-@lru_cache(maxsize=4096)
-def user_name(uid: int) -> str | None:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return None
-
-
-@lru_cache(maxsize=4096)
-def group_name(gid: int) -> str | None:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return None
 
 
 def _res(e: Ev, _: str | None) -> Value:
@@ -209,11 +191,11 @@ _SPECS: tuple[FieldSpec[Ev], ...] = (
     f("thread.cap_permitted", S, _cap("cap_permitted")),
     # user.*, group.*
     f("user.uid", N, lambda e, _: e.process.uid),
-    f("user.name", S, lambda e, _: None if e.process.uid is None else user_name(e.process.uid)),
+    f("user.name", S, lambda e, _: user_of(e.process, e.process.uid)),
     f("user.loginuid", N, lambda e, _: e.process.loginuid),
-    f("user.loginname", S, lambda e, _: None if e.process.loginuid in (None, 0xFFFFFFFF, -1) else user_name(e.process.loginuid)),
+    f("user.loginname", S, lambda e, _: user_of(e.process, e.process.loginuid)),
     f("group.gid", N, lambda e, _: e.process.gid),
-    f("group.name", S, lambda e, _: None if e.process.gid is None else group_name(e.process.gid)),
+    f("group.name", S, lambda e, _: group_of(e.process, e.process.gid)),
     # fd.*
     f("fd.num", N, _fd_num),
     f("fd.type", S, _fd("type")),
