@@ -23,7 +23,7 @@ def make_process(**overrides: Any) -> Process:
         "args": ("/etc/shadow",), "cwd": "/root", "uid": 0, "gid": 0, "loginuid": None, "tty": 34816,
         "sid": 40, "pgid": 42, "start_ns": 1_700_000_001_000_000_000, "cap_effective": (1 << 21) | 1,
         "cap_permitted": (1 << 21) | 1, "container": CONTAINER, "parent": shell, "session_leader": shell,
-        "env": ("PATH=/usr/bin", "HOME=/root"),
+        "env": ("PATH=/usr/bin", "HOME=/root"), "host_root": False,
     }
     values.update(overrides)
     return Process(**values)

@@ -22,15 +22,25 @@ def group_of(process: Process, gid: int | None) -> str | None:
     return None if gid is None else _name(process, gid, "group")
 
 
+def prime(container_id: str, pid: int) -> None:
+    """Read a container's tables while one of its processes is alive to show them: rules may
+    be evaluated later (metadata pending), when a short-lived process is long gone."""
+    if container_id == HOST:
+        return
+    for table in ("passwd", "group"):
+        if (container_id, table) not in _tables:
+            names = _read(f"{PROC}/{pid}/root/etc/{table}")
+            if names is not None:
+                _tables[(container_id, table)] = names
+
+
 def _name(process: Process, number: int, table: str) -> str | None:
     cid = process.container.id
     if cid == HOST:
         return _host_user(number) if table == "passwd" else _host_group(number)
+    if process.host_root is False:
+        prime(cid, process.pid)
     names = _tables.get((cid, table))
-    if names is None:
-        names = _read(f"{PROC}/{process.pid}/root/etc/{table}")
-        if names is not None:
-            _tables[(cid, table)] = names
     return None if names is None else names.get(number)
 
 

@@ -10,6 +10,7 @@ import posixpath
 from collections.abc import Callable
 from pathlib import Path
 
+from hullguard.runtime.accounts import prime as prime_accounts
 from hullguard.runtime.cgroups import CgroupMatch, match_cgroup, proc_cgroup
 from hullguard.runtime.event import HOST_CONTAINER, Container, Fd, Process, SyscallEvent
 from hullguard.runtime.flags import PTRACE_REQUESTS, SOCKET_FAMILIES, open_flags
@@ -79,6 +80,8 @@ class Assembler:
         elif known is None:
             known = Process(pid=record.pid, tid=record.tid, name=record.comm or "", ppid=record.ppid)
         container = self.container(record.pid, record.cgroup)
+        if record.syscall in EXEC and known.host_root is False:  # runc init still shows the host's files
+            prime_accounts(container.id, record.pid)
         tty = record.tty if record.tty is not None else known.tty
         name = record.comm or known.name
         creds = ((record.uid, record.gid, record.loginuid, record.cap_effective, record.cap_permitted)
