@@ -78,3 +78,5 @@ def test_user_and_group_names_come_from_the_containers_own_files() -> None:
     host = make_event(process=make_process(uid=0, gid=0, container=HOST_CONTAINER))
     assert holds("user.name = root and group.name = root", host)
     assert not holds("user.name exists", make_event(process=make_process(uid=4242)))
+    unread = make_process(uid=0, container=HOST_CONTAINER.__class__(id="f" * 64), pid=99)
+    assert holds("user.name = root", make_event(process=unread))  # no files: the host's names

@@ -156,8 +156,8 @@ def test_proc_connector_fallback_sees_execs(store: Store, tmp_path: Path) -> Non
     with monitor(store, "--source", "proc-connector", "-r", str(FALCO / "falco_rules.yaml"), "--format", "falco-json",
                  tmp=tmp_path) as mon:
         # The proc connector gives only a pid: the rest is read from /proc, so the process must
-        # live long enough (a search of the whole root does; `find /etc` may be gone already).
-        store.run("hg-fallback", "find", "/", "-name", "id_rsa")
+        # live until its exec is read: this find waits 3 s on a match (a bare one may be gone).
+        store.run("hg-fallback", "bash", "-c", "touch /tmp/id_rsa; find / -xdev -name id_rsa -exec sleep 3 ';'")
         alerts, _ = mon.stop()
     assert mon.attached == "hullguard runtime: watching (proc-connector, fanotify)"
     found = [a for a in alerts if a["rule"] == "Search Private Keys or Passwords"]

@@ -1,5 +1,6 @@
 """User and group names as the process sees them: the container's own /etc/passwd and
-/etc/group (read once per container through /proc/PID/root), the host's for host processes."""
+/etc/group (read once per container through /proc/PID/root), the host's for host processes
+and for containers whose files could not be read in time."""
 
 from __future__ import annotations
 
@@ -41,7 +42,11 @@ def _name(process: Process, number: int, table: str) -> str | None:
     if process.host_root is False:
         prime(cid, process.pid)
     names = _tables.get((cid, table))
-    return None if names is None else names.get(number)
+    if names is None:
+        # Not read in time (the container's processes were gone when the monitor got to
+        # them): the host's names, right for the ids images and hosts share (root, daemon, _apt…).
+        return _host_user(number) if table == "passwd" else _host_group(number)
+    return names.get(number)
 
 
 def _read(path: str) -> dict[int, str] | None:
