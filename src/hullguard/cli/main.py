@@ -37,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "k8s",
     "server",
     "worker",
+    "runtime",
 )
 """Each is the module `hullguard.cli.<name>` (dashes as underscores) with NAME, HELP,
 add_arguments and run. Only the command being run is imported: the others pull in heavy

@@ -1,0 +1,1 @@
+"""The eBPF event source: a CO-RE object built with clang, loaded through libbpf."""
