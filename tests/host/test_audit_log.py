@@ -309,3 +309,31 @@ def test_every_field_falco_k8s_audit_rules_use_is_extracted(shared_dir: Path) ->
         "x:2",
     )
     assert field(created, "ka.req.pod.containers.image.repository") == ("registry:5000/team/app",)
+
+
+def test_falco_k8s_audit_rules_run_through_the_event_engine(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Falco's own k8s_audit_rules.yaml, loaded by the runtime monitor's engine over the same log."""
+    rules = shared_dir / "conformance" / "falco-rules" / "k8s_audit_rules.yaml"
+    log = audit_log(tmp_path / "audit.log")
+    assert main(["audit-log", str(log), "--rules", str(rules), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert not [i for i in report["issues"] if "not loaded" in i["message"]]  # all 48 rules load
+    falco = {(f["id"], f.get("location", {}).get("object", {}).get("name")) for f in report["findings"]
+             if f["id"] and not f["id"].startswith("HG-")}  # fmt: skip
+    assert ("Attach/Exec Pod", "shop-7d9f") in falco
+    assert ("Create Privileged Pod", "debug") in falco
+    exec_alert = next(f for f in report["findings"] if f["id"] == "Attach/Exec Pod")
+    assert "command=sh -c id" in exec_alert["output"] and exec_alert["source"] == "k8s_audit"
+    assert {"HG-AUDIT-001", "HG-AUDIT-003"} <= {f["id"] for f in report["findings"]}  # native rules too
+
+
+def test_a_rule_file_with_syscall_rules_says_which_did_not_load(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = shared_dir / "conformance" / "falco-rules" / "rules" / "falco_rules.yaml"
+    log = audit_log(tmp_path / "audit.log")
+    assert main(["audit-log", str(log), "--rules", str(rules), "--format", "json"]) == 0
+    issues = [i["message"] for i in json.loads(capsys.readouterr().out)["issues"]]
+    assert any("Terminal shell in container" in m and "not loaded" in m for m in issues)

@@ -30,6 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="a network the cluster's pods and nodes use (repeatable; default: the private ranges)",
     )
+    parser.add_argument(
+        "--rules",
+        "-r",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="also evaluate Falco k8saudit rule files (repeatable), with the runtime monitor's engine",
+    )
     add_output_options(parser)
 
 
@@ -44,5 +53,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {', '.join(missing)}")
     if args.root is not None and not args.root.is_dir():
         raise UsageError(f"--root {args.root}: not a directory")
-    target = AuditLogTarget(files=tuple(args.files), root=args.root, cluster_cidrs=tuple(args.cluster_cidr))
+    missing = [str(f) for f in args.rules if not f.is_file()]
+    if missing:
+        raise UsageError(f"--rules: no such file: {', '.join(missing)}")
+    target = AuditLogTarget(
+        files=tuple(args.files),
+        root=args.root,
+        cluster_cidrs=tuple(args.cluster_cidr),
+        falco_rules=tuple(args.rules),
+    )
     return finish(args, target)

@@ -59,7 +59,22 @@ def scan_audit_logs(target: AuditLogTarget, options: ScanOptions, run: Run) -> R
             except OSError as e:
                 issues.append(Issue(stage="audit-log", path=str(path), message=f"cannot read: {e.strerror or e}"))
 
-    findings: list[Finding] = list(evaluate(events(), target.cluster_cidrs))
+    falco: list[Finding] = []
+    ruleset = None
+    if target.falco_rules:
+        from hullguard.host.auditlog.falco import evaluate_falco, load_audit_rules
+
+        ruleset, problems = load_audit_rules(target.falco_rules)
+        issues.extend(problems)
+
+    def both() -> Iterator[AuditEvent]:  # one pass over the logs feeds both rule sets
+        for event in events():
+            if ruleset is not None:
+                falco.extend(evaluate_falco(ruleset, (event,)))
+            yield event
+
+    findings: list[Finding] = list(evaluate(both(), target.cluster_cidrs))
+    findings.extend(falco)
     if target.root is not None:
         from hullguard.host.scan import HostOptions, scan_host
 

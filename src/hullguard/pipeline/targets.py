@@ -93,6 +93,8 @@ class AuditLogTarget:
     files: tuple[Path, ...]
     root: Path | None = None
     cluster_cidrs: tuple[str, ...] = ()
+    falco_rules: tuple[Path, ...] = ()
+    """Falco k8saudit rule files, evaluated by the same engine as the runtime monitor's rules."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
