@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import replace
 
 from hullguard.registry.client import RegistryClient
 from hullguard.registry.reference import parse_reference
-from hullguard.registry.transport import RegistryOptions
-
-
-def is_loopback(host: str) -> bool:
-    name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 or host.startswith("[") else host
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+from hullguard.registry.transport import RegistryOptions, is_loopback
 
 
 def digest_resolver(options: RegistryOptions) -> Callable[[str], str]:

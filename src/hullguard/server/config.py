@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,12 +48,6 @@ class ServerConfig:
 
     def insecure(self, host: str) -> bool:
         """Plain HTTP is allowed to --insecure-registry hosts and, as Docker allows, to loopback."""
-        if host in self.insecure_registries:
-            return True
-        name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 or host.startswith("[") else host
-        if name == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(name).is_loopback
-        except ValueError:
-            return False
+        from hullguard.registry.transport import is_loopback
+
+        return host in self.insecure_registries or is_loopback(host)

@@ -13,7 +13,8 @@ from hullguard.events.output import render_value
 from hullguard.events.ruleset import RuleSet, load_files
 from hullguard.host.auditlog.event import AuditEvent
 from hullguard.host.auditlog.fields import FIELDS, field
-from hullguard.model import Issue, KubeObject, Location, RuntimeAlert, Subject
+from hullguard.host.auditlog.rules import event_location
+from hullguard.model import Issue, RuntimeAlert
 
 SOURCE = "k8s_audit"
 LISTS = frozenset({
@@ -108,17 +109,7 @@ def evaluate_falco(ruleset: RuleSet[AuditEvent], events: Iterable[AuditEvent]) -
                     title=rule.name,
                     output=rule.output.render(event),
                     time=event.time,
-                    location=Location(
-                        path=event.where,
-                        object=KubeObject(
-                            kind=event.resource or "(non-resource)",
-                            name=event.name or event.uri,
-                            namespace=event.namespace or None,
-                        )
-                        if event.resource or event.uri
-                        else None,
-                        subject=Subject(kind="User", name=event.user) if event.user else None,
-                    ),
+                    location=event_location(event),
                     fields=tuple((_label(ref.name, ref.arg), _text(event, ref.name, ref.arg)) for ref in rule.fields),
                     tags=rule.tags,
                     source=SOURCE,

@@ -177,18 +177,23 @@ def alert(control: Control, spec: dict[str, Any], event: AuditEvent) -> RuntimeA
         title=control.title,
         output=render(event, spec.get("output", control.title)),
         time=event.time,
-        location=Location(
-            path=event.where,
-            object=KubeObject(
-                kind=event.resource or "(non-resource)",
-                name=event.name or event.uri,
-                namespace=event.namespace or None,
-            )
-            if event.resource or event.uri
-            else None,
-            subject=Subject(kind="User", name=event.user) if event.user else None,
-        ),
+        location=event_location(event),
         fields=tuple((name, render(event, f"%{name}")) for name in used),
         tags=("k8s_audit",),
         source="k8s_audit",
+    )
+
+
+def event_location(event: AuditEvent) -> Location:
+    """Where an audit alert points: the log line, the object the request was about, the user."""
+    return Location(
+        path=event.where,
+        object=KubeObject(
+            kind=event.resource or "(non-resource)",
+            name=event.name or event.uri,
+            namespace=event.namespace or None,
+        )
+        if event.resource or event.uri
+        else None,
+        subject=Subject(kind="User", name=event.user) if event.user else None,
     )
