@@ -76,3 +76,22 @@ def test_table_shows_the_advice() -> None:
     text = out.getvalue()
     assert "Rebuild: rebuild fixes 3 of 5" in text
     assert "Smaller base: gcr.io/distroless/python3-debian12 (distroless) would remove 2 OS packages of 5" in text
+
+
+def test_the_base_line_says_when_the_image_was_built_and_its_end_of_life() -> None:
+    from hullguard.report import table
+
+    report = make_report(findings=FINDINGS)
+    report = dataclasses.replace(report, artifact=dataclasses.replace(report.artifact, created="2026-01-02T03:04:05Z"))
+    doc = json.loads(_json(report))
+    assert doc["advice"]["base_image"]["image_built"] == "2026-01-02T03:04:05Z"
+    assert doc["advice"]["base_image"]["end_of_life"] is False
+    out = StringIO()
+    table.write(report, out)
+    assert "Base: debian 12, image built 2026-01-02 (" in out.getvalue()
+
+
+def _json(report: object) -> str:
+    out = StringIO()
+    json_writer.write(report, out)  # type: ignore[arg-type]
+    return out.getvalue()

@@ -23,6 +23,8 @@ class Artifact:
     digest: Digest | None = None
     os: OS | None = None
     layers: tuple[Digest, ...] = ()
+    created: str | None = None
+    """When an image was built (its config's `created`, RFC 3339)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

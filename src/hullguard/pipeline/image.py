@@ -75,6 +75,7 @@ def _artifact(image: Image, analysis: Analysis) -> Artifact:
         digest=image.manifest_digest or image.config_digest,
         os=analysis.inventory.os,
         layers=tuple(layer.diff_id for layer in image.layers),
+        created=image.config.created,
     )
 
 

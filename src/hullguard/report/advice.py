@@ -74,6 +74,9 @@ class BaseAdvice:
     """Vulnerabilities in OS packages: the part a base image decides."""
     alternatives: tuple[Alternative, ...]
     as_of: str
+    built: str | None = None
+    """When the image was built: how stale its base's packages may be."""
+    eol: bool | None = None
 
 
 @functools.cache
@@ -138,6 +141,8 @@ def base_advice(report: Report) -> BaseAdvice | None:
         vulnerabilities=len(vulns),
         alternatives=tuple(alternatives),
         as_of=str(table["as_of"]),
+        built=report.artifact.created,
+        eol=os.eol,
     )
 
 
@@ -158,6 +163,8 @@ def to_dict(report: Report) -> dict[str, Any] | None:
     if base is not None and base.alternatives:
         out["base_image"] = {
             "os": base.os,
+            **({"image_built": base.built} if base.built else {}),
+            **({"end_of_life": base.eol} if base.eol is not None else {}),
             "runtime": base.runtime,
             "os_packages": base.os_packages,
             "os_vulnerabilities": base.vulnerabilities,

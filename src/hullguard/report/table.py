@@ -86,6 +86,13 @@ def _advice(console: Console, report: Report) -> None:
     base = base_advice(report)
     if base is None:
         return
+    if base.built:
+        console.print(
+            f"[bold]Base:[/bold] {escape(base.os)}{' [bold red](end of life)[/bold red]' if base.eol else ''}, "
+            f"image built {escape(base.built[:10])}{_age(base.built)}; "
+            f"{base.vulnerabilities} known {'vulnerability' if base.vulnerabilities == 1 else 'vulnerabilities'} "
+            f"in {plural(base.os_packages, 'OS package')}"
+        )
     counted = [a for a in base.alternatives if a.removes_packages]
     for alt in counted[:3]:
         console.print(
@@ -95,6 +102,17 @@ def _advice(console: Console, report: Report) -> None:
             f"{'vulnerability' if alt.removes_vulnerabilities == 1 else 'vulnerabilities'} "
             f"[dim](table of {base.as_of})[/dim]"
         )
+
+
+def _age(created: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(created.replace("Z", "+00:00")[:32])
+    except ValueError:
+        return ""
+    days = (datetime.now(UTC) - (when if when.tzinfo else when.replace(tzinfo=UTC))).days
+    return f" ({plural(days, 'day')} ago)" if days >= 0 else ""
 
 
 def _findings(console: Console, report: Report) -> None:

@@ -37,6 +37,8 @@ class ImageConfig:
     healthcheck: tuple[str, ...] | None = None
     history: tuple[HistoryStep, ...] = ()
     diff_ids: tuple[Digest, ...] = ()
+    created: str | None = None
+    """When the image was built (RFC 3339), as its config says."""
 
     @classmethod
     def parse(cls, raw: bytes, where: str) -> ImageConfig:
@@ -51,6 +53,7 @@ class ImageConfig:
         health = _obj(conf.get("Healthcheck"))
         return cls(
             os=str(doc.get("os", "")),
+            created=doc.get("created") if isinstance(doc.get("created"), str) else None,
             architecture=str(doc.get("architecture", "")),
             variant=doc.get("variant") if isinstance(doc.get("variant"), str) else None,
             user=str(conf.get("User") or ""),
