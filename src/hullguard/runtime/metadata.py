@@ -1,7 +1,7 @@
 """Container name, image and settings from the runtime: `podman container inspect`, or the
 Docker Engine API (`GET /containers/ID/json` on DOCKER_HOST's or /var/run/docker.sock's unix
-socket, which podman's service also serves); cached per id (a miss too, so an id is asked
-about once)."""
+socket, which podman's service also serves), or containerd's and CRI-O's state files
+(`cri_state.py`); cached per id (a miss too, so an id is asked about once)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from hullguard.runtime.cgroups import CgroupMatch
+from hullguard.runtime.cri_state import container_from_state
 from hullguard.runtime.event import Container
 
 INSPECT_TIMEOUT_S = 10
@@ -23,20 +25,26 @@ class ContainerCatalog:
     """id → Container, asking the runtime once per id."""
 
     def __init__(self, podman: tuple[str, ...] = ("podman",), env: Mapping[str, str] | None = None,
-                 docker_socket: str | None = None) -> None:
+                 docker_socket: str | None = None, state_root: Path = Path("/")) -> None:
         self.podman_command = podman
         self.env = dict(env) if env is not None else None
         self.docker_socket = docker_socket or docker_socket_from(env if env is not None else os.environ)
+        self.state_root = state_root
+        """Where containerd's and CRI-O's state files are read (a test's tree, or /)."""
         self._cache: dict[str, Container] = {}
         self.inspected: dict[str, dict[str, Any]] = {}
 
     def lookup(self, match: CgroupMatch) -> Container:
         found = self._cache.get(match.id)
         if found is None:
-            doc = self.inspect(match.id) if match.runtime in ("podman", "unknown") else None
-            if doc is None and match.runtime in ("docker", "podman", "unknown"):
-                doc = self.inspect_api(match.id)
-            found = container_from_inspect(doc, match) if doc else Container(id=match.id, runtime=match.runtime)
+            if match.runtime in ("containerd", "cri-o"):
+                found = container_from_state(match.runtime, match.id, self.state_root)
+            else:
+                doc = self.inspect(match.id) if match.runtime in ("podman", "unknown") else None
+                if doc is None and match.runtime in ("docker", "podman", "unknown"):
+                    doc = self.inspect_api(match.id)
+                found = container_from_inspect(doc, match) if doc else None
+            found = found or Container(id=match.id, runtime=match.runtime)
             self._cache[match.id] = found
         return found
 
