@@ -9,6 +9,7 @@ from hullguard.host.catalogue import Benchmark, Control, controls
 from hullguard.host.containers.api import ApiError, DockerApi, default_host
 from hullguard.host.containers.cgroups import CgroupError, compare, read_limits
 from hullguard.host.containers.checks import CHECKS
+from hullguard.host.containers.cri import cri_containers
 from hullguard.host.containers.model import Container, Exec, parse_container, parse_exec
 from hullguard.host.tree import HostReadError, HostTree
 from hullguard.model import Issue, Location, Misconfiguration
@@ -34,20 +35,12 @@ def scan_containers(
     for a local daemon, whose container PIDs are ours to see)."""
     host = docker_host or default_host()
     tree = tree or HostTree(Path("/"))
-    issues: list[Issue] = [
-        Issue(
-            stage=STAGE,
-            path=cri,
-            message="a CRI socket is here, but CRI (gRPC) is not read yet: "
-            "containers only the CRI runtime knows (Kubernetes pods) are not checked",
-        )
-        for cri in CRI_SOCKETS
-        if tree.exists(cri)
-    ]
+    findings, issues, checked = _cri(tree)
     if host is None:
+        if checked or any(tree.exists(cri) for cri in CRI_SOCKETS):
+            return findings, issues
         message = "no Docker or Podman socket found (set DOCKER_HOST): containers not checked"
         return [], [*issues, Issue(stage=STAGE, message=message)]
-    findings: list[Misconfiguration] = []
     try:
         with DockerApi(host) as api:
             info = api.get("/info")
@@ -72,6 +65,31 @@ def scan_containers(
     return findings, issues
 
 
+def _cri(tree: HostTree) -> tuple[list[Misconfiguration], list[Issue], int]:
+    """Containers a CRI runtime (containerd, CRI-O) runs, from its state files (cri.py)."""
+    sockets = [cri for cri in CRI_SOCKETS if tree.exists(cri)]
+    containers, issues = cri_containers(tree)
+    if sockets and not containers and not issues:
+        issues.append(
+            Issue(stage=STAGE, path=sockets[0], message="a CRI socket is here, but no running task's state was found")
+        )
+    findings: list[Misconfiguration] = []
+    for c in containers:
+        where = f"unix://{sockets[0]}" if sockets else "unix://cri"
+        findings.extend(_check(c, _cmdline(tree, c.pid), tree, where, issues))
+    return findings, issues, len(containers)
+
+
+def _cmdline(tree: HostTree, pid: int) -> tuple[str, ...]:
+    if pid <= 0:
+        return ()
+    try:
+        raw = tree.read_bytes(f"/proc/{pid}/cmdline", limit=1 << 16)
+    except HostReadError:
+        return ()
+    return (raw.replace(b"\0", b" ").decode("utf-8", "replace").strip(),) if raw else ()
+
+
 def _execs(api: DockerApi, c: Container, host: str, issues: list[Issue]) -> tuple[Exec, ...]:
     out = []
     for exec_id in c.exec_ids[:200]:
@@ -91,13 +109,7 @@ def _processes(api: DockerApi, c: Container, tree: HostTree) -> tuple[str, ...]:
         return tuple(row[-1] for row in api.top(c.ref.id) if row)
     except ApiError:
         pass
-    if c.pid <= 0:
-        return ()
-    try:
-        raw = tree.read_bytes(f"/proc/{c.pid}/cmdline", limit=1 << 16)
-    except HostReadError:
-        return ()
-    return (raw.replace(b"\0", b" ").decode("utf-8", "replace").strip(),) if raw else ()
+    return _cmdline(tree, c.pid)
 
 
 def _host_namespaces(tree: HostTree, pid: int) -> frozenset[str]:
