@@ -74,3 +74,27 @@ def test_deliveries_are_rate_limited_and_retried_with_backoff(tmp_path, database
         receiver.server.shutdown()
         receiver.server.server_close()
         engine.dispose()
+
+
+def test_the_image_page_is_the_image_list_read_as_columns(tmp_path, database) -> None:  # type: ignore[no-untyped-def]
+    """GET /images reads plain columns; it must give exactly what the ORM list gives, in order."""
+    import random
+
+    from hullguard.server import queries
+    from hullguard.server.store import add_report, image_for
+
+    engine = _engine(tmp_path, database)
+    rng = random.Random(3)
+    with sessions(engine)() as session:
+        for n in range(60):
+            findings = [{"kind": "vulnerability", "id": f"CVE-2024-{k}", "severity": rng.choice(("CRITICAL", "HIGH", "LOW")),
+                         "package": {"name": f"p{k}", "version": "1"}, "location": {}} for k in range(rng.randint(0, 6))]  # fmt: skip
+            doc = {"artifact": {"name": f"app{n}", "digest": f"sha256:{n:064x}"}, "findings": findings, "packages": []}
+            add_report(session, image_for(session, f"registry.example/team{n % 4}/app{n}:1"), doc, "scan", None)
+        session.commit()
+        for args in ((20, 0, None, None), (20, 35, None, None), (100, 0, "team2", None),
+                     (10, 0, None, "registry.example/team1/app5:1")):  # fmt: skip
+            images, total = queries.list_images(session, *args)
+            page, page_total = queries.image_page(session, *args)
+            assert page == [queries.image_dict(i) for i in images] and page_total == total
+    engine.dispose()

@@ -78,6 +78,16 @@ def namespace_objects(items: list[Any], where: str) -> dict[str, dict[str, Any]]
     return found
 
 
+def live_namespaces(kubeconfig: Path, context: str | None) -> dict[str, dict[str, Any]]:
+    """Namespace objects listed from a live cluster (read-only), for their PSS labels and
+    `namespaceObject`; the same reader as `hullguard k8s --kubeconfig`."""
+    from hullguard.cluster.live import read_live
+
+    cluster = read_live(kubeconfig, context, frozenset({"Namespace"}))
+    items = [{**o.raw, "kind": "Namespace"} for o in cluster.of_kind("Namespace")]
+    return namespace_objects(items, f"{kubeconfig}: namespaces")
+
+
 def read_namespaces(path: Path) -> dict[str, dict[str, Any]]:
     """Namespace objects from a file: `kubectl get namespaces -o json|yaml`, or Namespace documents."""
     docs = [d.data for d in load_documents(read_text(path, MAX_CONFIG), str(path)) if d.data is not None]

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from hullguard.admission.config import Settings, read_namespaces, read_settings
+from hullguard.admission.config import Settings, live_namespaces, read_namespaces, read_settings
 from hullguard.admission.decision import Mode
 from hullguard.cli.keyless_args import add_matching_arguments
 from hullguard.errors import UsageError
@@ -29,6 +29,9 @@ def add_policy_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exempt-namespace", action="append", default=[], metavar="NS", help="never review NS")
     p.add_argument("--namespaces", type=Path, metavar="FILE",
                    help="Namespace objects (kubectl get namespaces -o yaml): PSS labels, selectors, namespaceObject")  # fmt: skip
+    p.add_argument("--kubeconfig", type=Path, metavar="FILE",
+                   help="list the Namespace objects from this cluster at start (read-only; needs hullguard[cluster])")  # fmt: skip
+    p.add_argument("--context", help="kubeconfig context (default: its current-context)")
     p.add_argument(
         "--policy", action="append", type=Path, default=[], help="ValidatingAdmissionPolicy file (repeatable)"
     )
@@ -68,8 +71,9 @@ def settings(args: argparse.Namespace) -> Settings:
         raise UsageError(str(e)) from e
     if args.mode:
         changes["mode"] = Mode(args.mode)
-    if args.namespaces:
-        changes["namespaces"] = {**base.namespaces, **read_namespaces(args.namespaces)}
+    if args.namespaces or args.kubeconfig:
+        live = live_namespaces(args.kubeconfig, args.context) if args.kubeconfig else {}
+        changes["namespaces"] = {**base.namespaces, **live, **(read_namespaces(args.namespaces) if args.namespaces else {})}
     if args.exempt_namespace:
         changes["exempt_namespaces"] = base.exempt_namespaces | frozenset(args.exempt_namespace)
     if args.policy:

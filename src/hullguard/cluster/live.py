@@ -46,7 +46,8 @@ class ApiError(Exception):
 MAX_PAGES = 10_000
 
 
-def read_live(kubeconfig: Path, context: str | None) -> Cluster:
+def read_live(kubeconfig: Path, context: str | None, kinds: frozenset[str] | None = None) -> Cluster:
+    """The cluster's objects of `kinds` (None: every kind analysed), listed read-only."""
     from kubernetes import config
     from kubernetes.client.exceptions import ApiException
     from kubernetes.config.config_exception import ConfigException
@@ -59,6 +60,8 @@ def read_live(kubeconfig: Path, context: str | None) -> Cluster:
     objects: list[KubeObject] = []
     issues: list[Issue] = []
     for kind, path in LISTS:
+        if kinds is not None and kind not in kinds:
+            continue
         try:
             for page in _pages(api, path):
                 objects.extend(iter_objects(typed_items(YamlDoc(page, {}, 0)), f"{path}"))

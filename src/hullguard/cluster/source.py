@@ -17,7 +17,7 @@ def open_cluster(
     if kubeconfig is not None:
         from hullguard.cluster.live import read_live
 
-        return read_live(kubeconfig, context)
+        return read_live(kubeconfig, context, kinds)
     if path is None:
         raise ClusterInputError("name a PATH of manifests or a dump, or --kubeconfig FILE")
     return load_path(path, kinds)

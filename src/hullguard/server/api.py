@@ -114,8 +114,8 @@ def get_images(
     ref: Annotated[str | None, Query(max_length=500)] = None,
 ) -> JSONResponse:
     with request.app.state.sessions() as session:
-        images, total = queries.list_images(session, limit, offset, q, ref)
-        return JSONResponse({"images": [queries.image_dict(i) for i in images], "total": total})
+        images, total = queries.image_page(session, limit, offset, q, ref)
+        return JSONResponse({"images": images, "total": total})
 
 
 def _image(session: Any, image_id: int) -> Image:

