@@ -7,19 +7,15 @@ without kind, `metadata.continue` paging)."""
 from __future__ import annotations
 
 import json
-import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
 
 from hullguard.cli.main import main
 from tests.admission.test_cli import POLICY
-from tests.support.servers import make_certificate
+from tests.support.replay import replay_server
 
 TOKEN = "ns-reader-token"
 
@@ -38,44 +34,13 @@ def _namespaces(query: dict[str, list[str]]) -> dict[str, object]:
 
 @pytest.fixture
 def kubeconfig(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
-    cert, key = make_certificate(tmp_path / "tls", cn="hullguard-test-apiserver")
-    seen: list[str] = []
+    def respond(path: str, query: dict[str, list[str]]) -> tuple[int, object]:
+        if path == "/api/v1/namespaces":
+            return 200, _namespaces(query)
+        return 404, {"kind": "Status", "code": 404}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            seen.append(f"{self.headers.get('Authorization')} {url.path}")
-            body = _namespaces(parse_qs(url.query)) if url.path == "/api/v1/namespaces" else {"kind": "Status", "code": 404}
-            data = json.dumps(body).encode()
-            self.send_response(200 if url.path == "/api/v1/namespaces" else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    path = tmp_path / "kubeconfig"
-    path.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "test",
-        "clusters": [{"name": "test", "cluster": {"server": f"https://127.0.0.1:{server.server_address[1]}",
-                                                  "certificate-authority": str(cert)}}],
-        "users": [{"name": "reader", "user": {"token": TOKEN}}],
-        "contexts": [{"name": "test", "context": {"cluster": "test", "user": "reader"}}],
-    }))  # fmt: skip
-    try:
-        yield path, seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with replay_server(tmp_path, respond) as api:
+        yield api.kubeconfig(tmp_path / "kubeconfig", TOKEN), api.seen
 
 
 def _pod(tmp_path: Path, namespace: str) -> Path:
@@ -97,8 +62,8 @@ def test_namespace_labels_from_the_cluster_decide_the_level(
     assert main(["admission", "test", str(policy), str(_pod(tmp_path, "legacy")), *common]) == 0
     # ...and is denied at the default level where the namespace says nothing (found on page 2).
     assert main(["admission", "test", str(policy), str(_pod(tmp_path, "shop")), *common]) == 1
-    assert f"Bearer {TOKEN} /api/v1/namespaces" in seen
-    assert all(s.endswith("/api/v1/namespaces") for s in seen)  # only namespaces are listed
+    assert f"Bearer {TOKEN} /api/v1/namespaces?limit=500&continue=more" in seen  # paging followed
+    assert all(s.startswith(f"Bearer {TOKEN} /api/v1/namespaces?") for s in seen)  # only namespaces listed
     # without the cluster's labels, restricted applies to both
     assert main(["admission", "test", str(policy), str(_pod(tmp_path, "legacy")), "--pss", "restricted"]) == 1
     capsys.readouterr()

@@ -9,17 +9,14 @@ bearer token is sent, a forbidden kind becomes an issue and the rest is analysed
 from __future__ import annotations
 
 import json
-import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from hullguard.cli.main import main
-from tests.support.servers import free_port, make_certificate
+from tests.support.replay import replay_server
+from tests.support.servers import free_port
 
 TOKEN = "test-token-123"
 POD = {"metadata": {"name": "web-1", "namespace": "shop", "labels": {"app": "web"}},
@@ -57,45 +54,16 @@ def _respond(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, obj
 
 @pytest.fixture
 def api_server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
-    cert_pem, key_pem = make_certificate(tmp_path / "tls", cn="hullguard-test-apiserver")
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            seen.append(f"{self.headers.get('Authorization')} {self.path}")
-            status, body = _respond(url.path, parse_qs(url.query))
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_pem, key_pem)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host = f"https://127.0.0.1:{server.server_address[1]}"
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "other",
-        "clusters": [{"name": "test", "cluster": {"server": host, "certificate-authority": str(cert_pem)}}],
-        "users": [{"name": "viewer", "user": {"token": TOKEN}}],
-        "contexts": [{"name": "test", "context": {"cluster": "test", "user": "viewer"}},
-                     {"name": "other", "context": {"cluster": "missing", "user": "viewer"}}],
-    }))  # fmt: skip
-    try:
-        yield host, kubeconfig, seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with replay_server(tmp_path, _respond) as api:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "other",
+            "clusters": [{"name": "test", "cluster": {"server": api.url, "certificate-authority": str(api.ca)}}],
+            "users": [{"name": "viewer", "user": {"token": TOKEN}}],
+            "contexts": [{"name": "test", "context": {"cluster": "test", "user": "viewer"}},
+                         {"name": "other", "context": {"cluster": "missing", "user": "viewer"}}],
+        }))  # fmt: skip
+        yield api.url, kubeconfig, api.seen
 
 
 def test_live_read_pages_and_reports_forbidden_kinds(
