@@ -34,6 +34,16 @@ CRIO_KEYS = (
 )
 
 
+def kube_names(runtime: str, notes: dict[str, str]) -> tuple[str | None, str | None, str | None, str | None]:
+    """(container name, image, pod name, pod namespace) from a task spec's annotations.
+
+    CRI-O writes its own container name as k8s_<name>_<pod>_<namespace>_<uid>_<attempt>; the
+    kubelet's plain name is io.kubernetes.container.name, preferred where present."""
+    name_key, image_key, pod_key, ns_key = CONTAINERD_KEYS if runtime == "containerd" else CRIO_KEYS
+    name = notes.get("io.kubernetes.container.name") or notes.get(name_key)
+    return name or None, notes.get(image_key) or None, notes.get(pod_key) or None, notes.get(ns_key) or None
+
+
 def spec_paths(runtime: str, container_id: str, root: Path = Path("/")) -> list[Path]:
     if runtime == "containerd":
         tasks = root / CONTAINERD_TASKS
@@ -54,15 +64,12 @@ def container_from_state(runtime: str, container_id: str, root: Path = Path("/")
         if spec is None:
             continue
         notes = {str(k): str(v) for k, v in (spec.get("annotations") or {}).items()}
-        name_key, image_key, pod_key, ns_key = CONTAINERD_KEYS if runtime == "containerd" else CRIO_KEYS
+        name, image, pod, namespace = kube_names(runtime, notes)
         labels = {
-            key: notes[src]
-            for key, src in (("io.kubernetes.pod.name", pod_key), ("io.kubernetes.pod.namespace", ns_key))
-            if notes.get(src)
+            key: value
+            for key, value in (("io.kubernetes.pod.name", pod), ("io.kubernetes.pod.namespace", namespace))
+            if value
         }
-        # CRI-O writes the container name as k8s_<name>_<pod>_<namespace>_<uid>_<attempt>; the
-        # kubelet's plain name is io.kubernetes.container.name.
-        name = notes.get("io.kubernetes.container.name") or notes.get(name_key)
         mounts = tuple(
             (str(m.get("source", "")), str(m.get("destination", "")), "ro" not in (m.get("options") or ()))
             for m in spec.get("mounts") or ()
@@ -70,8 +77,8 @@ def container_from_state(runtime: str, container_id: str, root: Path = Path("/")
         )
         return Container(
             id=container_id,
-            name=name or None,
-            image=notes.get(image_key) or None,
+            name=name,
+            image=image,
             runtime=runtime,
             mounts=mounts,
             labels=labels,

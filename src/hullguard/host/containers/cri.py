@@ -17,6 +17,7 @@ from typing import Any
 from hullguard.host.containers.model import Container, Mount
 from hullguard.host.tree import HostReadError, HostTree
 from hullguard.model import ContainerRef, Issue
+from hullguard.runtime.cri_state import kube_names
 
 STAGE = "containers"
 CONTAINERD = "/run/containerd/io.containerd.runtime.v2.task/k8s.io"
@@ -63,12 +64,8 @@ def from_spec(spec: dict[str, Any], container_id: str, runtime: str) -> Containe
     kind = notes.get("io.kubernetes.cri.container-type") or notes.get("io.kubernetes.cri-o.ContainerType")
     if kind == "sandbox":
         return None
-    name = notes.get("io.kubernetes.container.name") or notes.get("io.kubernetes.cri.container-name") or notes.get(
-        "io.kubernetes.cri-o.ContainerName", container_id[:12]
-    )
-    pod = notes.get("io.kubernetes.cri.sandbox-name") or notes.get("io.kubernetes.pod.name")
-    namespace = notes.get("io.kubernetes.cri.sandbox-namespace") or notes.get("io.kubernetes.pod.namespace")
-    image = notes.get("io.kubernetes.cri.image-name") or notes.get("io.kubernetes.cri-o.ImageName")
+    name, image, pod, namespace = kube_names(runtime, notes)
+    name = name or container_id[:12]
     process = spec.get("process") or {}
     linux = spec.get("linux") or {}
     caps = {c.removeprefix("CAP_") for c in (process.get("capabilities") or {}).get("bounding") or ()}
