@@ -99,7 +99,14 @@ class RuleSet:
         return tuple(r.id for r in self.rules)
 
 
-BUILTIN_FILES = ("secret-rules.yaml", "secret-rules-providers.yaml", "secret-rules-generic.yaml")
+BUILTIN_FILES = (
+    "secret-rules.yaml",
+    "secret-rules-providers.yaml",
+    "secret-rules-providers-a-b.yaml",
+    "secret-rules-providers-c-l.yaml",
+    "secret-rules-providers-m-z.yaml",
+    "secret-rules-generic.yaml",
+)
 """In precedence order (the earlier rule wins an overlap): core formats, providers, generic."""
 
 
