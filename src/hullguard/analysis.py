@@ -20,7 +20,8 @@ from hullguard.cache.image import FORMAT, Analysis, ImageCache, ListedTree
 from hullguard.model import Digest
 from hullguard.scanners import Scanner
 from hullguard.sources.image import Image, LayerRef
-from hullguard.sources.layers import LayerHashes, LayerVisitor, build_tree
+from hullguard.sources.layer_hashes import LayerHashes
+from hullguard.sources.layers import LayerVisitor, build_tree
 from hullguard.sources.tree import FileEntry, FileTree
 
 

@@ -1,12 +1,13 @@
 """The two ways a layer is read build the same tree: streamed (registries, compressed blobs,
-anything not lying in one piece in a file) and on disk (read at offsets, hashed in a second
-thread)."""
+anything not lying in one piece in a file) and on disk (read at offsets, hashed beside the
+parse by a child process)."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
 import os
+import sys
 import tarfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from hullguard.errors import DigestMismatch
 from hullguard.oci.blobs import FileRegion
 from hullguard.sources.image import Image
+from hullguard.sources.layer_hashes import LayerHashes
 from hullguard.sources.layers import LayerTree, build_tree
 from tests.sources.test_layers import everything, make_image, make_tar, sha
 
@@ -153,3 +155,31 @@ def test_a_layer_handed_to_tarfile_midway_keeps_every_file(tmp_path: Path) -> No
             found = {p: tree.read_bytes(tree.lookup(p)) for p in ("before/one", "before/two", "after/pax")}  # type: ignore[arg-type]
             assert found == {"before/one": b"one", "before/two": b"two", "after/pax": b"after"}
             assert not tree.issues
+
+
+def test_digests_come_from_a_child_process_and_a_thread_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hasher runs as a child process (no GIL to wait for); where none can start, in a
+    thread. Both catch a wrong digest and pass a right one."""
+    good, bad = make_tar(("a", "x", "file")), make_tar(("b", "y", "file"))
+    (tmp_path / "w").mkdir()
+    (tmp_path / "r").mkdir()
+    wrong = on_disk(make_image(good, bad, diff_ids=[sha(good), sha(b"other")]), tmp_path / "w")
+    right = on_disk(make_image(good, bad), tmp_path / "r")
+    for executable in (sys.executable, str(tmp_path / "no-such-python")):
+        monkeypatch.setattr(sys, "executable", executable)
+        with LayerHashes(right.layers) as hashes:
+            assert (hashes._child is None) == ("no-such" in executable)
+            hashes.check()
+        with LayerHashes(wrong.layers) as hashes, pytest.raises(DigestMismatch, match="layer 2"):
+            hashes.check()
+
+
+def test_stopping_the_hasher_ends_its_child(tmp_path: Path) -> None:
+    image = on_disk(make_image(make_tar(("a", "x" * 4000, "file"))), tmp_path)
+    hashes = LayerHashes(image.layers)
+    child = hashes._child
+    assert child is not None
+    hashes.stop()
+    assert child.returncode is not None  # reaped, not left running

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import tomllib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -27,6 +26,8 @@ def load_json(file: FileInput) -> Any:
 
 
 def load_toml(file: FileInput) -> dict[str, Any]:
+    import tomllib  # Cargo, Poetry and uv locks only: most images have none
+
     try:
         return tomllib.loads(file.read_bytes().removeprefix(codecs.BOM_UTF8).decode("utf-8"))
     except tomllib.TOMLDecodeError as e:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from hullguard.secrets.settings import MAX_FILE_BYTES
+from hullguard.secrets.options import MAX_FILE_BYTES
 
 UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 

@@ -15,7 +15,7 @@ from hullguard.scanners import ScanContext
 from hullguard.sources import open_image
 from hullguard.sources.base_image import base_layers
 from hullguard.sources.image import Image, LayerRef
-from hullguard.sources.layers import LayerHashes
+from hullguard.sources.layer_hashes import LayerHashes
 
 
 def scan_image(target: ImageTarget, options: ScanOptions, run: Run) -> Report:

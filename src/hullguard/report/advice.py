@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from hullguard.model import Package, PackageType, Report, Vulnerability
 
 
@@ -81,6 +79,8 @@ class BaseAdvice:
 
 @functools.cache
 def _table() -> dict[str, Any]:
+    import yaml  # only when advice is asked for: every report writer imports this module
+
     text = resources.files("hullguard").joinpath("data/base-images.yaml").read_text(encoding="utf-8")
     table: dict[str, Any] = yaml.safe_load(text)
     return table

@@ -18,7 +18,7 @@ def write(report: Report, out: TextIO) -> None:
     out.write("\n")
 
 
-def to_dict(report: Report) -> dict[str, Any]:
+def to_dict(report: Report, *, advice: bool = True) -> dict[str, Any]:
     artifact = report.artifact
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -37,9 +37,9 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
     if report.packages is not None:
         doc["packages"] = [package_dict(p) for p in report.packages]
-    advice = advice_dict(report)
-    if advice is not None:
-        doc["advice"] = advice
+    advised = advice_dict(report) if advice else None
+    if advised is not None:
+        doc["advice"] = advised
     return doc
 
 

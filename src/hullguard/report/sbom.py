@@ -24,8 +24,10 @@ def now() -> datetime:
 
 
 def content_uuid(report: Report) -> uuid.UUID:
-    """A UUID that depends only on what the report says, so the same scan gives the same id."""
-    text = json.dumps(to_dict(report), sort_keys=True, separators=(",", ":"))
+    """A UUID that depends only on what the report says, so the same scan gives the same id.
+    The advice is left out: it is derived from the rest (and loading its table costs more than
+    an inventory's whole BOM)."""
+    text = json.dumps(to_dict(report, advice=False), sort_keys=True, separators=(",", ":"))
     return uuid.uuid5(_NAMESPACE, hashlib.sha256(text.encode()).hexdigest())
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+MAX_FILE_BYTES = 10 << 20
+"""Files larger than this are not scanned for secrets unless `max_file_size` says otherwise."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SecretOptions:

@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
+from hullguard.secrets.options import MAX_FILE_BYTES
 from hullguard.secrets.rules import RuleError, RuleSet, load_builtin, parse_rules, with_overrides
 
-MAX_FILE_BYTES = 10 << 20
 BASELINE_VERSION = 1
 
 

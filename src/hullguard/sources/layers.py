@@ -8,13 +8,11 @@ of every file they want in every layer, including files a later layer removes.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import shutil
 import tarfile
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +30,7 @@ from hullguard.oci.blobs import (
     decompress,
 )
 from hullguard.sources.image import Image, LayerRef
+from hullguard.sources.layer_hashes import Identity, LayerHashes, identity_of
 from hullguard.sources.tarheaders import TarStream, Unsupported, read_members
 from hullguard.sources.tree import EntryType, FileEntry, clean_path
 
@@ -59,15 +58,6 @@ class Removal:
     by_layer: Digest
 
 
-Identity = tuple[int, int, int]
-"""(inode, size, mtime) of a blob file: hashing and parsing read it separately, so a file whose
-identity changes between them is refused, as its digest no longer vouches for what was read."""
-
-
-def _identity(info: os.stat_result) -> Identity:
-    return info.st_ino, info.st_size, info.st_mtime_ns
-
-
 class _BlobFile:
     """A layer blob file held open while its tree lives, for the content left in it."""
 
@@ -81,7 +71,7 @@ class _BlobFile:
 
     def _fstat(self) -> Identity:
         assert self._fd is not None
-        return _identity(os.fstat(self._fd))
+        return identity_of(os.fstat(self._fd))
 
     def pread(self, offset: int, length: int, *, checked: bool = True) -> bytes:
         if self._fd is None:
@@ -351,116 +341,6 @@ class _Prepended(io.RawIOBase):
         data = self._tail.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
-
-
-HASH_CHUNK = 8 << 20
-"""Large reads for the hashing thread: it takes the GIL back once per chunk, and a thread
-waiting for the GIL may wait the whole switch interval (5 ms)."""
-
-
-class LayerHashes:
-    """sha256 of every uncompressed layer that lies on disk, in a second thread while this one
-    parses the tars: a scan takes the longer of the two instead of their sum.
-
-    Hashing begins when this is made (the pipeline makes it as soon as the image is open, so
-    the analyzers import meanwhile), and stops on the way out of it as a context manager (a
-    cache hit reads no layer). Nothing read from a layer leaves `build_tree` before `check()`
-    has compared every digest; a mismatch raises there and the tree is thrown away.
-    """
-
-    def __init__(self, layers: tuple[LayerRef, ...]) -> None:
-        self._plain = {layer.index: layer for layer in layers if _plain_region(layer)}
-        self._identities: dict[Path, Identity] = {}
-        for index, layer in list(self._plain.items()):
-            path = cast(FileRegion, layer.region).path
-            try:
-                self._identities.setdefault(path, _identity(os.stat(path)))
-            except OSError:
-                del self._plain[index]  # the streaming path reads it, and reports why it cannot
-        self._digests: dict[int, str] = {}
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
-        if self._plain:
-            self._thread = threading.Thread(target=self._run, name="hullguard-hash", daemon=True)
-            self._thread.start()
-
-    def __enter__(self) -> LayerHashes:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def hashing(self, layer: LayerRef) -> bool:
-        return layer.index in self._plain
-
-    def identity(self, path: Path) -> Identity | None:
-        """The blob file's identity when hashing began."""
-        return self._identities.get(path)
-
-    def _run(self) -> None:
-        for index, layer in self._plain.items():
-            try:
-                self._digests[index] = _sha256_region(cast(FileRegion, layer.region), self._stopped)
-            except OSError as e:
-                self._digests[index] = f"unreadable ({e})"
-            if self._stopped.is_set():
-                return
-
-    def stop(self) -> None:
-        self._stopped.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def check(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-        for path, identity in self._identities.items():
-            try:
-                now = _identity(os.stat(path))
-            except OSError as e:
-                raise SourceError(f"{path}: gone while it was being scanned ({e.strerror})") from e
-            if now != identity:
-                raise SourceError(f"{path}: changed while it was being scanned")
-        for index, layer in self._plain.items():
-            actual = self._digests.get(index, "not hashed")
-            for expected in {d for d in (layer.digest, layer.diff_id) if d}:
-                if actual != expected.removeprefix("sha256:"):
-                    shown = actual if " " in actual else f"sha256:{actual}"
-                    raise DigestMismatch(f"layer {index + 1} ({layer.diff_id})", expected, shown)
-
-
-def _plain_region(layer: LayerRef) -> bool:
-    """An uncompressed tar on disk, named by sha256 digests, under the size cap."""
-    region = layer.region
-    if region is None or region.size > MAX_LAYER_BYTES or region.size < 4 or not hasattr(os, "pread"):
-        return False  # (no pread on Windows: the streaming path reads such a layer)
-    if any(not d.startswith("sha256:") for d in (layer.digest, layer.diff_id) if d):
-        return False
-    try:
-        with open(region.path, "rb", buffering=0) as f:
-            head = os.pread(f.fileno(), 4, region.offset)
-    except OSError:
-        return False
-    return not _compressed(head)
-
-
-def _compressed(head: bytes) -> bool:
-    return head[:2] == b"\x1f\x8b" or head == b"\x28\xb5\x2f\xfd" or head[:3] == b"BZh"
-
-
-def _sha256_region(region: FileRegion, stopped: threading.Event) -> str:
-    digest = hashlib.sha256()
-    buffer = memoryview(bytearray(min(HASH_CHUNK, region.size)))
-    with open(region.path, "rb", buffering=0) as f:
-        f.seek(region.offset)
-        left = region.size
-        while left and not stopped.is_set():
-            count = f.readinto(buffer[: min(left, len(buffer))])
-            if not count:
-                break  # the file is shorter than its region: the digest will not match
-            digest.update(buffer[:count])
-            left -= count
-    return digest.hexdigest()
 
 
 def _apply_region(
