@@ -59,7 +59,7 @@ def analyze_image(
     analyzers_want = wants(analyzers)  # the analyzers' union prefilter: most files fail it at once
 
     def wanted(entry: FileEntry) -> bool:
-        return analyzers_want(entry) or any(s.wants(entry) for s in scanners)
+        return analyzers_want(entry) or (bool(scanners) and any(s.wants(entry) for s in scanners))
 
     history = PackageHistory()  # which layer added each OS package
     with build_tree(image, wanted, (*visitors, history), on_layer, verify_later=True, hashes=hashes) as tree:

@@ -42,15 +42,20 @@ class _SpecIndex:
     def matching(self, entry: FileEntry) -> list[int]:
         """Indexes of the specs that read `entry`, in spec order."""
         path = entry.path
-        found = [*self._paths.get(path, ()), *self._names.get(path.rpartition("/")[2], ())]
-        if path.endswith(self._any_suffix):
+        by_path = self._paths.get(path)
+        by_name = self._names.get(path[path.rfind("/") + 1 :])
+        suffix = path.endswith(self._any_suffix)
+        prefix = path.startswith(self._any_prefix)
+        executable = bool(self._executables) and entry.is_executable
+        if by_path is None and by_name is None and not suffix and not prefix and not executable:
+            return []  # most files: five lookups, nothing built
+        found = [*(by_path or ()), *(by_name or ())]
+        if suffix:
             found += [i for x, i in self._suffixes if path.endswith(x)]
-        if path.startswith(self._any_prefix):
+        if prefix:
             found += [i for x, i in self._prefixes if path.startswith(x)]
-        if self._executables and entry.is_executable:
+        if executable:
             found += self._executables
-        if not found:
-            return found
         return sorted(i for i in set(found) if self._specs[i].matches(entry))
 
 
@@ -64,16 +69,24 @@ def analyze_tree(tree: FileTree, analyzers: tuple[Analyzer, ...]) -> tuple[Inven
                 files[i].append(entry)
     found: list[Inventory] = []
     ranged = tree if isinstance(tree, RangeReadable) else None  # once: a Protocol check is slow
-    for analyzer, matched in zip(analyzers, files, strict=True):
-        matched.sort(key=lambda e: (analyzer.spec.rank(e.path), e.path))
-        for entry in matched:
-            file = FileInput(
+    inputs: dict[str, FileInput] = {}  # one per file: analyzers of the same file share its reads
+
+    def file_input(entry: FileEntry) -> FileInput:
+        file = inputs.get(entry.path)
+        if file is None:
+            file = inputs[entry.path] = FileInput(
                 path=entry.path,
                 layer=entry.layer,
                 size=entry.size,
                 read_bytes=_reader(tree, entry),
                 read_range=_range_reader(ranged, entry) if ranged is not None else None,
             )
+        return file
+
+    for analyzer, matched in zip(analyzers, files, strict=True):
+        matched.sort(key=lambda e: (analyzer.spec.rank(e.path), e.path))
+        for entry in matched:
+            file = file_input(entry)
             try:
                 found.append(analyzer.analyze(file, ctx))
             except Error as e:
@@ -93,8 +106,23 @@ def _reader(tree: FileTree, entry: FileEntry):  # type: ignore[no-untyped-def]
     return lambda: tree.read_bytes(entry)
 
 
-def _range_reader(tree: RangeReadable, entry: FileEntry):  # type: ignore[no-untyped-def]
-    return lambda offset, length: tree.read_range(entry, offset, length)
+SMALL_READ = 1 << 16
+
+
+def _range_reader(tree: RangeReadable, entry: FileEntry) -> Callable[[int, int], bytes]:
+    """Small reads are kept: the Go and the Rust analyzer read the same ELF headers of every
+    executable, the second from here."""
+    kept: dict[tuple[int, int], bytes] = {}
+
+    def read(offset: int, length: int) -> bytes:
+        data = kept.get((offset, length))
+        if data is None:
+            data = tree.read_range(entry, offset, length)
+            if length <= SMALL_READ:
+                kept[offset, length] = data
+        return data
+
+    return read
 
 
 def _dedupe(inventory: Inventory) -> Inventory:

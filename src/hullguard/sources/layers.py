@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, cast
+from typing import IO, Protocol, TypeVar, cast
 
 from hullguard.errors import DigestMismatch, SourceError
 from hullguard.model import Digest, Issue
@@ -31,7 +31,7 @@ from hullguard.oci.blobs import (
 )
 from hullguard.sources.image import Image, LayerRef
 from hullguard.sources.layer_hashes import Identity, LayerHashes, identity_of
-from hullguard.sources.tarheaders import TarStream, Unsupported, read_members
+from hullguard.sources.tarheaders import TarMember, TarStream, Unsupported, read_members
 from hullguard.sources.tree import EntryType, FileEntry, clean_path
 
 WHITEOUT = ".wh."
@@ -42,6 +42,7 @@ _UNREADABLE: tuple[type[Exception], ...] = (tarfile.TarError, OSError, *DECOMPRE
 LEAVE_ABOVE = 64 << 10
 """Kept files larger than this stay in an on-disk layer blob until read (executables, mostly)."""
 MAX_FILE_BYTES = 1 << 30
+M = TypeVar("M", bound=TarMember)
 
 
 class LayerVisitor(Protocol):
@@ -317,9 +318,9 @@ def _apply_stream(
     except Unsupported:
         rest = cast(IO[bytes], _Prepended(bytes(stream.unread), source))
     with tarfile.open(fileobj=rest, mode="r|") as tar:
-        read, spool = _content_readers(tar.extractfile, tree)
-        for member in tar:
-            _apply_member(tree, layer, read, member, wants, visitors, spool)
+        read_info, spool_info = _content_readers(_extractor(tar), tree)
+        for info in tar:
+            _apply_member(tree, layer, read_info, info, wants, visitors, spool_info)
 
 
 class _Prepended(io.RawIOBase):
@@ -358,7 +359,7 @@ def _apply_region(
     def read_at(offset: int, length: int) -> bytes:  # unchecked: verify() compares the file after
         return blob.pread(region.offset + offset, length, checked=False)
 
-    def leave(member: tarfile.TarInfo) -> _Left:
+    def leave(member: TarMember) -> _Left:
         return _Left(blob, region.offset + member.offset_data, member.size)
 
     _apply_verified(tree, layer, read_at, region.size, wants, visitors, leave)
@@ -371,7 +372,7 @@ def _apply_verified(
     size: int,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
-    leave: Callable[[tarfile.TarInfo], bytes | Path | _Left] | None = None,
+    leave: Callable[[TarMember], bytes | Path | _Left] | None = None,
 ) -> None:
     """Apply a plain tar read at offsets: file contents nobody wants are never read, and with
     `leave`, large ones only analyzers want are left on disk until they are asked for."""
@@ -385,7 +386,7 @@ def _apply_verified(
             _apply_member(tree, layer, read, info, wants, visitors, leave)
         return
     with tarfile.open(fileobj=cast(IO[bytes], _OffsetReader(read_at, size)), mode="r:") as tar:
-        read, _ = _content_readers(tar.extractfile, tree)
+        read, _ = _content_readers(_extractor(tar), tree)
         while True:
             try:
                 member = tar.next()
@@ -430,17 +431,17 @@ class _OffsetReader(io.RawIOBase):
 
 
 def _content_readers(
-    open_member: Callable[[tarfile.TarInfo], IO[bytes] | None], tree: LayerTree
-) -> tuple[Callable[[tarfile.TarInfo], bytes], Callable[[tarfile.TarInfo], bytes | Path]]:
+    open_member: Callable[[M], IO[bytes] | None], tree: LayerTree
+) -> tuple[Callable[[M], bytes], Callable[[M], bytes | Path]]:
     """For a tar read front to back (ours or tarfile's): `read` a member's content, or `leave`
     it, which sends a large file only analyzers want to the spool dir in pieces (a 300 MB
     binary is not held in memory) and reads a smaller one."""
 
-    def read(member: tarfile.TarInfo) -> bytes:
+    def read(member: M) -> bytes:
         handle = open_member(member)
         return handle.read() if handle else b""
 
-    def leave(member: tarfile.TarInfo) -> bytes | Path:
+    def leave(member: M) -> bytes | Path:
         if member.size <= SPOOL_ABOVE:
             return read(member)
         handle = open_member(member)
@@ -449,8 +450,12 @@ def _content_readers(
     return read, leave
 
 
-def _member_reader(read_at: Callable[[int, int], bytes]) -> Callable[[tarfile.TarInfo], bytes]:
-    def read(member: tarfile.TarInfo) -> bytes:
+def _extractor(tar: tarfile.TarFile) -> Callable[[tarfile.TarInfo], IO[bytes] | None]:
+    return tar.extractfile
+
+
+def _member_reader(read_at: Callable[[int, int], bytes]) -> Callable[[TarMember], bytes]:
+    def read(member: TarMember) -> bytes:
         data = read_at(member.offset_data, member.size)
         if len(data) != member.size:
             raise tarfile.ReadError("unexpected end of data")
@@ -462,11 +467,11 @@ def _member_reader(read_at: Callable[[int, int], bytes]) -> Callable[[tarfile.Ta
 def _apply_member(
     tree: LayerTree,
     layer: LayerRef,
-    read: Callable[[tarfile.TarInfo], bytes],
-    member: tarfile.TarInfo,
+    read: Callable[[M], bytes],
+    member: M,
     wants: Callable[[FileEntry], bool],
     visitors: tuple[LayerVisitor, ...],
-    leave: Callable[[tarfile.TarInfo], bytes | Path | _Left] | None = None,
+    leave: Callable[[M], bytes | Path | _Left] | None = None,
 ) -> None:
     """Device nodes and fifos carry no content to analyze and are passed over."""
     path = clean_path(member.name)
@@ -492,7 +497,7 @@ def _apply_member(
         )
         tree._put(entry, layer.index)
         keep = wants(entry)
-        watchers = tuple(v for v in visitors if v.wants(entry))
+        watchers = [v for v in visitors if v.wants(entry)]
         if (keep or watchers) and member.size > MAX_FILE_BYTES:
             tree.issues.append(
                 Issue(

@@ -2,10 +2,10 @@
 
 `tarfile` spends most of a layer scan decoding headers field by field. This reads the
 common cases - ustar/GNU/v7 headers, GNU long names (`L`, `K`) and per-file pax records -
-with one header read per member and no file contents, into the same `TarInfo` values
-`tarfile` makes. Anything else (global pax headers, sparse files, charset overrides, a bad
-checksum, a header past the end) raises `Unsupported`, and the caller lets `tarfile` read the
-whole layer instead, so the tree is never built from half of one reader and half of another.
+with one header read per member and no file contents, into `Member` values that carry what
+`tarfile.TarInfo` would (`TarMember` is either). Anything else (global pax headers, sparse
+files, charset overrides, a bad checksum, a header past the end) raises `Unsupported`, and the
+caller lets `tarfile` read the whole layer instead, so the tree is never built from half of one reader and half of another.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ class Unsupported(Exception):
     """A header this reader leaves to `tarfile`."""
 
 
-def read_members(read_at: Callable[[int, int], bytes], size: int) -> list[tarfile.TarInfo]:
+def read_members(read_at: Callable[[int, int], bytes], size: int) -> list[Member]:
     """Every member of the `size`-byte tar that `read_at(offset, length)` reads."""
-    members: list[tarfile.TarInfo] = []
+    members: list[Member] = []
     headers = _Headers()
     offset = 0
     while offset + BLOCK <= size:
@@ -74,7 +74,7 @@ class TarStream:
         self._left = 0
         self.unread = bytearray()
 
-    def members(self) -> Iterator[tarfile.TarInfo]:
+    def members(self) -> Iterator[Member]:
         headers = _Headers()
         offset = 0
         while True:
@@ -99,7 +99,7 @@ class TarStream:
             offset = data + self._left
             yield member
 
-    def open(self, member: tarfile.TarInfo) -> IO[bytes]:
+    def open(self, member: Member) -> IO[bytes]:
         """The content of the member `members()` just gave, as a stream."""
         return cast(IO[bytes], io.BufferedReader(_Content(self, member.size), 1 << 20))
 
@@ -168,7 +168,7 @@ class _Headers:
         else:
             self._pax = _pax(payload)
 
-    def member(self, header: bytes, kind: bytes, length: int, offset: int) -> tarfile.TarInfo:
+    def member(self, header: bytes, kind: bytes, length: int, offset: int) -> Member:
         if kind not in _PLAIN:
             raise Unsupported(f"tar entry type {kind!r}")
         name = header[0:100].split(b"\0", 1)[0]
@@ -177,27 +177,52 @@ class _Headers:
             if prefix:
                 name = prefix + b"/" + name
         link = header[157:257].split(b"\0", 1)[0]
-        name = self._longname if self._longname is not None else name
-        link = self._longlink if self._longlink is not None else link
+        if self._longname is not None:
+            name, self._longname = self._longname, None
+        if self._longlink is not None:
+            link, self._longlink = self._longlink, None
         if self._pax:
             name = self._pax.get(b"path", name)
             link = self._pax.get(b"linkpath", link)
             if b"size" in self._pax:
                 length = _decimal(self._pax[b"size"])
-        self._longname = self._longlink = None
-        self._pax = {}
-        member = tarfile.TarInfo(_text(name))
+            self._pax = {}
+        text = name.decode("utf-8", "surrogateescape")
         if kind == tarfile.AREGTYPE and name.endswith(b"/"):
             kind = tarfile.DIRTYPE  # v7 writes folders as files with a trailing slash
         if kind == tarfile.DIRTYPE:
-            member.name = member.name.rstrip("/")
-        member.type = kind
-        member.mode = _number(header[100:108])
-        member.linkname = _text(link) if link else ""
-        member.size = length
-        member.offset = offset
-        member.offset_data = offset + BLOCK
-        return member
+            text = text.rstrip("/")
+        return Member(
+            text, kind, _number(header[100:108]), link.decode("utf-8", "surrogateescape") if link else "", length, offset
+        )
+
+
+class Member:
+    """One member, as much of `tarfile.TarInfo` as the layer reader uses (a tenth of its cost
+    to make). Only regular files have a size to skip: `size` of anything else is ignored."""
+
+    __slots__ = ("linkname", "mode", "name", "offset", "offset_data", "size", "type")
+
+    def __init__(self, name: str, type: bytes, mode: int, linkname: str, size: int, offset: int) -> None:
+        self.name = name
+        self.type = type
+        self.mode = mode
+        self.linkname = linkname
+        self.size = size
+        self.offset = offset
+        self.offset_data = offset + BLOCK
+
+    def isreg(self) -> bool:
+        return self.type in _REGULAR
+
+    def islnk(self) -> bool:
+        return self.type == tarfile.LNKTYPE
+
+    def issym(self) -> bool:
+        return self.type == tarfile.SYMTYPE
+
+    def isdir(self) -> bool:
+        return self.type == tarfile.DIRTYPE
 
 
 def _checksum_ok(header: bytes, byte_sum: int) -> bool:
@@ -212,14 +237,16 @@ def _checksum_ok(header: bytes, byte_sum: int) -> bool:
 
 
 def _number(field: bytes) -> int:
+    try:  # the common case: octal digits, NUL- or space-terminated (int() allows the spaces)
+        return int(field.split(b"\0", 1)[0] or b"0", 8)
+    except ValueError:
+        pass
     if field[:1] in (b"\x80", b"\xff"):  # GNU base-256
         value = int.from_bytes(field[1:], "big")
         return -value if field[:1] == b"\xff" else value
-    text = field.split(b"\0", 1)[0]
-    try:
-        return int(text, 8) if text.strip() else 0  # int() allows the spaces around it
-    except ValueError:
-        raise Unsupported(f"bad number field {field!r}") from None
+    if not field.split(b"\0", 1)[0].strip():
+        return 0
+    raise Unsupported(f"bad number field {field!r}")
 
 
 def _decimal(text: bytes) -> int:
@@ -250,5 +277,5 @@ def _padded(n: int) -> int:
     return (n + BLOCK - 1) & ~(BLOCK - 1)
 
 
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="surrogateescape")
+TarMember = Member | tarfile.TarInfo
+"""A member from this module's reader or, where it declined, from `tarfile`."""
