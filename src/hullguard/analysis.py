@@ -58,8 +58,10 @@ def analyze_image(
 
     analyzers_want = wants(analyzers)  # the analyzers' union prefilter: most files fail it at once
 
+    keeping = tuple(s for s in scanners if s.keeps_content)
+
     def wanted(entry: FileEntry) -> bool:
-        return analyzers_want(entry) or (bool(scanners) and any(s.wants(entry) for s in scanners))
+        return analyzers_want(entry) or (bool(keeping) and any(s.wants(entry) for s in keeping))
 
     history = PackageHistory()  # which layer added each OS package
     with build_tree(image, wanted, (*visitors, history), on_layer, verify_later=True, hashes=hashes) as tree:
@@ -110,4 +112,5 @@ def _restored(
 
 def _content_wanted(analysis: Analysis, scanners: tuple[Scanner, ...]) -> bool:
     """A scanner that reads file content from the tree needs the layers: the cache keeps none."""
-    return any(s.wants(e) for s in scanners for e in analysis.entries)
+    keeping = [s for s in scanners if s.keeps_content]
+    return bool(keeping) and any(s.wants(e) for s in keeping for e in analysis.entries)

@@ -39,6 +39,9 @@ class ScanResult:
 
 class Scanner(Protocol):
     name: str
+    keeps_content: bool
+    """Whether `wants` can ever say yes. When it cannot, the pipeline never asks, and a warm
+    scan answered by the image cache never even lists the tree."""
 
     def wants(self, entry: FileEntry) -> bool: ...
 

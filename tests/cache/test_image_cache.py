@@ -216,6 +216,7 @@ class _WantsOsRelease:
     """A scanner that reads a file's content from the tree: the cache cannot serve it."""
 
     name = "reads-content"
+    keeps_content = True
 
     def wants(self, entry: FileEntry) -> bool:
         return entry.path == "usr/lib/os-release"

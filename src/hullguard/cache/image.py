@@ -8,11 +8,11 @@ on the analyzers that read it. Entries never hold file content, so never a secre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from hullguard.cache.files import read_json, write_json
 from hullguard.errors import SourceError
@@ -30,7 +30,8 @@ class Analysis:
 
     inventory: Inventory
     issues: tuple[Issue, ...]
-    entries: tuple[FileEntry, ...]
+    entries: Sequence[FileEntry]
+    """The final tree's listing (a `CachedEntries` when read back from the cache)."""
     removals: tuple[Removal, ...]
 
 
@@ -51,16 +52,22 @@ class ImageCache:
 
 
 class ListedTree:
-    """The final tree as listed in the cache: every entry, no content."""
+    """The final tree as listed in the cache: every entry, no content (indexed on first use)."""
 
-    def __init__(self, entries: tuple[FileEntry, ...]) -> None:
-        self._entries = {e.path: e for e in entries}
+    def __init__(self, entries: Sequence[FileEntry]) -> None:
+        self._listing = entries
+        self._by_path: dict[str, FileEntry] | None = None
+
+    def _index(self) -> dict[str, FileEntry]:
+        if self._by_path is None:
+            self._by_path = {e.path: e for e in self._listing}
+        return self._by_path
 
     def entries(self) -> Iterator[FileEntry]:
-        return iter(self._entries.values())
+        return iter(self._index().values())
 
     def lookup(self, path: str) -> FileEntry | None:
-        return self._entries.get(path)
+        return self._index().get(path)
 
     def read_bytes(self, entry: FileEntry) -> bytes:
         raise SourceError(f"{entry.path}: content is not kept in the analysis cache")
@@ -87,19 +94,63 @@ def _encode(a: Analysis) -> dict[str, Any]:
     }
 
 
+class CachedEntries(Sequence[FileEntry]):
+    """A cached listing, made into `FileEntry` values on first use: a warm scan whose scanners
+    never look at the tree (most) does not pay for thousands of them."""
+
+    def __init__(self, rows: list[Any], layers: list[Digest]) -> None:
+        if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) >= 6 for r in rows):
+            raise ValueError("entries: expected rows of six fields")
+        self._rows = rows
+        self._layers = layers
+        self._entries: tuple[FileEntry, ...] | None = None
+
+    def _all(self) -> tuple[FileEntry, ...]:
+        if self._entries is None:
+            try:
+                self._entries = tuple(_entry(row, self._layers) for row in self._rows)
+            except (ValueError, KeyError, TypeError, IndexError) as e:
+                raise SourceError(f"a damaged image cache entry ({e}): remove the cache folder") from e
+            self._rows = []
+        return self._entries
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._entries is None else len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> FileEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[FileEntry]: ...
+    def __getitem__(self, index: int | slice) -> FileEntry | Sequence[FileEntry]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[FileEntry]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and self._all() == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+
+def _entry(row: list[Any], layers: list[Digest]) -> FileEntry:
+    path, kind, size, mode, layer, link = row[:6]
+    return FileEntry(
+        path=str(path),
+        type=EntryType(kind),
+        size=int(size),
+        mode=int(mode),
+        layer=layers[layer] if layer is not None else None,
+        linkname=None if link is None else str(link),
+    )
+
+
 def _decode(doc: dict[str, Any]) -> Analysis:
     layers = [Digest(str(d)) for d in doc["layers"]]
 
     def entry(row: list[Any]) -> FileEntry:
-        path, kind, size, mode, layer, link = row[:6]
-        return FileEntry(
-            path=str(path),
-            type=EntryType(kind),
-            size=int(size),
-            mode=int(mode),
-            layer=layers[layer] if layer is not None else None,
-            linkname=None if link is None else str(link),
-        )
+        return _entry(row, layers)
 
     os_ = doc["os"]
     inventory = Inventory(
@@ -121,7 +172,7 @@ def _decode(doc: dict[str, Any]) -> Analysis:
             Issue(stage=str(s), message=str(m), path=_opt(p), layer=Digest(str(d)) if d else None)
             for s, m, p, d in doc["issues"]
         ),
-        entries=tuple(entry(row) for row in doc["entries"]),
+        entries=CachedEntries(doc["entries"], layers),
         removals=tuple(Removal(entry(row), layers[row[6]]) for row in doc["removals"]),
     )
 

@@ -19,7 +19,7 @@ import yaml
 
 from hullguard.model import Severity
 from hullguard.rules.base import Peers, RuleId, RuleMeta, Target
-from hullguard.rules.catalogue import CatalogueError, Loader
+from hullguard.rules.catalogue import CatalogueError
 
 
 class Benchmark(StrEnum):
@@ -89,7 +89,7 @@ KEYS = frozenset(
 
 
 def parse(text: str, benchmark: Benchmark) -> tuple[Control, ...]:
-    doc = yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     if not isinstance(doc, dict) or not isinstance(doc.get("controls"), list):
         raise CatalogueError(f"{benchmark}.yaml: expected a mapping with a `controls` list")
     prefix = str(doc["prefix"])

@@ -12,7 +12,6 @@ from hullguard.host.cmdline import CommandLine, find_processes
 from hullguard.host.settings import Settings, load_config
 from hullguard.host.systemd import find_unit, parse_env_file
 from hullguard.host.tree import HostReadError, HostTree
-from hullguard.rules.catalogue import Loader
 
 DOCKER_ALIASES = {"H": "host", "D": "debug", "l": "log-level", "s": "storage-driver", "g": "data-root"}
 MANIFESTS = "/etc/kubernetes/manifests"
@@ -147,7 +146,7 @@ def _manifest_command(d: Discovery, path: str) -> CommandLine | None:
 
     try:
         text = d.tree.read_text(path) or ""
-        doc = yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except HostReadError as e:
         d.problems.append((path, str(e)))
         return None

@@ -14,7 +14,6 @@ import yaml
 
 from hullguard.host.cmdline import CommandLine
 from hullguard.host.tree import HostReadError, HostTree
-from hullguard.rules.catalogue import Loader
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,7 +86,7 @@ def load_config(tree: HostTree, path: str, kind: str) -> tuple[dict[str, Any] | 
     if text is None:
         return None, None
     try:
-        doc = json.loads(text) if kind == "json" else yaml.load(text, Loader=Loader)  # noqa: S506
+        doc = json.loads(text) if kind == "json" else yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except json.JSONDecodeError as e:
         return None, f"{path}: line {e.lineno} column {e.colno}: {e.msg}"
     except yaml.YAMLError as e:

@@ -20,6 +20,7 @@ from hullguard.vulndb.bundled import ensure_database
 
 class VulnScanner:
     name = "vuln"
+    keeps_content = False
 
     def __init__(self, database: Path) -> None:
         self.database = database

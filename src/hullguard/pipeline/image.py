@@ -28,9 +28,11 @@ def scan_image(target: ImageTarget, options: ScanOptions, run: Run) -> Report:
     active = registered(options)
     visitors = {s.name: s.new_visitor() for s in active}
     run.step("source", detail=ref)
-    # The layers on disk are hashed in a second thread from the start, while this one loads
-    # the analyzers (a sixth of a cold scan's time) and then reads the layers.
-    with open_image(ref, options.source) as image, LayerHashes(image.layers) as hashes:
+    # The layers on disk are hashed by a child process from the start, while this one loads
+    # the analyzers (a sixth of a cold scan's time) and then reads the layers; with a cache,
+    # from when the cache has not answered (a warm scan reads no layer).
+    cache = options.scan_cache()
+    with open_image(ref, options.source) as image, LayerHashes(image.layers, start=cache is None) as hashes:
         from hullguard.analysis import analyze_image
         from hullguard.analyzers import ANALYZERS
 
@@ -42,7 +44,7 @@ def scan_image(target: ImageTarget, options: ScanOptions, run: Run) -> Report:
             run.step("layer", done=layer.index, total=count, detail=layer.diff_id)
 
         live = tuple(v for v in visitors.values() if v is not None)
-        with analyze_image(image, analyzers, active, live, options.scan_cache(), on_layer, hashes) as (
+        with analyze_image(image, analyzers, active, live, cache, on_layer, hashes) as (
             tree,
             analysis,
         ):

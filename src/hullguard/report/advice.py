@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
+from hullguard import datafiles
 from hullguard.model import Package, PackageType, Report, Vulnerability
 
 
@@ -79,10 +79,7 @@ class BaseAdvice:
 
 @functools.cache
 def _table() -> dict[str, Any]:
-    import yaml  # only when advice is asked for: every report writer imports this module
-
-    text = resources.files("hullguard").joinpath("data/base-images.yaml").read_text(encoding="utf-8")
-    table: dict[str, Any] = yaml.safe_load(text)
+    table: dict[str, Any] = datafiles.load("base-images.yaml")
     return table
 
 

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from hullguard import datafiles
 from hullguard.model import Severity
 from hullguard.rules.base import Peers, RuleId, RuleMeta, Target
-
-Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CatalogueError(Exception):
@@ -19,7 +15,10 @@ class CatalogueError(Exception):
 
 
 def parse_catalogue(text: str) -> dict[RuleId, RuleMeta]:
-    entries = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a safe loader
+    return catalogue_from(datafiles.parse_yaml(text.encode()))
+
+
+def catalogue_from(entries: Any) -> dict[RuleId, RuleMeta]:
     if not isinstance(entries, list):
         raise CatalogueError("rules.yaml must be a list of rules")
     catalogue: dict[RuleId, RuleMeta] = {}
@@ -47,5 +46,4 @@ def parse_catalogue(text: str) -> dict[RuleId, RuleMeta]:
 
 @functools.cache
 def catalogue() -> dict[RuleId, RuleMeta]:
-    text = resources.files("hullguard").joinpath("data/rules.yaml").read_text(encoding="utf-8")
-    return parse_catalogue(text)
+    return catalogue_from(datafiles.load("rules.yaml"))

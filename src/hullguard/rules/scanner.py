@@ -19,6 +19,7 @@ SETID = 0o6000
 
 class ConfigScanner:
     name = "config"
+    keeps_content = False
 
     def __init__(self, options: ConfigOptions) -> None:
         self.options = options

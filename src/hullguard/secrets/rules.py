@@ -5,11 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from hullguard import datafiles
 from hullguard.errors import Error
 from hullguard.model import Severity
 from hullguard.secrets.bounds import UnboundedPattern, bounds
@@ -111,10 +109,10 @@ BUILTIN_FILES = (
 
 
 def load_builtin() -> RuleSet:
-    data = resources.files("hullguard").joinpath("data")
-    return _concat(
-        [parse_rules(data.joinpath(name).read_text(encoding="utf-8"), name) for name in BUILTIN_FILES]
-    )
+    """Unchecked: each regex compiles on first use, and tests/secrets/test_bounds.py holds the
+    built-in rules to what `checked` enforces on a user's rules (compiling and bounding 280
+    regexes here cost a second of every secret scan, cached layers or not)."""
+    return _concat([rules_from(datafiles.load(name), name, checked=False) for name in BUILTIN_FILES])
 
 
 def _concat(parts: list[RuleSet]) -> RuleSet:
@@ -131,11 +129,18 @@ def _concat(parts: list[RuleSet]) -> RuleSet:
 
 
 def parse_rules(text: str, where: str, checked: bool = True) -> RuleSet:
+    import yaml
+
     try:
         # libyaml's safe loader where built: the builtin rules load in a tenth of the time.
         doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loaders only)
     except yaml.YAMLError as e:
         raise RuleError(f"{where}: not valid YAML: {e}") from e
+    return rules_from(doc, where, checked)
+
+
+def rules_from(doc: Any, where: str, checked: bool = True) -> RuleSet:
+    """The rules of a parsed rules document (`rules:` list, optional `allow:`)."""
     if not isinstance(doc, dict) or not isinstance(doc.get("rules", []), list):
         raise RuleError(f"{where}: expected a mapping with a `rules:` list")
     rules = tuple(parse_rule(raw, f"{where}: rules[{i}]", checked) for i, raw in enumerate(doc.get("rules") or ()))

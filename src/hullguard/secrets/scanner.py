@@ -193,6 +193,7 @@ class LayerSecrets(FileScanner):
 
 class SecretScanner:
     name = "secret"
+    keeps_content = False
 
     def __init__(self, options: SecretOptions, cache: Path | None = None) -> None:
         """`cache`: the scan caches' root, None for no cache."""

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hullguard.secrets.options import MAX_FILE_BYTES
-from hullguard.secrets.rules import RuleError, RuleSet, load_builtin, parse_rules, with_overrides
+from hullguard.secrets.rules import RuleError, RuleSet, load_builtin, rules_from, with_overrides
 
 BASELINE_VERSION = 1
 
@@ -39,6 +37,8 @@ def load_settings(config: Path | None = None, baseline: Path | None = None) -> S
 
 def apply_config(base: RuleSet, text: str, where: str) -> RuleSet:
     """A secret config: `rules:` to add (or replace by id), `disable:` ids, `allow:` paths/secrets/keys."""
+    import yaml  # a user's config only: the built-in rules come through their JSON twins
+
     try:
         doc = yaml.safe_load(text) or {}
     except yaml.YAMLError as e:
@@ -53,7 +53,7 @@ def apply_config(base: RuleSet, text: str, where: str) -> RuleSet:
     disable = doc.get("disable") or []
     if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
         raise RuleError(f"{where}: `disable` must be a list of rule ids")
-    extra = parse_rules(yaml.safe_dump({"rules": doc.get("rules") or [], "allow": doc.get("allow")}), where)
+    extra = rules_from({"rules": doc.get("rules") or [], "allow": doc.get("allow")}, where)
     return with_overrides(base, extra, frozenset(disable))
 
 

@@ -31,13 +31,13 @@ def identity_of(info: os.stat_result) -> Identity:
 
 class LayerHashes:
     """The digests of the layers that lie on disk as plain tars, computed from when this is
-    made (the pipeline makes it as soon as the image is open, so the analyzers import
-    meanwhile) until `check()`, which compares them; `stop()` (or leaving it as a context
+    made, or from `start()` (the pipeline starts it as soon as the image is open, so the
+    analyzers import meanwhile; with a cache, once the cache has not answered) until `check()`, which compares them; `stop()` (or leaving it as a context
     manager) abandons the work, as when the cache answers and no layer is read. Nothing read
     from a layer leaves `build_tree` before `check()` has compared every digest.
     """
 
-    def __init__(self, layers: tuple[LayerRef, ...]) -> None:
+    def __init__(self, layers: tuple[LayerRef, ...], *, start: bool = True) -> None:
         self._plain = {layer.index: layer for layer in layers if _plain_region(layer)}
         self._identities: dict[Path, Identity] = {}
         for index, layer in list(self._plain.items()):
@@ -50,8 +50,9 @@ class LayerHashes:
         self._child: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
-        if self._plain:
-            self._start()
+        self._started = False
+        if start:
+            self.start()
 
     def __enter__(self) -> LayerHashes:
         return self
@@ -66,7 +67,11 @@ class LayerHashes:
         """The blob file's identity when hashing began."""
         return self._identities.get(path)
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Begin hashing, unless begun (made with `start=False`, it waits for this)."""
+        if self._started or not self._plain:
+            return
+        self._started = True
         regions = [cast(FileRegion, layer.region) for layer in self._plain.values()]
         args = [str(x) for r in regions for x in (r.path, r.offset, r.size)]
         try:
@@ -114,6 +119,7 @@ class LayerHashes:
             self._thread.join()
 
     def check(self) -> None:
+        self.start()
         self._collect()
         for path, identity in self._identities.items():
             try:

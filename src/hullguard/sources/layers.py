@@ -251,6 +251,7 @@ def build_tree(
     a `LayerHashes(image.layers)`, may have begun while the caller did other work.
     """
     hashes = hashes or LayerHashes(image.layers)
+    hashes.start()
     tree = LayerTree(_pending=hashes)
     try:
         for layer in image.layers:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from importlib import resources
 
-import yaml
-
+from hullguard import datafiles
 from hullguard.rules.base import Violation, dockerfile_rule
 from hullguard.rules.dockerfile.parse import Dockerfile, Stage
 from hullguard.rules.imageref import ImageRef, end_of_life, parse_ref
@@ -75,8 +73,7 @@ def duplicate_alias(df: Dockerfile) -> Iterator[Violation]:
 
 @functools.cache
 def _variants() -> dict[str, str]:
-    text = resources.files("hullguard").joinpath("data/base-images.yaml").read_text(encoding="utf-8")
-    variants: dict[str, str] = yaml.safe_load(text)["variants"]
+    variants: dict[str, str] = datafiles.load("base-images.yaml")["variants"]
     return variants
 
 
