@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from hullguard.secrets.known import known
 from hullguard.secrets.rules import Rule, RuleSet
 
 BINARY_SNIFF = 8192
@@ -117,6 +118,7 @@ class Detector:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._keywords = Keywords(k for rule in ruleset.rules for k in rule.keywords)
+        self._known = known(ruleset.rules)
         self.work = 0
         """Bytes handed to regexes so far: at most (number of rules) x (bytes scanned)."""
 
@@ -143,6 +145,8 @@ class Detector:
                         continue
                     secret = _trim(m.group(group).decode("utf-8", errors="replace"))
                     key = _key_of(data, m) if "key" in rule.regex.groupindex else None
+                    if rule.defer and self._known.claims(secret):
+                        continue
                     if self._accepts(rule, secret, key):
                         claimed[start:end] = b"\x01" * (end - start)
                         spans.append((rule, start, end, secret))
