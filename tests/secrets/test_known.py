@@ -30,3 +30,18 @@ rules:
     )
     k = known(rules.rules)
     assert k.claims("zzq_abc") and not k.claims("qqz_abc")
+
+
+def test_a_jwt_needs_json_claims_and_is_not_the_jwt_io_example() -> None:
+    import base64
+    import json
+
+    from hullguard.secrets.detect import VALIDATE
+
+    def part(obj: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    header, sig = part({"alg": "HS256", "typ": "JWT"}), "x" * 43
+    assert VALIDATE["jwt"](f"{header}.{part({'sub': '42', 'iat': 1})}.{sig}")
+    assert not VALIDATE["jwt"](f"{header}.{part({'sub': '1234567890', 'name': 'John Doe'})}.{sig}")
+    assert not VALIDATE["jwt"](f"{header}.eyJ5nzGXjcjJ2CaJVf8LF1cNVd07A4XS.{sig}")

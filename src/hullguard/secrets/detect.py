@@ -217,13 +217,21 @@ def _printable_base64(text: str) -> str | None:
 
 
 def _valid_jwt(token: str) -> bool:
-    """A JWT's header is base64url JSON naming its algorithm."""
-    raw = _b64decode(token.split(".", 1)[0])
-    try:
-        header = json.loads(raw) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    """A JWT's header is base64url JSON naming its algorithm, and its claims are JSON too;
+    the jwt.io debugger's example (subject 1234567890, John Doe) is documentation."""
+    parts = token.split(".")
+    header, claims = _json_part(parts[0]), _json_part(parts[1]) if len(parts) > 1 else None
+    if not (isinstance(header, dict) and "alg" in header and isinstance(claims, dict)):
         return False
-    return isinstance(header, dict) and "alg" in header
+    return not (claims.get("sub") == "1234567890" and claims.get("name") == "John Doe")
+
+
+def _json_part(part: str) -> object:
+    raw = _b64decode(part)
+    try:
+        return json.loads(raw) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
 
 
 def _valid_credentials(text: str) -> bool:
