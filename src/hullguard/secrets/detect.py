@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from hullguard.secrets.known import known
 from hullguard.secrets.rules import Rule, RuleSet
 
 BINARY_SNIFF = 8192
@@ -117,6 +118,7 @@ class Detector:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._keywords = Keywords(k for rule in ruleset.rules for k in rule.keywords)
+        self._known = known(ruleset.rules)
         self.work = 0
         """Bytes handed to regexes so far: at most (number of rules) x (bytes scanned)."""
 
@@ -143,6 +145,8 @@ class Detector:
                         continue
                     secret = _trim(m.group(group).decode("utf-8", errors="replace"))
                     key = _key_of(data, m) if "key" in rule.regex.groupindex else None
+                    if rule.defer and self._known.claims(secret):
+                        continue
                     if self._accepts(rule, secret, key):
                         claimed[start:end] = b"\x01" * (end - start)
                         spans.append((rule, start, end, secret))
@@ -213,13 +217,21 @@ def _printable_base64(text: str) -> str | None:
 
 
 def _valid_jwt(token: str) -> bool:
-    """A JWT's header is base64url JSON naming its algorithm."""
-    raw = _b64decode(token.split(".", 1)[0])
-    try:
-        header = json.loads(raw) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    """A JWT's header is base64url JSON naming its algorithm, and its claims are JSON too;
+    the jwt.io debugger's example (subject 1234567890, John Doe) is documentation."""
+    parts = token.split(".")
+    header, claims = _json_part(parts[0]), _json_part(parts[1]) if len(parts) > 1 else None
+    if not (isinstance(header, dict) and "alg" in header and isinstance(claims, dict)):
         return False
-    return isinstance(header, dict) and "alg" in header
+    return not (claims.get("sub") == "1234567890" and claims.get("name") == "John Doe")
+
+
+def _json_part(part: str) -> object:
+    raw = _b64decode(part)
+    try:
+        return json.loads(raw) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
 
 
 def _valid_credentials(text: str) -> bool:

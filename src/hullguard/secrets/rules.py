@@ -62,6 +62,8 @@ class Rule:
     file: str | None = None
     """One of FILE_KINDS: the finding is the file itself (its `paths` say which files to check)."""
     allow: Allowlist = field(default_factory=Allowlist)
+    defer: bool = False
+    """A generic rule: leaves alone values a provider rule knows by prefix or name (`known`)."""
     matches: tuple[str, ...] = ()
     near_misses: tuple[str, ...] = ()
     example_path: str = "example.txt"
@@ -198,6 +200,7 @@ def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
         validate=validate,
         file=file_kind,
         allow=parse_allowlist(raw.get("allow"), f"{where}: allow"),
+        defer=_flag(raw.get("defer"), f"{where}: defer"),
         matches=_strings(examples.get("match"), f"{where}: examples.match"),
         near_misses=_strings(examples.get("no_match"), f"{where}: examples.no_match"),
         example_path=str(examples.get("path") or "example.txt"),
@@ -239,6 +242,12 @@ def _compile_bytes(pattern: str, where: str) -> re.Pattern[bytes]:
         return re.compile(pattern.encode())
     except re.error as e:
         raise RuleError(f"{where}: bad regular expression {pattern!r}: {e}") from e
+
+
+def _flag(value: Any, where: str) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    raise RuleError(f"{where}: expected true or false")
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:

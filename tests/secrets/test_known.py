@@ -1,0 +1,47 @@
+"""Generic rules leave alone values a provider rule knows by its prefix (secrets/known.py)."""
+
+from __future__ import annotations
+
+from hullguard.secrets.known import known, openings
+from hullguard.secrets.rules import load_builtin, parse_rules
+
+
+def test_openings_read_each_alternative_of_the_secret_group() -> None:
+    assert openings(rb"(?<![\w\-])(?P<secret>(?:pat|sat)\.[a-z]{4})") == [("pat.", False), ("sat.", False)]
+    assert openings(rb"(?P<secret>(?i:abcd)_[a-z]{4})") == [("abcd_", True)]
+    assert openings(rb"(?P<secret>[a-z]{4})") == [("", False)]
+    assert openings(rb"key=[a-z]{4}") == []
+
+
+def test_builtin_prefixes_are_signatures_not_words() -> None:
+    k = known(load_builtin().rules)
+    assert k.claims("glpat-short") and k.claims("xoxb-123")
+    assert not k.claims("https://example.org") and not k.claims("test_value") and not k.claims("sk_test_x")
+
+
+def test_generic_rules_and_file_rules_teach_nothing() -> None:
+    rules = parse_rules(
+        """
+rules:
+  - {id: p, title: P, keywords: [zzq_], regex: '(?P<secret>zzq_[a-z]{8})'}
+  - {id: g, title: G, keywords: [token], defer: true, regex: 'token=(?P<secret>qqz_[a-z]{2,8})'}
+""",
+        "x.yaml",
+    )
+    k = known(rules.rules)
+    assert k.claims("zzq_abc") and not k.claims("qqz_abc")
+
+
+def test_a_jwt_needs_json_claims_and_is_not_the_jwt_io_example() -> None:
+    import base64
+    import json
+
+    from hullguard.secrets.detect import VALIDATE
+
+    def part(obj: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    header, sig = part({"alg": "HS256", "typ": "JWT"}), "x" * 43
+    assert VALIDATE["jwt"](f"{header}.{part({'sub': '42', 'iat': 1})}.{sig}")
+    assert not VALIDATE["jwt"](f"{header}.{part({'sub': '1234567890', 'name': 'John Doe'})}.{sig}")
+    assert not VALIDATE["jwt"](f"{header}.eyJ5nzGXjcjJ2CaJVf8LF1cNVd07A4XS.{sig}")
