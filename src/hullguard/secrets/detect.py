@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -157,6 +158,10 @@ class Detector:
         plain = _printable_base64(secret)
         if plain is not None and self.ruleset.allow.allows_secret(plain, None):
             return False
+        # ... and so is `user:pass` (its password part alone is the placeholder).
+        password = plain.partition(":")[2] if plain is not None else ""
+        if password and self.ruleset.allow.allows_secret(password, None):
+            return False
         return rule.validate is None or VALIDATE[rule.validate](secret)
 
 
@@ -212,14 +217,42 @@ def _printable_base64(text: str) -> str | None:
     return plain if plain.isprintable() else None
 
 
-def _valid_jwt(token: str) -> bool:
-    """A JWT's header is base64url JSON naming its algorithm."""
-    raw = _b64decode(token.split(".", 1)[0])
+JWT_HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+JWT_DEMO_SECRETS = (
+    b"a-string-secret-at-least-256-bits-long",
+    b"your-256-bit-secret",
+    b"your-384-bit-secret",
+    b"your-512-bit-secret",
+)
+"""The keys jwt.io signs its example tokens with: a token they verify is a documentation example."""
+
+
+def _json_object(part: str) -> dict[str, object] | None:
+    raw = _b64decode(part)
     try:
-        header = json.loads(raw) if raw else None
+        value = json.loads(raw) if raw else None
     except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _valid_jwt(token: str) -> bool:
+    """A JWT's header and claims are base64url JSON objects, the header naming its algorithm; an
+    HMAC token that verifies with one of jwt.io's published example keys is an example."""
+    header_part, _, rest = token.partition(".")
+    claims_part, _, signature = rest.partition(".")
+    header = _json_object(header_part)
+    if header is None or "alg" not in header or _json_object(claims_part) is None:
         return False
-    return isinstance(header, dict) and "alg" in header
+    digest = JWT_HMAC.get(str(header["alg"]))
+    if digest is None:
+        return True
+    signed = f"{header_part}.{claims_part}".encode()
+    for key in JWT_DEMO_SECRETS:
+        mac = base64.urlsafe_b64encode(hmac.new(key, signed, digest).digest()).rstrip(b"=").decode()
+        if hmac.compare_digest(mac, signature):
+            return False
+    return True
 
 
 def _valid_credentials(text: str) -> bool:
