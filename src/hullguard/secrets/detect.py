@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -161,6 +162,10 @@ class Detector:
         plain = _printable_base64(secret)
         if plain is not None and self.ruleset.allow.allows_secret(plain, None):
             return False
+        # ... and so is `user:pass` (its password part alone is the placeholder).
+        password = plain.partition(":")[2] if plain is not None else ""
+        if password and self.ruleset.allow.allows_secret(password, None):
+            return False
         return rule.validate is None or VALIDATE[rule.validate](secret)
 
 
@@ -216,22 +221,45 @@ def _printable_base64(text: str) -> str | None:
     return plain if plain.isprintable() else None
 
 
-def _valid_jwt(token: str) -> bool:
-    """A JWT's header is base64url JSON naming its algorithm, and its claims are JSON too;
-    the jwt.io debugger's example (subject 1234567890, John Doe) is documentation."""
-    parts = token.split(".")
-    header, claims = _json_part(parts[0]), _json_part(parts[1]) if len(parts) > 1 else None
-    if not (isinstance(header, dict) and "alg" in header and isinstance(claims, dict)):
-        return False
-    return not (claims.get("sub") == "1234567890" and claims.get("name") == "John Doe")
+JWT_HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+JWT_DEMO_SECRETS = (
+    b"a-string-secret-at-least-256-bits-long",
+    b"your-256-bit-secret",
+    b"your-384-bit-secret",
+    b"your-512-bit-secret",
+)
+"""The keys jwt.io signs its example tokens with: a token they verify is a documentation example."""
 
 
-def _json_part(part: str) -> object:
+def _json_object(part: str) -> dict[str, object] | None:
     raw = _b64decode(part)
     try:
-        return json.loads(raw) if raw else None
+        value = json.loads(raw) if raw else None
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
+    return value if isinstance(value, dict) else None
+
+
+def _valid_jwt(token: str) -> bool:
+    """A JWT's header and claims are base64url JSON objects, the header naming its algorithm; an
+    HMAC token that verifies with one of jwt.io's published example keys is an example, and so
+    is any token with the jwt.io debugger's example claims (subject 1234567890, John Doe)."""
+    header_part, _, rest = token.partition(".")
+    claims_part, _, signature = rest.partition(".")
+    header, claims = _json_object(header_part), _json_object(claims_part)
+    if header is None or "alg" not in header or claims is None:
+        return False
+    if claims.get("sub") == "1234567890" and claims.get("name") == "John Doe":
+        return False
+    digest = JWT_HMAC.get(str(header["alg"]))
+    if digest is None:
+        return True
+    signed = f"{header_part}.{claims_part}".encode()
+    for key in JWT_DEMO_SECRETS:
+        mac = base64.urlsafe_b64encode(hmac.new(key, signed, digest).digest()).rstrip(b"=").decode()
+        if hmac.compare_digest(mac, signature):
+            return False
+    return True
 
 
 def _valid_credentials(text: str) -> bool:
