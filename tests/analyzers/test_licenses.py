@@ -7,6 +7,7 @@ import pytest
 from hullguard.analyzers.apk import apk_licences
 from hullguard.analyzers.dpkg_copyright import parse_copyright
 from hullguard.analyzers.licenses import normalize, to_spdx
+from hullguard.model import spdx
 
 RECOGNIZED = [
     ("MIT", "MIT"),
@@ -89,3 +90,19 @@ def test_the_shipped_spdx_ids_are_what_the_installed_libraries_give() -> None:
 
     shipped = resources.files("hullguard").joinpath("data/spdx-ids.csv").read_text(encoding="utf-8")
     assert shipped == spdx.derive_ids(), "run: python -m hullguard.model.spdx > src/hullguard/data/spdx-ids.csv"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["MIT AND (", "( AND", "MIT OR (GPL-2.0 AND", "BSD-3-Clause MIT OR Zlib", "MIT WITH WITH", ")("],
+)
+def test_malformed_expressions_are_not_expressions_and_raise_nothing(text: str) -> None:
+    """license_expression raises IndexError or AssertionError on some of these: a package's
+    declared licence is scanned content, so none may end a scan."""
+    assert spdx.expression(text) is None
+
+
+def test_flat_or_and_and_need_no_parser() -> None:
+    assert spdx.expression("mit or GPL-2.0+") == "MIT OR GPL-2.0-or-later"
+    assert spdx.expression("Apache-2.0 and bsd-3-clause") == "Apache-2.0 AND BSD-3-Clause"
+    assert spdx.expression("MIT OR Artistic") is None  # Artistic is not an SPDX id

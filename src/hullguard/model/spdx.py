@@ -88,16 +88,21 @@ def expression(text: str) -> str | None:
     after WITH; else None."""
     tokens = _TOKENS.split(text)
     words = [t for t in tokens if t and not t.isspace()]
-    if words and all(w.lower() == "and" if i % 2 else _is_licence(w) for i, w in enumerate(words)):
-        # `A AND B AND C` over known ids, as packages mostly declare: no parse needed
-        return " AND ".join(_ids()[w.lower()][0] for w in words[::2]) if len(words) % 2 else None
+    ids = _ids()
+    if any(w.lower() not in ids and w.lower() not in _OPERATORS for w in words if w not in "()"):
+        return None  # a symbol off the list: the parse below could only say the same, slower
+    for joiner in ("and", "or"):
+        if words and all(w.lower() == joiner if i % 2 else _is_licence(w) for i, w in enumerate(words)):
+            # `A AND B AND C` (or all ORs) over known ids, as packages mostly declare: no parse
+            if len(words) % 2:
+                return f" {_OPERATORS[joiner]} ".join(ids[w.lower()][0] for w in words[::2])
+            if joiner == "and":
+                return None  # a dangling AND (the parser forgives a dangling OR: it decides)
     candidate = "".join(_OPERATORS.get(t.lower()) or _ids().get(t.lower(), (t,))[0] for t in tokens)
-    import license_expression
-
     try:
         parsed = _parser().parse(candidate)
-    except (license_expression.ExpressionError, AttributeError):
-        return None  # the library raises these for odd symbols instead of reporting them
+    except Exception:  # besides ExpressionError it raises IndexError, AttributeError
+        return None  # and AssertionError on odd symbols and dangling operators (`MIT AND`)
     if parsed is None or not all(_in_place(s) for s in _parser().license_symbols(parsed, decompose=False)):
         return None
     return str(parsed)
