@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,6 +86,8 @@ def emit_report(plan: ImagePlan, report: Report, options: ScanOptions, args: arg
     """`emit`, and with --attest-key also attest the very bytes the user gets."""
     if plan.attest is None:
         return emit(report, args)
+    import tempfile
+
     with tempfile.TemporaryDirectory() as folder:
         rendered = Path(folder) / "report"
         code = emit(report, argparse.Namespace(**{**vars(args), "output": rendered}))

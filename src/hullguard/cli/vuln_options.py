@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hullguard.ignorefile import load_ignorefile
 from hullguard.model import Severity
 from hullguard.pipeline import Filters
 from hullguard.trivyignore import DEFAULT_NAME
@@ -39,7 +38,12 @@ def default_ignorefile() -> Path | None:
 
 def filters_from(args: argparse.Namespace, severities: frozenset[Severity] | None) -> Filters:
     ignorefile = getattr(args, "ignorefile", None) or default_ignorefile()
-    rules = load_ignorefile(ignorefile) if ignorefile else ()
+    if ignorefile:
+        from hullguard.ignorefile import load_ignorefile
+
+        rules = load_ignorefile(ignorefile)
+    else:
+        rules = ()
     vex_files = getattr(args, "vex", None) or ()
     statements: tuple[VexStatement, ...] = ()
     if vex_files:
