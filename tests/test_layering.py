@@ -121,7 +121,12 @@ def test_model_imports_nothing_of_ours() -> None:
 
 
 def test_report_imports_only_model() -> None:
-    assert set(import_graph()["report"]) <= {"model"}
+    """And `datafiles`, the reader of the shipped data files, which imports nothing of ours."""
+    assert set(import_graph()["report"]) <= {"model", "datafiles"}
+
+
+def test_datafiles_imports_nothing_of_ours() -> None:
+    assert import_graph()["datafiles"] == {}
 
 
 def test_nothing_imports_cli() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from hullguard import __version__
-from hullguard.analyzers.base import Analyzer
+from hullguard.analyzers.base import Analyzer, Deferred
 from hullguard.analyzers.history import PackageHistory
 from hullguard.analyzers.run import analyze_tree, wants
 from hullguard.cache.image import FORMAT, Analysis, ImageCache, ListedTree
@@ -96,7 +96,7 @@ def image_key(image: Image, analyzers: tuple[Analyzer, ...] | list[Analyzer]) ->
         FORMAT,
         __version__,
         diff_ids,
-        [[type(a).__module__, type(a).__qualname__, repr(a.spec)] for a in analyzers],
+        [[*_implementation(a), repr(a.spec)] for a in analyzers],
     ]
     return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
 
@@ -114,3 +114,11 @@ def _content_wanted(analysis: Analysis, scanners: tuple[Scanner, ...]) -> bool:
     """A scanner that reads file content from the tree needs the layers: the cache keeps none."""
     keeping = [s for s in scanners if s.keeps_content]
     return bool(keeping) and any(s.wants(e) for s in keeping for e in analysis.entries)
+
+
+def _implementation(analyzer: Analyzer) -> tuple[str, str]:
+    """The module and class that analyze: a deferred analyzer names them without importing."""
+    if isinstance(analyzer, Deferred):
+        module, _, cls = analyzer.name.partition(":")
+        return module, cls
+    return type(analyzer).__module__, type(analyzer).__qualname__

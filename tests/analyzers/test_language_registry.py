@@ -7,11 +7,13 @@ import pkgutil
 
 import hullguard.analyzers as package
 from hullguard.analyzers import ANALYZERS
-from hullguard.analyzers.base import AnalyzerSpec
+from hullguard.analyzers.base import AnalyzerSpec, Deferred
 
 
 def test_every_analyzer_module_is_registered_with_a_unique_id() -> None:
-    registered = {type(a) for a in ANALYZERS}
+    """Registered as `Deferred` (imported when it has a file), each loads the class it names,
+    whose spec is the one registered."""
+    registered = {type(a.load()) if isinstance(a, Deferred) else type(a) for a in ANALYZERS}
     ids = [a.spec.id for a in ANALYZERS]
     assert len(ids) == len(set(ids)), f"duplicate analyzer ids: {sorted(ids)}"
     defined = set()
@@ -42,3 +44,27 @@ def test_every_file_an_analyzer_matches_passes_the_layer_readers_predicate() -> 
     assert narrowed, "no spec with its own matches: the contract below tests nothing"
     widened = [(s.id, e.path) for s in narrowed for e in files if s.matches(e) and not AnalyzerSpec.matches(s, e)]
     assert widened == [], "a spec's own `matches` accepts files its fields do not declare"
+
+
+def test_an_image_without_their_files_never_imports_most_analyzers() -> None:
+    """The point of deferring: a Debian tree with no jars, locks or rpm database loads neither
+    the zip reader's analyzer nor the rpm database readers (a fresh interpreter tells)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from hullguard.analyzers import ANALYZERS\n"
+        "from hullguard.analyzers.run import analyze_tree\n"
+        "from hullguard.sources.rootfs import DirTree\n"
+        "import pathlib, tempfile\n"
+        "root = pathlib.Path(tempfile.mkdtemp())\n"
+        "(root / 'etc').mkdir(); (root / 'etc/os-release').write_text('ID=debian\\nVERSION_ID=12\\n')\n"
+        "inventory, _ = analyze_tree(DirTree(root), ANALYZERS)\n"
+        "assert inventory.os is not None and inventory.os.family == 'debian', inventory\n"
+        "print(sorted(m for m in sys.modules if m.startswith('hullguard.analyzers.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    for module in ("java", "rpm", "rpmdb", "requirements", "yarn", "ruby", "apk"):
+        assert f"'hullguard.analyzers.{module}'" not in out, out
+    assert "'hullguard.analyzers.os_release'" in out

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import expect_format
 from hullguard.analyzers.licenses import normalize
 from hullguard.model import Inventory, Package, PackageType
@@ -13,12 +14,7 @@ from hullguard.model import Inventory, Package, PackageType
 class ApkAnalyzer:
     """Packages from Alpine's installed database."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("apk"),
-        kind=AnalyzerKind.OS_PACKAGES,
-        version=2,
-        paths=("lib/apk/db/installed",),
-    )
+    spec = specs.APK
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         return Inventory(packages=tuple(parse_installed(file, ctx)))

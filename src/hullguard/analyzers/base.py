@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -93,3 +94,27 @@ class Analyzer(Protocol):
     spec: AnalyzerSpec
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory: ...
+
+
+class Deferred:
+    """An analyzer known by its spec and import path (`module:Class`), imported the first time
+    it has a file to read. `name` says which analyzer it stands for (in cache keys, say)."""
+
+    def __init__(self, spec: AnalyzerSpec, name: str) -> None:
+        self.spec = spec
+        self.name = name
+        self._loaded: Analyzer | None = None
+
+    def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
+        return self.load().analyze(file, ctx)
+
+    def load(self) -> Analyzer:
+        if self._loaded is None:
+            module, _, cls = self.name.partition(":")
+            loaded: Analyzer = getattr(importlib.import_module(module), cls)()
+            assert loaded.spec == self.spec, f"{self.name}: spec differs from its registration"
+            self._loaded = loaded
+        return self._loaded
+
+    def __repr__(self) -> str:
+        return f"Deferred({self.name})"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import (
     each,
     expect_format,
@@ -21,9 +22,7 @@ from hullguard.model import Inventory, Package, PackageType
 class CargoLockAnalyzer:
     """Every crate from a registry or git; crates without a `source` are the workspace's own."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("cargo-lock"), kind=AnalyzerKind.LANGUAGE, version=1, basenames=("Cargo.lock",)
-    )
+    spec = specs.CARGO_LOCK
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if inside(file.path, "cargo/registry", ".cargo/registry", ".cargo/git", "vendor"):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import each, expect_format, load_json, mapping, package, text
 from hullguard.model import Inventory, Package, PackageType
 
@@ -14,13 +15,7 @@ _ASSETS = ("runtime", "runtimeTargets", "native", "resources")
 class DotnetAnalyzer:
     """Only NuGet packages: `project` and `reference` libraries are the application's own assemblies."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("dotnet"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        basenames=("packages.lock.json",),
-        suffixes=(".deps.json",),
-    )
+    spec = specs.DOTNET
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         doc = mapping(load_json(file), file, file.path.rpartition("/")[2])

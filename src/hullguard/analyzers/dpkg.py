@@ -9,7 +9,8 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import expect_format
 from hullguard.analyzers.dpkg_copyright import parse_copyright
 from hullguard.errors import Error
@@ -25,14 +26,7 @@ _MAX_COPYRIGHT = 1 << 20
 class DpkgAnalyzer:
     """Installed packages in dpkg's status database."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("dpkg"),
-        kind=AnalyzerKind.OS_PACKAGES,
-        version=2,
-        paths=("var/lib/dpkg/status",),
-        prefixes=("var/lib/dpkg/status.d/",),
-        basenames=("copyright",),
-    )
+    spec = specs.DPKG
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if file.path.endswith(".md5sums") or not file.path.startswith("var/lib/dpkg/"):

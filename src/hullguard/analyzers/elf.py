@@ -15,9 +15,6 @@ MAGIC = b"\x7fELF"
 SHT_NOBITS = 8
 PT_LOAD = 1
 MAX_SECTIONS = 4096
-MAX_BINARY = 1 << 30
-"""Binaries are read in parts (headers, one section), so their analyzers take any size up to
-this: kubectl, terraform or k3s run from 50 to over 100 MB."""
 MAX_NAMES = 1 << 20
 """Cap on the section-name table read by `find_section`."""
 

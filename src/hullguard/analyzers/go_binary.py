@@ -3,8 +3,9 @@ as `stdlib`, from the build info (`go_buildinfo`)."""
 
 from __future__ import annotations
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.elf import MAX_BINARY, find_section, is_elf, open_elf
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
+from hullguard.analyzers.elf import find_section, is_elf, open_elf
 from hullguard.analyzers.go_buildinfo import (
     BUILDINFO_MAGIC,
     MAX_BLOB,
@@ -23,9 +24,7 @@ SCAN_CHUNK = 8 << 20
 class GoBinaryAnalyzer:
     """Modules from the build info the Go linker embeds in every executable."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("go-binary"), kind=AnalyzerKind.LANGUAGE, version=2, executables=True, max_size=MAX_BINARY
-    )
+    spec = specs.GO_BINARY
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if not is_elf(file.read_at(0, 4)) or not _may_have_build_info(file):

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 
+from hullguard.analyzers import specs
 from hullguard.analyzers.base import FileInput
-from hullguard.analyzers.dpkg import iter_paragraphs
-from hullguard.analyzers.rpm import DATABASES, to_package
-from hullguard.analyzers.rpm_manifest import RpmManifestAnalyzer, parse_manifest
-from hullguard.analyzers.rpmdb import iter_blobs, parse_header
 from hullguard.model import Digest, Inventory, Package
 from hullguard.sources.tree import FileEntry
 
 _APK = "lib/apk/db/installed"
 _DPKG = "var/lib/dpkg/status"
 _STATUS_D = "var/lib/dpkg/status.d/"
-_RPM_MANIFEST = RpmManifestAnalyzer.spec.paths[0]
-_PATHS = frozenset({_APK, _DPKG, _RPM_MANIFEST, *DATABASES})
+_RPM_MANIFEST = specs.RPM_MANIFEST.paths[0]
+_PATHS = frozenset({_APK, _DPKG, _RPM_MANIFEST, *specs.RPM_DATABASES})
 Keys = frozenset[tuple[str, str]]
 
 
@@ -65,6 +62,8 @@ def _keys(path: str, data: bytes) -> set[tuple[str, str]]:
     if path == _APK:
         return _apk_keys(data.decode("utf-8", errors="replace"))
     if path == _DPKG or path.startswith(_STATUS_D):
+        from hullguard.analyzers.dpkg import iter_paragraphs
+
         return {
             (f["Package"], f["Version"])
             for f in iter_paragraphs(data.decode("utf-8", errors="replace"))
@@ -72,6 +71,11 @@ def _keys(path: str, data: bytes) -> set[tuple[str, str]]:
             and "Version" in f
             and f.get("Status", "installed").split()[-1:] == ["installed"]
         }
+    # (the readers are imported here: most images have no rpm database)
+    from hullguard.analyzers.rpm import to_package
+    from hullguard.analyzers.rpm_manifest import parse_manifest
+    from hullguard.analyzers.rpmdb import iter_blobs, parse_header
+
     file = FileInput(path=path, layer=None, size=len(data), read_bytes=lambda: data)
     if path == _RPM_MANIFEST:
         return {(p.name, p.version) for p in parse_manifest(file)[0]}

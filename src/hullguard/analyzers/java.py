@@ -7,12 +7,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.java_coordinates import from_manifest, from_properties, parse_manifest
 from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory, Package
 
-ARCHIVES = (".jar", ".war", ".ear", ".jpi", ".hpi", ".par", ".sar")
+ARCHIVES = specs.JAVA_ARCHIVES
 MAX_DEPTH = 4
 MAX_NESTED_BYTES = 64 << 20
 MAX_TOTAL_BYTES = 512 << 20
@@ -41,13 +42,7 @@ class _Budget:
 class JavaAnalyzer:
     """Maven coordinates from `pom.properties`; the manifest and the file name when there is none."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("java-archive"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        suffixes=(*ARCHIVES, "/pom.properties"),
-        max_size=256 << 20,
-    )
+    spec = specs.JAVA_ARCHIVE
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if file.path.endswith("/pom.properties"):

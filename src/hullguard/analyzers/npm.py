@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import load_json, mapping, package, text
 from hullguard.errors import Error
 from hullguard.model import Inventory, PackageType
-from hullguard.sources.tree import EntryType, FileEntry
+from hullguard.sources.tree import EntryType
 
 _NAME = re.compile(r"^(?:@[^\s/@]+/)?[^\s/@][^\s/]*$")
 """npm's rule, loosely: an optional `@scope/`, then one path segment (old packages may use capitals)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InstalledManifestSpec(AnalyzerSpec):
-    """Only package folders' manifests: an image keeps the content of what analyzers want, and
-    big packages carry dozens of `dist/*/package.json` files that describe no package."""
-
-    def matches(self, entry: FileEntry) -> bool:
-        return entry.size <= self.max_size and is_package_folder(entry.path)
 
 
 class NpmAnalyzer:
@@ -33,16 +24,10 @@ class NpmAnalyzer:
     (`dist/esm/package.json` saying `{"type": "module"}`) are not packages and are passed over.
     """
 
-    spec: AnalyzerSpec = InstalledManifestSpec(
-        id=AnalyzerId("npm-installed"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        basenames=("package.json",),
-        max_size=4 << 20,
-    )
+    spec = specs.NPM_INSTALLED
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
-        if not is_package_folder(file.path):
+        if not specs.is_package_folder(file.path):
             return Inventory()
         doc = mapping(load_json(file), file, "package.json")
         name, version = text(doc.get("name")), text(doc.get("version"))
@@ -60,16 +45,6 @@ class NpmAnalyzer:
                 ),
             )
         )
-
-
-def is_package_folder(path: str) -> bool:
-    """`.../node_modules/<name>/package.json` or `.../node_modules/@scope/<name>/package.json`."""
-    if not path.endswith("/package.json"):
-        return False
-    parts = path.split("/")
-    if len(parts) >= 3 and parts[-3] == "node_modules" and not parts[-2].startswith("@"):
-        return True
-    return len(parts) >= 4 and parts[-4] == "node_modules" and parts[-3].startswith("@")
 
 
 def licenses(doc: dict[str, Any]) -> tuple[str, ...]:
@@ -92,7 +67,7 @@ def superseded_lock(file: FileInput, ctx: AnalysisContext) -> bool:
     folder = file.path.rpartition("/")[0]
     prefix = f"{folder}/node_modules/" if folder else "node_modules/"
     return any(
-        e.path.startswith(prefix) and is_package_folder(e.path)
+        e.path.startswith(prefix) and specs.is_package_folder(e.path)
         for e in ctx.tree.entries()
         if e.type is EntryType.FILE
     )

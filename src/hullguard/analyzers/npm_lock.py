@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import each, expect_format, load_json, mapping, package, text
 from hullguard.analyzers.npm import licenses, superseded_lock
 from hullguard.model import Inventory, Package, PackageType
@@ -16,13 +17,7 @@ MAX_DEPTH = 64
 class NpmLockAnalyzer:
     """Every locked package; `dev: true` entries are marked dev. Skipped beside an installed `node_modules`."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("npm-lock"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        basenames=("package-lock.json", "npm-shrinkwrap.json"),
-        pre_build=True,
-    )
+    spec = specs.NPM_LOCK
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if superseded_lock(file, ctx):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import shlex
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.eol import lookup_eol
 from hullguard.errors import Error
 from hullguard.model import OS, Inventory
@@ -54,26 +55,7 @@ _MORE_PRECISE = {
 class OsReleaseAnalyzer:
     """OS family and version; os-release first, then the distro-specific release files."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("os-release"),
-        kind=AnalyzerKind.OS,
-        version=2,
-        paths=(
-            "etc/os-release",
-            "usr/lib/os-release",
-            "etc/alpine-release",
-            "etc/lsb-release",
-            "etc/debian_version",
-            "etc/centos-release",
-            "etc/rocky-release",
-            "etc/almalinux-release",
-            "etc/oracle-release",
-            "etc/fedora-release",
-            "etc/redhat-release",
-            "etc/system-release",
-        ),
-        max_size=64 << 10,
-    )
+    spec = specs.OS_RELEASE
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         text = file.read_text()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import (
     each,
     expect_format,
@@ -21,13 +22,7 @@ from hullguard.model import Inventory, Package, PackageType
 class ComposerLockAnalyzer:
     """A project's `composer.lock`; `packages-dev` are marked dev."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("composer-lock"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        basenames=("composer.lock",),
-        pre_build=True,
-    )
+    spec = specs.COMPOSER_LOCK
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if inside(file.path, "vendor"):
@@ -42,12 +37,7 @@ class ComposerLockAnalyzer:
 class ComposerInstalledAnalyzer:
     """What Composer installed in `vendor/`: a list (Composer 1) or `{packages, dev-package-names}` (2)."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("composer-installed"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        suffixes=("vendor/composer/installed.json",),
-    )
+    spec = specs.COMPOSER_INSTALLED
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         doc = load_json(file)

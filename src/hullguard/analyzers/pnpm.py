@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import (
     dev_only,
     each,
@@ -21,13 +22,7 @@ from hullguard.model import Inventory, Package, PackageType
 class PnpmAnalyzer:
     """Every package of a pnpm lock file; dev-only packages marked. Skipped beside an installed `node_modules`."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("pnpm"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        basenames=("pnpm-lock.yaml",),
-        pre_build=True,
-    )
+    spec = specs.PNPM
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if superseded_lock(file, ctx):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import re
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import package
 from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory, PackageType
@@ -38,13 +39,7 @@ _CLASSIFIER_LICENSES = {
 class PythonAnalyzer:
     """One package per installed distribution's core metadata (PEP 566 / PEP 643 / PEP 639)."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("python-installed"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        suffixes=(".dist-info/METADATA", ".egg-info/PKG-INFO", ".egg-info", "/EGG-INFO/PKG-INFO"),
-        max_size=16 << 20,
-    )
+    spec = specs.PYTHON_INSTALLED
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         headers = CoreMetadata(file.read_text())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import (
     dev_only,
     each,
@@ -28,13 +29,7 @@ _LOCAL_SOURCES = ("virtual", "editable", "directory", "path")
 class PythonLockAnalyzer:
     """Every pinned package of a Poetry, uv or Pipenv lock file; dev groups are marked."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("python-lock"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        basenames=("poetry.lock", "uv.lock", "Pipfile.lock"),
-        pre_build=True,
-    )
+    spec = specs.PYTHON_LOCK
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if inside(file.path, *VENDORED):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import inside, package
 from hullguard.analyzers.python_lock import VENDORED
 from hullguard.model import Inventory, Package, PackageType
-from hullguard.sources.tree import FileEntry
 
 _REQUIREMENT = re.compile(
     r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;@]*?)\s*(?:;.*)?$"
@@ -23,28 +22,10 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _OPTION = re.compile(r"\s--?[a-z].*$")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RequirementsSpec(AnalyzerSpec):
-    """Names are free-form (`requirements-dev.txt`, `requirements/prod.txt`), so match by shape."""
-
-    def matches(self, entry: FileEntry) -> bool:
-        folder, _, name = entry.path.rpartition("/")
-        if entry.size > self.max_size or not name.endswith(".txt"):
-            return False
-        return name.startswith("requirements") or folder.rpartition("/")[2] == "requirements"
-
-
 class RequirementsAnalyzer:
     """Exact pins only: a range names no version that is installed, so it is reported as skipped."""
 
-    spec: AnalyzerSpec = RequirementsSpec(
-        id=AnalyzerId("pip-requirements"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        suffixes=(".txt",),  # what a quick prefilter over all specs sees; `matches` decides
-        max_size=4 << 20,
-        pre_build=True,
-    )
+    spec = specs.PIP_REQUIREMENTS
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if inside(file.path, *VENDORED):

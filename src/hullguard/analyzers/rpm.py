@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.licenses import normalize
 from hullguard.analyzers.rpmdb import RpmdbError, RpmHeader, iter_blobs, parse_header
 from hullguard.analyzers.rpmdb import header as tag
@@ -10,21 +11,8 @@ from hullguard.errors import Error
 from hullguard.model import Inventory, Package, PackageType
 from hullguard.sources.tree import EntryType
 
-DATABASES = (
-    "usr/lib/sysimage/rpm/rpmdb.sqlite",
-    "var/lib/rpm/rpmdb.sqlite",
-    "usr/share/rpm/rpmdb.sqlite",
-    "usr/lib/sysimage/rpm/Packages.db",
-    "var/lib/rpm/Packages.db",
-    "usr/share/rpm/Packages.db",
-    "usr/lib/sysimage/rpm/Packages",
-    "var/lib/rpm/Packages",
-    "usr/share/rpm/Packages",
-)
-"""Where rpm keeps its database (usr/share/rpm on rpm-ostree systems), newest backend first.
-Only the first one present is read: a converted image can keep the old backend's file next
-to the live one."""
-_WAL = "-wal"
+DATABASES = specs.RPM_DATABASES
+_WAL = specs.RPM_WAL
 
 _NO_VALUE = "(none)"
 
@@ -32,13 +20,7 @@ _NO_VALUE = "(none)"
 class RpmAnalyzer:
     """Installed packages in rpm's database."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("rpm"),
-        kind=AnalyzerKind.OS_PACKAGES,
-        version=2,
-        paths=DATABASES + tuple(p + _WAL for p in DATABASES if p.endswith(".sqlite")),
-        max_size=512 << 20,
-    )
+    spec = specs.RPM
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if file.path.endswith(_WAL):

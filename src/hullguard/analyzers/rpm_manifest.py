@@ -7,7 +7,8 @@ with `%{NAME}\\t%{VERSION}-%{RELEASE}\\t%{INSTALLTIME}\\t%{BUILDTIME}\\t%{VENDOR
 
 from __future__ import annotations
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import expect_format
 from hullguard.analyzers.rpm import DATABASES, split_source_rpm
 from hullguard.model import Inventory, Package, PackageType
@@ -19,13 +20,7 @@ _FIELDS = 10
 class RpmManifestAnalyzer:
     """Installed rpm packages listed in a distroless image's rpm manifest."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("rpm-manifest"),
-        kind=AnalyzerKind.OS_PACKAGES,
-        version=1,
-        paths=("var/lib/rpmmanifest/container-manifest-2",),
-        max_size=16 << 20,
-    )
+    spec = specs.RPM_MANIFEST
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if any((e := ctx.tree.lookup(p)) is not None and e.type is EntryType.FILE for p in DATABASES):

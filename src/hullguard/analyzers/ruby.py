@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import expect_format, package
 from hullguard.errors import AnalyzerError
 from hullguard.model import Inventory, Package, PackageType
@@ -29,13 +30,7 @@ def literals(code: str) -> list[str]:
 class GemspecAnalyzer:
     """One gem per installed specification; its name and version are plain string literals."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("gemspec"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        suffixes=(".gemspec",),
-        max_size=4 << 20,
-    )
+    spec = specs.GEMSPEC
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if "specifications/" not in file.path:
@@ -68,13 +63,7 @@ class GemspecAnalyzer:
 class GemfileLockAnalyzer:
     """Gems resolved by Bundler: the GEM and GIT sections (PATH gems are the project's own code)."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("gemfile-lock"),
-        kind=AnalyzerKind.LANGUAGE,
-        version=1,
-        basenames=("Gemfile.lock", "gems.locked"),
-        pre_build=True,
-    )
+    spec = specs.GEMFILE_LOCK
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if _INSTALLED_GEM.search(file.path):

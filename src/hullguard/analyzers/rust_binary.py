@@ -11,8 +11,9 @@ import json
 import zlib
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
-from hullguard.analyzers.elf import MAX_BINARY, SHT_NOBITS, Section, find_section, is_elf, parse_elf
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
+from hullguard.analyzers.elf import SHT_NOBITS, Section, find_section, is_elf, parse_elf
 from hullguard.model import Inventory, Package, PackageType
 
 SECTION = ".dep-v0"
@@ -23,9 +24,7 @@ WHOLE_FILE_CAP = 64 << 20
 class RustBinaryAnalyzer:
     """Crates listed in a cargo-auditable binary's `.dep-v0` section."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("rust-binary"), kind=AnalyzerKind.LANGUAGE, version=2, executables=True, max_size=MAX_BINARY
-    )
+    spec = specs.RUST_BINARY
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if not is_elf(file.read_at(0, 4)):

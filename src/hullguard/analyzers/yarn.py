@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hullguard.analyzers.base import AnalysisContext, AnalyzerId, AnalyzerKind, AnalyzerSpec, FileInput
+from hullguard.analyzers import specs
+from hullguard.analyzers.base import AnalysisContext, FileInput
 from hullguard.analyzers.documents import dev_only, each, expect_format, load_yaml, mapping, package, text
 from hullguard.analyzers.npm import project_manifest, superseded_lock
 from hullguard.model import Inventory, PackageType
@@ -28,9 +29,7 @@ class YarnAnalyzer:
 
     Skipped beside an installed `node_modules`, whose manifests are the truth."""
 
-    spec = AnalyzerSpec(
-        id=AnalyzerId("yarn"), kind=AnalyzerKind.LANGUAGE, version=1, basenames=("yarn.lock",), pre_build=True
-    )
+    spec = specs.YARN
 
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         if superseded_lock(file, ctx):
