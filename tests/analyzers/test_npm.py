@@ -9,9 +9,9 @@ import pytest
 
 from hullguard.analyzers.base import Analyzer
 from hullguard.analyzers.npm import NpmAnalyzer
-from hullguard.analyzers.specs import is_package_folder
 from hullguard.analyzers.npm_lock import NpmLockAnalyzer
 from hullguard.analyzers.pnpm import PnpmAnalyzer, split_key
+from hullguard.analyzers.specs import is_package_folder
 from hullguard.analyzers.yarn import YarnAnalyzer
 from tests.analyzers.lang import FIXTURES, nv, scan
 
