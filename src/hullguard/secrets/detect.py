@@ -146,12 +146,19 @@ class Detector:
                         continue
                     secret = _trim(m.group(group).decode("utf-8", errors="replace"))
                     key = _key_of(data, m) if "key" in rule.regex.groupindex else None
-                    if rule.defer and self._known.claims(secret):
+                    if rule.defer and (self._known.claims(secret) or self._owned(m, key)):
                         continue
                     if self._accepts(rule, secret, key):
                         claimed[start:end] = b"\x01" * (end - start)
                         spans.append((rule, start, end, secret))
         return _with_lines(data, spans)
+
+    def _owned(self, m: re.Match[bytes], key: str | None) -> bool:
+        """The value's name holds a provider's name whose rule did not take it; a password is
+        not a provider token, so a name with `pass` in it (group `pw`) keeps its value."""
+        if key is None or not self._known.names:
+            return False
+        return m.groupdict().get("pw") is None and self._known.owns(key)
 
     def _accepts(self, rule: Rule, secret: str, key: str | None) -> bool:
         if rule.entropy is not None and shannon_entropy(secret) < rule.entropy:

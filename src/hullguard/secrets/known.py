@@ -7,9 +7,11 @@ bytes), the value has the wrong shape for it: a character short, one outside its
 truncated segment. A specialist scanner reports nothing there, and neither does the generic rule.
 
 The prefixes are read from each provider rule's regex: the literal characters that open its
-`secret` group, per alternative. (Deferring also to a provider's *name* next to the value,
-`PERCY_TOKEN=<wrong shape>`, was measured and dropped: on the peers' samples it lost about three
-real tokens, whose format a provider rule knows too narrowly, for each false alarm it removed.)
+`secret` group, per alternative (a small class such as `cf[ua]t_` counts as its two spellings).
+Suffixes likewise (`…-NRMA`): a value ending with a provider's own closing literal is its token. Deferring to a provider's *name* next to the value (`PERCY_TOKEN=<wrong shape>`) for every
+provider was measured and dropped: on the peers' samples it lost about three real tokens, whose
+format a provider rule knows too narrowly, for each false alarm it removed. A rule that does
+know all its provider's formats says so (`owns_names: [lokalise]`), and only its names count.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ C: Any = importlib.import_module("re._constants")
 
 MIN_PREFIX = 4
 """Shorter openings (`sk_`, `AC`) are not a provider's signature."""
+MAX_CLASS = 4
+"""A class of at most this many single characters (`[ua]`) is read as alternatives."""
 COMMON_PREFIXES = frozenset(
     {
         "http://",
@@ -52,22 +56,46 @@ class Known:
     """Openings of provider tokens, as written."""
     folded: tuple[str, ...]
     """Openings matched without regard to case (the rule says `(?i)`), lower-case."""
+    suffixes: tuple[str, ...] = ()
+    """Closings of provider tokens (`-NRMA`), as written."""
+    names: tuple[str, ...] = ()
+    """Provider names whose rules know all their token formats (`Rule.owns_names`), lower-case."""
 
     def claims(self, secret: str) -> bool:
-        """A provider knows this value by its opening."""
-        return secret.startswith(self.prefixes) or secret.lower().startswith(self.folded)
+        """A provider knows this value by its opening or its closing."""
+        return (
+            secret.startswith(self.prefixes)
+            or secret.lower().startswith(self.folded)
+            or secret.endswith(self.suffixes)
+        )
+
+    def owns(self, name: str) -> bool:
+        """A provider rule speaks for values assigned to this name (`WANDB_API_KEY`)."""
+        lowered = name.lower()
+        return any(n in lowered for n in self.names)
 
 
 def known(rules: Iterable[Rule]) -> Known:
     exact: set[str] = set()
     folded: set[str] = set()
+    ends: set[str] = set()
+    names: set[str] = set()
     for rule in rules:
         if rule.defer or rule.file:
             continue
+        names.update(rule.owns_names)
         for text, ignorecase in openings(rule.pattern):
             if len(text) >= MIN_PREFIX and text.lower() not in COMMON_PREFIXES:
                 (folded if ignorecase else exact).add(text.lower() if ignorecase else text)
-    return Known(prefixes=tuple(sorted(exact)), folded=tuple(sorted(folded)))
+        for text, ignorecase in closings(rule.pattern):
+            if len(text) >= MIN_PREFIX and not ignorecase:
+                ends.add(text)
+    return Known(
+        prefixes=tuple(sorted(exact)),
+        folded=tuple(sorted(folded)),
+        suffixes=tuple(sorted(ends)),
+        names=tuple(sorted(names)),
+    )
 
 
 def openings(pattern: bytes) -> list[tuple[str, bool]]:
@@ -79,6 +107,31 @@ def openings(pattern: bytes) -> list[tuple[str, bool]]:
     found = _find_group(list(tree), group)
     ignorecase = bool(tree.state.flags & re.IGNORECASE)
     return [(text, ignorecase or folded) for text, folded in _leading(found)] if found is not None else []
+
+
+def closings(pattern: bytes) -> list[tuple[str, bool]]:
+    """The literal text each alternative of the `secret` group ends with, and whether case is ignored."""
+    tree = _parser.parse(pattern.decode("latin-1"))
+    group = tree.state.groupdict.get("secret")
+    if group is None:
+        return []
+    found = _find_group(list(tree), group)
+    ignorecase = bool(tree.state.flags & re.IGNORECASE)
+    if found is None:
+        return []
+    return [(text[::-1], ignorecase or folded) for text, folded in _leading(_reversed(found))]
+
+
+def _reversed(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """A sequence read from its end: enough for `_leading` to find closing literals."""
+    out: list[tuple[Any, Any]] = []
+    for op, arg in reversed(items):
+        if op == C.SUBPATTERN:
+            arg = (*arg[:-1], _reversed(list(arg[-1])))
+        elif op == C.BRANCH:
+            arg = (arg[0], [_reversed(list(b)) for b in arg[1]])
+        out.append((op, arg))
+    return out
 
 
 def _find_group(items: list[tuple[Any, Any]], group: int) -> list[tuple[Any, Any]] | None:
@@ -109,6 +162,8 @@ def _leading(items: list[tuple[Any, Any]], folded: bool = False) -> list[tuple[s
             text += chr(arg)
             continue
         rest = items[i + 1 :]
+        if op == C.IN and 1 < len(arg) <= MAX_CLASS and all(o == C.LITERAL for o, _ in arg):
+            return [(text + t, f) for o, c in arg for t, f in _leading([(C.LITERAL, c), *rest], folded)]
         if op == C.SUBPATTERN:
             inner = folded or bool(arg[1] & re.IGNORECASE)
             return [(text + t, f) for t, f in _leading(list(arg[-1]) + rest, inner)]

@@ -64,6 +64,10 @@ class Rule:
     allow: Allowlist = field(default_factory=Allowlist)
     defer: bool = False
     """A generic rule: leaves alone values a provider rule knows by prefix or name (`known`)."""
+    owns_names: tuple[str, ...] = ()
+    """Lower-case provider names this rule knows every token format of: a value assigned to a
+    name holding one (`LOKALISE_TOKEN`) that the rule did not take is no token, and the generic
+    rules leave it alone (passwords excepted: `JIRA_PASSWORD` holds a password, not a token)."""
     matches: tuple[str, ...] = ()
     near_misses: tuple[str, ...] = ()
     example_path: str = "example.txt"
@@ -201,6 +205,7 @@ def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
         file=file_kind,
         allow=parse_allowlist(raw.get("allow"), f"{where}: allow"),
         defer=_flag(raw.get("defer"), f"{where}: defer"),
+        owns_names=tuple(str(w).lower() for w in _strings(raw.get("owns_names"), f"{where}: owns_names")),
         matches=_strings(examples.get("match"), f"{where}: examples.match"),
         near_misses=_strings(examples.get("no_match"), f"{where}: examples.no_match"),
         example_path=str(examples.get("path") or "example.txt"),
