@@ -53,11 +53,17 @@ def _rules(r: Reader, node: NodePath) -> tuple[Rule, ...]:
 def _match(r: Reader, node: NodePath) -> Match | None:
     if r.get(node) is None:
         return None
+    policy = r.get((*node, "matchPolicy")) or "Equivalent"
+    if policy not in ("Equivalent", "Exact"):
+        raise PolicyFileError(
+            f"{r.where((*node, 'matchPolicy'))}: expected Equivalent or Exact, got {policy!r}"
+        )
     return Match(
         rules=_rules(r, (*node, "resourceRules")),
         exclude=_rules(r, (*node, "excludeResourceRules")),
         namespace_selector=r.get((*node, "namespaceSelector")),
         object_selector=r.get((*node, "objectSelector")),
+        equivalent=policy == "Equivalent",
     )
 
 
