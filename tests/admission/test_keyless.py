@@ -29,8 +29,9 @@ ISSUER = "https://issuer.hullguard.test"
 
 @pytest.fixture(scope="module")
 def keyless_images(
-    registry: servers.RegistryServer, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Any]:  # noqa: F811
+    registry: servers.RegistryServer,  # noqa: F811  (the fixture imported above)
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Any]:
     sigstore, stranger = FakeSigstore(), FakeSigstore()
     folder = tmp_path_factory.mktemp("sigstore")
     (folder / "trusted_root.json").write_text(json.dumps(sigstore.trusted_root()))
