@@ -14,3 +14,8 @@ from tests.admission.vap.test_vap_conformance import _cases, check, run_case
 @pytest.mark.parametrize("case", _cases("api_server.yaml"), ids=lambda c: c["name"])
 def test_api_server_cases(case: dict[str, Any], tmp_path: Path) -> None:
     check(case, run_case(case, tmp_path))
+
+
+@pytest.mark.parametrize("case", _cases("authorizer.yaml"), ids=lambda c: c["name"])
+def test_authorizer_cases(case: dict[str, Any], tmp_path: Path) -> None:
+    check(case, run_case(case, tmp_path))

@@ -17,7 +17,7 @@ from typing import Any
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_encoders, ext_math, ext_optional
 
-from hullguard.admission.vap import cost, library
+from hullguard.admission.vap import authz, cost, library
 from hullguard.errors import Error
 
 VARIABLES = ("object", "oldObject", "params", "request", "namespaceObject", "variables", "authorizer")
@@ -32,7 +32,7 @@ def environment() -> Any:
     return cel.NewEnv(
         variables={name: cel.Type.DYN for name in VARIABLES},
         extensions=[ext_optional.ExtOptional(), ext_math.ExtMath(), ext_encoders.ExtEncoders()],
-        functions=[*library.declarations(), *_cost_declarations()],
+        functions=[*library.declarations(), *authz.declarations(), *_cost_declarations()],
     )  # fmt: skip
 
 
