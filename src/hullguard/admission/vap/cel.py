@@ -17,7 +17,7 @@ from typing import Any
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_encoders, ext_math, ext_optional
 
-from hullguard.admission.vap import authz, cost, library
+from hullguard.admission.vap import authz, convert, cost, library
 from hullguard.errors import Error
 
 VARIABLES = ("object", "oldObject", "params", "request", "namespaceObject", "variables", "authorizer")
@@ -32,7 +32,7 @@ def environment() -> Any:
     return cel.NewEnv(
         variables={name: cel.Type.DYN for name in VARIABLES},
         extensions=[ext_optional.ExtOptional(), ext_math.ExtMath(), ext_encoders.ExtEncoders()],
-        functions=[*library.declarations(), *authz.declarations(), *_cost_declarations()],
+        functions=[*library.declarations(), *authz.declarations(), *convert.declarations(), *_cost_declarations()],
     )  # fmt: skip
 
 
@@ -66,17 +66,21 @@ class Result:
 
 def compile_expression(text: str, where: str, returns: str | None = None) -> Program:
     """`returns`: bool or string, checked where the type is known at compile time."""
+    source = convert.rewrite(text)  # string() and type() of library values (convert.py)
     try:
-        compiled = environment().compile(text)
-    except RuntimeError as e:
-        detail = str(e).removeprefix("INVALID_ARGUMENT: ").replace("<input>", "expression")
-        raise CelCompileError(f"{where}: compilation failed: {detail}") from None
+        compiled = environment().compile(source)
+    except RuntimeError:
+        try:  # the error as the user wrote it, positions included (or the rewrite's own failure)
+            source, compiled = text, environment().compile(text)
+        except RuntimeError as e:
+            detail = str(e).removeprefix("INVALID_ARGUMENT: ").replace("<input>", "expression")
+            raise CelCompileError(f"{where}: compilation failed: {detail}") from None
     kind = compiled.return_type().name().lower()
     allowed = {"bool": ("bool", "dyn"), "string": ("string", "null", "dyn")}.get(returns or "")
     if allowed is not None and kind not in allowed and not kind.startswith("optional"):
         raise CelCompileError(f"{where}: must evaluate to {returns}, not {kind}: {text.strip()}")
     try:
-        rewritten, units = cost.instrument(text)
+        rewritten, units = cost.instrument(source)
         return Program(text=text, compiled=environment().compile(rewritten), units=units)
     except (ValueError, RuntimeError):
         return Program(text=text, compiled=compiled, tracked=False)
@@ -114,7 +118,7 @@ def evaluate(program: Program, data: dict[str, Any] | Any, budget: cost.Budget |
     if tracker.cost > cost.PER_CALL_LIMIT:
         return Result(error=failed + cost.LIMIT_ERROR)
     if value is None:
-        return Result(error=failed + error)
+        return Result(error=failed + error.replace("__string(", "string("))
     if value.type().name() == "ERROR":
-        return Result(error=f"expression '{program.text.strip()}' resulted in error: {value.plain_value()}")
+        return Result(error=f"expression '{program.text.strip()}' resulted in error: {str(value.plain_value()).replace('__string(', 'string(')}")
     return Result(value=value.plain_value())

@@ -79,7 +79,7 @@ def _units(token: Token) -> int:
     return 1
 
 
-def _close(tokens: list[Token], start: int) -> tuple[int, list[tuple[int, int]]]:
+def close_call(tokens: list[Token], start: int) -> tuple[int, list[tuple[int, int]]]:
     """From the token after an opening `(`: the index of its `)`, and the top-level arguments."""
     depth, args, begin = 0, [], start
     for i in range(start, len(tokens)):
@@ -163,7 +163,7 @@ def _rewrite(tokens: list[Token], start: int, end: int, depth: int = 0) -> tuple
             i += 1
             continue
         name = tokens[i + 1].text
-        close, args = _close(tokens, i + 3)
+        close, args = close_call(tokens, i + 3)
         pieces = [_rewrite(tokens, a, b, depth + 1) for a, b in args]
         body_units = sum(u for _, u in pieces[1:]) + LOOP_STEPS
         texts = [text for text, _ in pieces]
