@@ -11,6 +11,7 @@ from hullguard.admission.decision import Mode
 from hullguard.admission.files import ConfigError, read_text
 from hullguard.admission.policy import Namespaces, Policy
 from hullguard.admission.pss import PssPolicy
+from hullguard.admission.rbac import RbacInput
 from hullguard.admission.reviewer import IoPolicy, Reviewer
 from hullguard.admission.rules import RulesPolicy, select_rules
 from hullguard.model import Severity
@@ -19,7 +20,7 @@ from hullguard.rules.kubernetes.yamldoc import load_documents
 
 MAX_CONFIG = 4 << 20
 KEYS = frozenset(
-    {"mode", "pss", "rules", "validatingAdmissionPolicies", "namespaces", "exemptNamespaces", "images", "log"}
+    {"mode", "pss", "rules", "validatingAdmissionPolicies", "namespaces", "exemptNamespaces", "images", "log", "rbac"}
 )
 
 
@@ -35,6 +36,8 @@ class Settings:
     exempt_namespaces: frozenset[str] = frozenset()
     images: dict[str, Any] = field(default_factory=dict)
     log: Path | None = None
+    rbac: RbacInput = field(default_factory=RbacInput)
+    """RBAC objects for the CEL `authorizer` (files; a kubeconfig to read them from)."""
 
 
 def _list(value: Any, where: str) -> list[Any]:
@@ -121,6 +124,7 @@ def read_settings(path: Path) -> Settings:
             ),
             images=_relative(_map(data.get("images"), f"{path}: images"), path.parent),
             log=path.parent / str(data["log"]) if data.get("log") else None,
+            rbac=RbacInput(files=tuple(path.parent / str(p) for p in _list(data.get("rbac"), f"{path}: rbac"))),
         )
     except ValueError as e:
         raise ConfigError(f"{path}: {e}") from e
@@ -136,10 +140,12 @@ def build_reviewer(settings: Settings) -> Reviewer:
     if settings.rule_ids or settings.min_severity is not None:
         rules = select_rules(settings.rule_ids, settings.min_severity)
         validators.append(RulesPolicy(rules=rules, mode=settings.mode, pss_minor=settings.pss_minor))
+    warnings: tuple[str, ...] = ()
     if settings.vap_files:
         from hullguard.admission.vap.policy import load_vap_policies
 
-        validators.extend(load_vap_policies(settings.vap_files))
+        vap, warnings = load_vap_policies(settings.vap_files, settings.rbac)
+        validators.append(vap)
     blocking: tuple[IoPolicy, ...] = ()
     if settings.images:
         from hullguard.admission.images.settings import image_policy
@@ -154,4 +160,5 @@ def build_reviewer(settings: Settings) -> Reviewer:
         namespaces=Namespaces(objects=settings.namespaces),
         exempt_namespaces=settings.exempt_namespaces,
         blocking=blocking,
+        warnings=warnings,
     )

@@ -32,8 +32,10 @@ def judge(
     operation: str | None = None,
     namespace: str | None = None,
     username: str = "admin",
-) -> dict[str, Any]:
-    """The AdmissionReview answer, with the request's verdict in a few words beside it."""
+    groups: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The AdmissionReview answer, with the request's verdict in a few words beside it, and what
+    the policies could not be given (warnings)."""
     chosen = dataclasses.replace(settings, vap_files=(*settings.vap_files, policy))
     reviewer = build_reviewer(chosen)
     op = operation or ("UPDATE" if old_object is not None else "CREATE")
@@ -43,9 +45,10 @@ def judge(
         namespace=namespace,
         old_object=obj if op == "DELETE" else old_object,
         username=username,
+        groups=groups,
     )
     request = parse_review(json.dumps(review).encode())
     decision = reviewer.review(request)
     result = answer(request.uid, decision)
     result["verdict"] = decision.verdict
-    return result
+    return result, reviewer.warnings

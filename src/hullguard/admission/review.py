@@ -182,6 +182,7 @@ def make_review(
     namespace: str | None = None,
     old_object: dict[str, Any] | None = None,
     username: str = "admin",
+    groups: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The AdmissionReview an API server would send for this object (for tests and offline use)."""
     subject = obj if obj is not None else old_object or {}
@@ -202,7 +203,7 @@ def make_review(
             "name": str(meta.get("name") or ""),
             "namespace": ns,
             "operation": operation,
-            "userInfo": {"username": username, "groups": ["system:authenticated"]},
+            "userInfo": {"username": username, "groups": list(dict.fromkeys([*groups, "system:authenticated"]))},
             "object": obj,
             "oldObject": old_object,
             "dryRun": False,

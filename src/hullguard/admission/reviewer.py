@@ -26,6 +26,8 @@ class Reviewer:
     exempt_namespaces: frozenset[str] = frozenset()
     blocking: tuple[IoPolicy, ...] = ()
     """Policies that may do network I/O (registry look-ups) for some requests."""
+    warnings: tuple[str, ...] = ()
+    """What the policies could not be given (RBAC data for `authorizer`), said once at start."""
 
     def needs_io(self, request: Request) -> bool:
         """Run this review off the event loop: an answer is not cached yet."""

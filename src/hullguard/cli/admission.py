@@ -32,7 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     test.add_argument("--old-object", type=Path, help="the previous object (makes the operation UPDATE)")
     test.add_argument("--operation", choices=("CREATE", "UPDATE", "DELETE", "CONNECT"))
     test.add_argument("--namespace", help="namespace of the request (default: the object's)")
-    test.add_argument("--user", default="admin", help="request.userInfo.username")
+    test.add_argument("--user", default="admin",
+                      help="request.userInfo.username (a service account: system:serviceaccount:NS:NAME)")  # fmt: skip
+    test.add_argument("--group", action="append", default=[], metavar="GROUP",
+                      help="request.userInfo.groups, besides system:authenticated (repeatable)")  # fmt: skip
     add_policy_arguments(test)
     manifests = sub.add_parser("manifests", help="print the webhook's Kubernetes manifests")
     manifests.add_argument("--namespace", default="hullguard", help="namespace to run the webhook in")
@@ -68,6 +71,7 @@ def _manifests(args: argparse.Namespace) -> str:
             serve += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     serve += [a for ns in args.exempt_namespace for a in ("--exempt-namespace", ns)]
     serve += [a for p in args.policy for a in ("--policy", mounted(p))]
+    serve += [a for p in args.rbac for a in ("--rbac", mounted(p))]
     serve += [a for r in args.allow_registry for a in ("--allow-registry", r)]
     if args.scan_store:
         serve += ["--scan-store", f"{STATE}/scans"]
@@ -83,6 +87,11 @@ def _manifests(args: argparse.Namespace) -> str:
                       failure_policy=args.failure_policy, cert_manager=args.cert_manager,
                       serve_args=tuple(serve), files=contents)  # fmt: skip
     return render(build_manifests(options))
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        sys.stderr.write(f"hullguard: warning: {warning}\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "test":
         from hullguard.admission.offline import judge, read_object
 
-        result = judge(
+        result, warnings = judge(
             chosen,
             args.policy_file,
             read_object(args.object),
@@ -111,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
             operation=args.operation,
             namespace=args.namespace,
             username=args.user,
+            groups=tuple(args.group),
         )
+        _warn(warnings)
         print_json(result)
         return 0 if result["response"]["allowed"] else 1
     from hullguard.admission.app import create_app
@@ -119,9 +130,10 @@ def run(args: argparse.Namespace) -> int:
     from hullguard.admission.log import DecisionLog
     from hullguard.admission.server import serve
 
-    watched = tuple(p for p in (args.config, args.namespaces, *chosen.vap_files) if p is not None)
+    watched = tuple(p for p in (args.config, args.namespaces, *chosen.vap_files, *chosen.rbac.files) if p is not None)
     live = LiveReviewer(lambda: build_reviewer(settings(args)), watched)
     reviewer = live.current
+    _warn(reviewer.warnings)
     log = DecisionLog(chosen.log) if chosen.log else None
     sys.stderr.write(f"hullguard: admission webhook on https://{args.listen} "
                      f"({len(reviewer.validators)} validating, {len(reviewer.mutators)} mutating policies)\n")  # fmt: skip

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hullguard.admission.config import Settings, live_namespaces, read_namespaces, read_settings
 from hullguard.admission.decision import Mode
+from hullguard.admission.rbac import RbacInput
 from hullguard.cli.keyless_args import add_matching_arguments
 from hullguard.errors import UsageError
 from hullguard.model import Severity
@@ -32,6 +33,9 @@ def add_policy_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kubeconfig", type=Path, metavar="FILE",
                    help="list the Namespace objects from this cluster at start (read-only; needs hullguard[cluster])")  # fmt: skip
     p.add_argument("--context", help="kubeconfig context (default: its current-context)")
+    p.add_argument("--rbac", action="extend", nargs="+", type=Path, default=[], metavar="FILE",
+                   help="Role/ClusterRole/RoleBinding/ClusterRoleBinding manifests or Lists for CEL's "
+                        "`authorizer` (with --kubeconfig, the cluster's are read too)")  # fmt: skip
     p.add_argument(
         "--policy", action="append", type=Path, default=[], help="ValidatingAdmissionPolicy file (repeatable)"
     )
@@ -74,6 +78,10 @@ def settings(args: argparse.Namespace) -> Settings:
     if args.namespaces or args.kubeconfig:
         live = live_namespaces(args.kubeconfig, args.context) if args.kubeconfig else {}
         changes["namespaces"] = {**base.namespaces, **live, **(read_namespaces(args.namespaces) if args.namespaces else {})}
+    if args.rbac or args.kubeconfig:
+        rbac = base.rbac
+        changes["rbac"] = RbacInput(files=(*rbac.files, *args.rbac), kubeconfig=args.kubeconfig or rbac.kubeconfig,
+                                    context=args.context or rbac.context)  # fmt: skip
     if args.exempt_namespace:
         changes["exempt_namespaces"] = base.exempt_namespaces | frozenset(args.exempt_namespace)
     if args.policy:

@@ -13,6 +13,7 @@ import yaml
 
 from hullguard.admission.config import Settings, build_reviewer
 from hullguard.admission.decision import Decision
+from hullguard.admission.rbac import RbacInput
 from hullguard.admission.review import make_review, parse_review
 
 HERE = Path(__file__).parent
@@ -51,11 +52,16 @@ def run_case(case: dict[str, Any], tmp_path: Path) -> Decision:
     policy = tmp_path / "policy.yaml"
     policy.write_text(_long(yaml.safe_dump_all(_documents(case), width=100000)))
     namespaces = {ns["metadata"]["name"]: ns for ns in case.get("namespaces", [])}
-    reviewer = build_reviewer(Settings(vap_files=(policy,), namespaces=namespaces))
+    rbac = RbacInput()
+    if "rbac" in case:
+        (tmp_path / "rbac.yaml").write_text(case["rbac"])
+        rbac = RbacInput(files=(tmp_path / "rbac.yaml",))
+    reviewer = build_reviewer(Settings(vap_files=(policy,), namespaces=namespaces, rbac=rbac))
     obj = case.get("object", DEFAULT_OBJECT)
-    review = make_review(obj, operation=case.get("operation", "CREATE"))
+    review = make_review(obj, operation=case.get("operation", "CREATE"), username=case.get("user", "admin"))
     if "groups" in case:
         review["request"]["userInfo"]["groups"] = case["groups"]
+    review["request"].update(case.get("request", {}))
     return reviewer.review(parse_review(json.dumps(review).encode()))
 
 

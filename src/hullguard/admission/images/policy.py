@@ -109,10 +109,11 @@ class ImagePolicy:
         if self._signatures and self.lookup is not None and digest is not None:
             verified = self.lookup.check(ref, digest)
             if verified.error is not None:
+                signer = "the key" if self.lookup.key is not None else "the required identity"
                 return [
                     (
                         "signature",
-                        f"image {container.image} ({digest}) is not signed by the key: {verified.error}",
+                        f"image {container.image} ({digest}) is not signed by {signer}: {verified.error}",
                     )
                 ], None
         if self.rules.max_severity is not None and digest is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hullguard.admission.vap.cel import Program, Result, bind, evaluate
+from hullguard.admission.vap.cost import Budget, OutOfBudget
 from hullguard.admission.vap.model import Definition
 
 MAX_MESSAGE = 5 * 1024
@@ -36,12 +37,12 @@ def _uses(program: Program, failed: dict[str, str]) -> str | None:
     return None
 
 
-def _run(program: Program, data: Any, failed: dict[str, str]) -> Result:
+def _run(program: Program, data: Any, failed: dict[str, str], budget: Budget) -> Result:
     """Variables are lazy in the API server: an expression that reads a failed one fails with it."""
     error = _uses(program, failed)
     if error is not None:
         return Result(error=f"expression '{program.text.strip()}' resulted in error: {error}")
-    return evaluate(program, data)
+    return evaluate(program, data, budget)
 
 
 def _message(validation_message: str, expression: str, result: Result | None) -> str:
@@ -54,12 +55,36 @@ def _message(validation_message: str, expression: str, result: Result | None) ->
     return f"failed expression: {expression.strip()}"
 
 
+def _messages(
+    definition: Definition, bound: Any, failed: dict[str, str], budget: Budget
+) -> tuple[list[Result | None], str | None]:
+    """Every messageExpression, on what the validations left of the budget (as the API server:
+    running out fails every validation of the policy with `failed messageExpression`)."""
+    try:
+        found = [_run(v.message_program, bound, failed, budget) if v.message_program else None
+                 for v in definition.validations]  # fmt: skip
+    except OutOfBudget as e:
+        return [None] * len(definition.validations), str(e)
+    return found, None
+
+
 def evaluate_definition(definition: Definition, data: dict[str, Any]) -> Evaluation:
-    """`data`: the CEL bindings object, oldObject, params, request, namespaceObject."""
+    """`data`: the CEL bindings object, oldObject, params, request, namespaceObject. Match
+    conditions, validations (with variables and messages) and audit annotations each have the
+    API server's runtime cost budget; running out of one is an error under failurePolicy."""
+    try:
+        return _evaluate(definition, data)
+    except OutOfBudget as e:
+        decisions = (PolicyDecision(message=str(e), index=-1),) if definition.fail else ()
+        return Evaluation(matched=True, decisions=decisions)
+
+
+def _evaluate(definition: Definition, data: dict[str, Any]) -> Evaluation:
     errors = []
     bound = bind({**data, "variables": {}})
+    budget = Budget()
     for _, program in definition.conditions:
-        result = evaluate(program, bound)
+        result = evaluate(program, bound, budget)
         if result.error is not None:
             errors.append(result.error)
         elif result.value is False:
@@ -71,29 +96,32 @@ def evaluate_definition(definition: Definition, data: dict[str, Any]) -> Evaluat
         return Evaluation(matched=True, decisions=(PolicyDecision(message=text, index=-1),))
     values: dict[str, Any] = {}
     failed: dict[str, str] = {}
+    budget = Budget()
     for name, program in definition.variables:
-        result = _run(program, bound, failed)
+        result = _run(program, bound, failed, budget)
         if result.error is not None:
             failed[name] = result.error
         else:
             values[name] = result.value
             bound = bind({**data, "variables": values})
+    results = [_run(v.program, bound, failed, budget) for v in definition.validations]
+    messages, message_error = _messages(definition, bound, failed, budget)
     decisions = []
-    for index, v in enumerate(definition.validations):
-        result = _run(v.program, bound, failed)
-        if result.error is not None:
+    for index, (v, result) in enumerate(zip(definition.validations, results, strict=True)):
+        if result.error is not None or message_error is not None:
             if definition.fail:
-                decisions.append(PolicyDecision(message=result.error, index=index))
+                error = result.error or f"failed messageExpression: {message_error}"
+                decisions.append(PolicyDecision(message=error, index=index))
         elif result.value is not True:
-            message_result = _run(v.message_program, bound, failed) if v.message_program else None
             decisions.append(
                 PolicyDecision(
-                    message=_message(v.message, v.program.text, message_result), index=index, reason=v.reason
+                    message=_message(v.message, v.program.text, messages[index]), index=index, reason=v.reason
                 )
             )
     annotations = []
+    budget = Budget()
     for key, program in definition.annotations:
-        result = _run(program, bound, failed)
+        result = _run(program, bound, failed, budget)
         if result.error is not None or not (result.value is None or isinstance(result.value, str)):
             if definition.fail:
                 error = result.error or (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from hullguard.rules.base import NodePath
 from hullguard.rules.kubernetes.yamldoc import YamlError, load_documents
 
 MAX_FILE = 4 << 20
+AUTHORIZER = re.compile(r"\bauthorizer\b")
 REASONS = {"Unauthorized": 401, "Forbidden": 403, "Invalid": 422, "RequestEntityTooLarge": 413}
 
 
@@ -34,6 +36,13 @@ class PolicySet:
     bindings: tuple[Binding, ...]
     params: tuple[dict[str, Any], ...]
     """Every other object of the files: candidates for a policy's paramKind."""
+
+    @property
+    def uses_authorizer(self) -> bool:
+        """Some expression reads `authorizer` (so RBAC data is wanted)."""
+        programs = [p for d in self.definitions for _, p in (*d.conditions, *d.variables, *d.annotations)]
+        programs += [p for d in self.definitions for v in d.validations for p in (v.program, v.message_program) if p]
+        return any(AUTHORIZER.search(p.text) for p in programs)
 
 
 def _rules(r: Reader, node: NodePath) -> tuple[Rule, ...]:
@@ -53,11 +62,17 @@ def _rules(r: Reader, node: NodePath) -> tuple[Rule, ...]:
 def _match(r: Reader, node: NodePath) -> Match | None:
     if r.get(node) is None:
         return None
+    policy = r.get((*node, "matchPolicy")) or "Equivalent"
+    if policy not in ("Equivalent", "Exact"):
+        raise PolicyFileError(
+            f"{r.where((*node, 'matchPolicy'))}: expected Equivalent or Exact, got {policy!r}"
+        )
     return Match(
         rules=_rules(r, (*node, "resourceRules")),
         exclude=_rules(r, (*node, "excludeResourceRules")),
         namespace_selector=r.get((*node, "namespaceSelector")),
         object_selector=r.get((*node, "objectSelector")),
+        equivalent=policy == "Equivalent",
     )
 
 

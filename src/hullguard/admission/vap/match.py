@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from hullguard.admission.policy import Namespaces
-from hullguard.admission.review import Request
+from hullguard.admission.review import GroupVersionResource, Request
+from hullguard.admission.vap.equivalent import equivalents
 from hullguard.admission.vap.model import Match, Rule
 
 NAME_LABEL = "kubernetes.io/metadata.name"
@@ -26,17 +27,26 @@ def _resource_matches(patterns: tuple[str, ...], resource: str, sub: str) -> boo
     return False
 
 
-def rule_matches(rule: Rule, request: Request) -> bool:
+def rule_matches(rule: Rule, request: Request, resource: GroupVersionResource | None = None) -> bool:
+    """`resource`: an equivalent resource to match instead of the request's own."""
+    gvr = resource or request.resource
     cluster_scoped = not request.namespace or (request.kind.kind == "Namespace" and not request.kind.group)
     scope_ok = rule.scope == "*" or (rule.scope == "Cluster") == cluster_scoped
     return (
         _in(request.operation, rule.operations)
-        and _in(request.resource.group, rule.groups)
-        and _in(request.resource.version, rule.versions)
-        and _resource_matches(rule.resources, request.resource.resource, request.sub_resource)
+        and _in(gvr.group, rule.groups)
+        and _in(gvr.version, rule.versions)
+        and _resource_matches(rule.resources, gvr.resource, request.sub_resource)
         and scope_ok
         and (not rule.names or request.name in rule.names)
     )
+
+
+def rules_match(rules: tuple[Rule, ...], request: Request, equivalent: bool) -> bool:
+    """Any rule matches the request's resource or, under matchPolicy Equivalent, one equivalent
+    to it (the same object at another group/version), as the API server's matcher decides."""
+    candidates = equivalents(request.resource) if equivalent else (request.resource,)
+    return any(rule_matches(r, request, gvr) for gvr in candidates for r in rules)
 
 
 def selector_matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
@@ -91,8 +101,8 @@ def matches(match: Match | None, request: Request, namespaces: Namespaces, every
         if o is not None
     ):
         return False
-    if match.rules and not any(rule_matches(r, request) for r in match.rules):
+    if match.rules and not rules_match(match.rules, request, match.equivalent):
         return False
     if not match.rules and not everything:
         return False
-    return not any(rule_matches(r, request) for r in match.exclude)
+    return not rules_match(match.exclude, request, match.equivalent)

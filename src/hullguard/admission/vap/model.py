@@ -36,6 +36,8 @@ class Match:
     exclude: tuple[Rule, ...]
     namespace_selector: dict[str, Any] | None
     object_selector: dict[str, Any] | None
+    equivalent: bool = True
+    """matchPolicy Equivalent (the API server's default) rather than Exact."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,11 +10,14 @@ from typing import Any
 
 from hullguard.admission.decision import Action, Outcome, Violation
 from hullguard.admission.policy import Namespaces
+from hullguard.admission.rbac import RbacInput, load_rbac
 from hullguard.admission.review import Request
+from hullguard.admission.vap import authz
 from hullguard.admission.vap.evaluate import PolicyDecision, evaluate_definition
 from hullguard.admission.vap.load import REASONS, PolicySet, load_policy_set
 from hullguard.admission.vap.match import labels_of, matches, selector_matches
 from hullguard.admission.vap.model import Binding, Definition
+from hullguard.cluster.rbac.authorize import principal_of
 
 FAILURE_ANNOTATION = "validation.policy.admission.k8s.io/validation_failure"
 
@@ -34,15 +37,21 @@ class _Found:
 class VapPolicy:
     policies: PolicySet
     name: str = "vap"
+    authorizer: authz.RbacAuthorizer = authz.NONE
+    """What `authorizer` checks ask: RBAC objects, or none (every check then fails, saying so)."""
 
     def review(self, request: Request, namespaces: Namespaces) -> Outcome:
         found = _Found()
-        for definition in self.policies.definitions:
-            if not matches(definition.match, request, namespaces, everything=False):
-                continue
-            for binding in self.policies.bindings:
-                if binding.policy == definition.name and matches(binding.match, request, namespaces, True):
-                    self._apply(definition, binding, request, namespaces, found)
+        token = authz.CURRENT.set(self.authorizer)
+        try:
+            for definition in self.policies.definitions:
+                if not matches(definition.match, request, namespaces, everything=False):
+                    continue
+                for binding in self.policies.bindings:
+                    if binding.policy == definition.name and matches(binding.match, request, namespaces, True):
+                        self._apply(definition, binding, request, namespaces, found)
+        finally:
+            authz.CURRENT.reset(token)
         return Outcome(
             violations=tuple(found.violations),
             warnings=tuple(found.warnings),
@@ -125,13 +134,14 @@ def _bindings(request: Request, param: Any, namespaces: Namespaces) -> dict[str,
             "apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": request.namespace, "labels": {"kubernetes.io/metadata.name": request.namespace}},
         }  # fmt: skip
+    raw = {k: v for k, v in request.raw.items() if k not in ("object", "oldObject")}
     return {
         "object": request.object,
         "oldObject": request.old_object,
         "params": param,
-        "request": {k: v for k, v in request.raw.items() if k not in ("object", "oldObject")},
+        "request": raw,
         "namespaceObject": namespace,
-        "authorizer": None,
+        "authorizer": authz.authorizer_value(principal_of(request.user), raw),
     }
 
 
@@ -156,5 +166,8 @@ def _violation(
     )
 
 
-def load_vap_policies(paths: tuple[Path, ...]) -> tuple[VapPolicy, ...]:
-    return (VapPolicy(policies=load_policy_set(paths)),)
+def load_vap_policies(paths: tuple[Path, ...], rbac: RbacInput) -> tuple[VapPolicy, tuple[str, ...]]:
+    """The policies, with the RBAC data their `authorizer` reads, and what to warn of at start."""
+    policies = load_policy_set(paths)
+    loaded = load_rbac(rbac, needed=policies.uses_authorizer)
+    return VapPolicy(policies=policies, authorizer=loaded.authorizer), loaded.warnings
