@@ -140,3 +140,22 @@ def test_a_layer_that_does_not_match_its_diff_id_is_exit_2(
     _docker_archive(bad, layer, "sha256:" + hashlib.sha256(b"another layer").hexdigest())
     code, out, err = run(capsys, "image", str(bad), "--format", "json", "--cache-dir", str(tmp_path), "--offline")
     assert code == 2 and out == "" and "digest mismatch" in err and "Traceback" not in err
+
+
+def test_the_program_exits_with_mains_code_after_atexit_handlers_and_flushing() -> None:
+    """`entry` skips the interpreter's teardown (os._exit) but not what must happen at exit."""
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('atexit ran'))\n"
+        "sys.argv = ['hullguard', 'rules', 'list', '--target', 'nosuch']\n"
+        "print('buffered', end='')\n"
+        "from hullguard.cli.main import entry\n"
+        "entry()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stdout.startswith("buffered") and "atexit ran" in done.stdout
+    assert "nosuch" in done.stderr
