@@ -154,9 +154,10 @@ def entry() -> None:
     Freeing a scan's objects one by one (the tree, the inventory, every module) takes 15-20 ms,
     longer than writing a small image's SBOM. Output files are closed by then; atexit handlers
     (the progress display, temporary folders) still run and the standard streams are flushed.
-    With threads still alive (a server stopping) the interpreter exits the usual way."""
+    With threads still alive (a server stopping), or under a profiler or tracer (cProfile and
+    coverage write their data at the interpreter's exit), it exits the usual way."""
     code = main()
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace() is not None:
         raise SystemExit(code)
     atexit._run_exitfuncs()
     try:

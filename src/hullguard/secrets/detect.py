@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from hullguard.secrets.known import known
+from hullguard.secrets.known import Known, known
 from hullguard.secrets.rules import Rule, RuleSet
 
 BINARY_SNIFF = 8192
@@ -119,7 +119,7 @@ class Detector:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._keywords = Keywords(k for rule in ruleset.rules for k in rule.keywords)
-        self._known = known(ruleset.rules)
+        self._known_rules: Known | None = None
         self.work = 0
         """Bytes handed to regexes so far: at most (number of rules) x (bytes scanned)."""
 
@@ -152,6 +152,14 @@ class Detector:
                         claimed[start:end] = b"\x01" * (end - start)
                         spans.append((rule, start, end, secret))
         return _with_lines(data, spans)
+
+    @property
+    def _known(self) -> Known:
+        """Read from the provider rules' regexes when a deferring rule first matches (a scan
+        with no generic candidate, or a cached one, never parses 500 regexes)."""
+        if self._known_rules is None:
+            self._known_rules = known(self.ruleset.rules)
+        return self._known_rules
 
     def _owned(self, m: re.Match[bytes], key: str | None) -> bool:
         """The value's name holds a provider's name whose rule did not take it; a password is

@@ -84,10 +84,11 @@ def known(rules: Iterable[Rule]) -> Known:
         if rule.defer or rule.file:
             continue
         names.update(rule.owns_names)
-        for text, ignorecase in openings(rule.pattern):
+        tree = _parser.parse(rule.pattern.decode("latin-1"))
+        for text, ignorecase in openings(rule.pattern, tree):
             if len(text) >= MIN_PREFIX and text.lower() not in COMMON_PREFIXES:
                 (folded if ignorecase else exact).add(text.lower() if ignorecase else text)
-        for text, ignorecase in closings(rule.pattern):
+        for text, ignorecase in closings(rule.pattern, tree):
             if len(text) >= MIN_PREFIX and not ignorecase:
                 ends.add(text)
     return Known(
@@ -98,9 +99,10 @@ def known(rules: Iterable[Rule]) -> Known:
     )
 
 
-def openings(pattern: bytes) -> list[tuple[str, bool]]:
-    """The literal text each alternative of the `secret` group starts with, and whether case is ignored."""
-    tree = _parser.parse(pattern.decode("latin-1"))
+def openings(pattern: bytes, tree: Any = None) -> list[tuple[str, bool]]:
+    """The literal text each alternative of the `secret` group starts with, and whether case is
+    ignored (`tree`: the pattern already parsed)."""
+    tree = tree if tree is not None else _parser.parse(pattern.decode("latin-1"))
     group = tree.state.groupdict.get("secret")
     if group is None:
         return []
@@ -109,9 +111,10 @@ def openings(pattern: bytes) -> list[tuple[str, bool]]:
     return [(text, ignorecase or folded) for text, folded in _leading(found)] if found is not None else []
 
 
-def closings(pattern: bytes) -> list[tuple[str, bool]]:
-    """The literal text each alternative of the `secret` group ends with, and whether case is ignored."""
-    tree = _parser.parse(pattern.decode("latin-1"))
+def closings(pattern: bytes, tree: Any = None) -> list[tuple[str, bool]]:
+    """The literal text each alternative of the `secret` group ends with, and whether case is
+    ignored (`tree`: the pattern already parsed)."""
+    tree = tree if tree is not None else _parser.parse(pattern.decode("latin-1"))
     group = tree.state.groupdict.get("secret")
     if group is None:
         return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hullguard.errors import SourceError
 from hullguard.model import Digest, Issue, Location, RuleId, Secret
@@ -16,9 +17,11 @@ from hullguard.secrets.options import SecretOptions
 from hullguard.secrets.rules import Rule
 from hullguard.secrets.settings import SecretSettings, load_settings
 from hullguard.secrets.structured import image_config_texts, manifest_extras
-from hullguard.secrets.verify import Status, Verifier
 from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
+
+if TYPE_CHECKING:
+    from hullguard.secrets.verify import Verifier
 
 MAX_NAMED = 20
 """Files skipped for size named in the report issue; the rest are counted."""
@@ -62,13 +65,17 @@ class FileScanner:
     """Scans one file's bytes; counts what it skipped."""
 
     settings: SecretSettings
-    detector: Detector = field(init=False)
     stats: Stats = field(default_factory=Stats)
     verifier: Verifier | None = None
     """With `--verify`: asks providers whether what was found is live."""
+    _detector: Detector | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.detector = Detector(self.settings.ruleset)
+    @property
+    def detector(self) -> Detector:
+        """Made on first use: a rescan answered by the layer cache reads no file."""
+        if self._detector is None:
+            self._detector = Detector(self.settings.ruleset)
+        return self._detector
 
     def wants(self, entry: FileEntry) -> bool:
         if entry.type is not EntryType.FILE or entry.path.endswith(BINARY_SUFFIXES):
@@ -237,6 +244,8 @@ class SecretScanner:
 def verify_hits(verifier: Verifier, hits: list[Hit]) -> dict[int, str]:
     """Each verifiable hit's status, by `id(hit)`; an AWS key id is checked with a secret
     access key found in the same file (the first the provider accepts)."""
+    from hullguard.secrets.verify import Status  # with --verify only: it loads an HTTP client
+
     secrets = [h.secret for h in hits if h.rule.id == "aws-secret-access-key"]
     out: dict[int, str] = {}
     for h in hits:
@@ -269,6 +278,8 @@ def too_large_message(stats: Stats, settings: SecretSettings) -> str:
 
 def new_verifier() -> Verifier:
     """The one place a Verifier is made for a scan: with the providers' real endpoints."""
+    from hullguard.secrets.verify import Verifier
+
     return Verifier()
 
 

@@ -10,14 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from hullguard.sources.image import ImageConfig
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_MANIFEST_BYTES = 2 << 20
 WORTH_PARSING = re.compile(rb"""kind["']?\s*:\s*["']?secret|["']?env["']?\s*:""")
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same documents, faster
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +33,11 @@ def manifest_extras(path: str, data: bytes) -> Iterator[Extra]:
     lowered = data.lower()
     if b"kind" not in lowered or not WORTH_PARSING.search(lowered):
         return
+    import yaml  # only for a file that looks like a Kubernetes manifest with secrets in it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same documents, faster
     try:
-        docs = [d for d in yaml.load_all(data, Loader=LOADER) if isinstance(d, dict)]
+        docs = [d for d in yaml.load_all(data, Loader=loader) if isinstance(d, dict)]
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
         return  # the plain-text pass still reads the file
     for doc in docs:
