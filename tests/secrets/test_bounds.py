@@ -85,3 +85,16 @@ def test_work_grows_linearly_with_one_long_line(kind: str) -> None:
         assert detector.work <= len(RULES.rules) * size
         ratios.append(detector.work / size)
     assert ratios[1] <= ratios[0] * 1.2 + 0.01, ratios
+
+
+def test_every_builtin_allowlist_and_path_pattern_compiles() -> None:
+    """Built-in patterns compile on first use (a user's compile when loaded): a bad one must
+    fail here, not in the middle of a scan."""
+    import re
+
+    allowlists = [RULES.allow, *(rule.allow for rule in RULES.rules)]
+    patterns = [p for a in allowlists for p in (*a.secrets, *a.keys, *a.paths)]
+    patterns += [p for rule in RULES.rules for p in rule.paths]
+    assert len(patterns) > 100
+    for p in patterns:
+        re.compile(p.pattern)

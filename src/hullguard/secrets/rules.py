@@ -21,13 +21,39 @@ class RuleError(Error):
     """A secret rule file is malformed: names the file, the rule and what was expected."""
 
 
+class Pattern:
+    """A regular expression (str) compiled on its first search: the built-in rules hold 150
+    allow-list and path patterns, and a scan answered from the cache consults none of them.
+    A user's rules are compiled when loaded, so a bad one is an error at once."""
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled.search(text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pattern) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.pattern!r})"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Allowlist:
     """Matches that are not secrets: by the secret itself, the key it is assigned to, or the path."""
 
-    secrets: tuple[re.Pattern[str], ...] = ()
-    keys: tuple[re.Pattern[str], ...] = ()
-    paths: tuple[re.Pattern[str], ...] = ()
+    secrets: tuple[Pattern, ...] = ()
+    keys: tuple[Pattern, ...] = ()
+    paths: tuple[Pattern, ...] = ()
 
     def allows_secret(self, secret: str, key: str | None) -> bool:
         if any(p.search(secret) for p in self.secrets):
@@ -56,7 +82,7 @@ class Rule:
     pattern: bytes
     """The regex. Group `secret` is the credential (else the whole match); optional group `key` its name."""
     entropy: float | None = None
-    paths: tuple[re.Pattern[str], ...] = ()
+    paths: tuple[Pattern, ...] = ()
     """When set, the rule applies only to files whose path matches one of these."""
     validate: str | None = None
     file: str | None = None
@@ -155,7 +181,7 @@ def rules_from(doc: Any, where: str, checked: bool = True) -> RuleSet:
         if rule.id in seen:
             raise RuleError(f"{where}: duplicate rule id {rule.id!r}")
         seen.add(rule.id)
-    return RuleSet(rules=rules, allow=parse_allowlist(doc.get("allow"), f"{where}: allow"))
+    return RuleSet(rules=rules, allow=parse_allowlist(doc.get("allow"), f"{where}: allow", checked))
 
 
 def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
@@ -200,10 +226,10 @@ def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
         keywords=tuple(str(k).lower().encode() for k in _strings(raw.get("keywords"), f"{where}: keywords")),
         pattern=pattern,
         entropy=float(entropy) if entropy is not None else None,
-        paths=tuple(_compile(p, f"{where}: paths") for p in _strings(raw.get("paths"), f"{where}: paths")),
+        paths=tuple(_pattern(p, f"{where}: paths", checked) for p in _strings(raw.get("paths"), f"{where}: paths")),
         validate=validate,
         file=file_kind,
-        allow=parse_allowlist(raw.get("allow"), f"{where}: allow"),
+        allow=parse_allowlist(raw.get("allow"), f"{where}: allow", checked),
         defer=_flag(raw.get("defer"), f"{where}: defer"),
         owns_names=tuple(str(w).lower() for w in _strings(raw.get("owns_names"), f"{where}: owns_names")),
         matches=_strings(examples.get("match"), f"{where}: examples.match"),
@@ -212,15 +238,15 @@ def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
     )
 
 
-def parse_allowlist(raw: Any, where: str) -> Allowlist:
+def parse_allowlist(raw: Any, where: str, checked: bool = True) -> Allowlist:
     if raw is None:
         return Allowlist()
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: expected a mapping of secrets/keys/paths")
     return Allowlist(
-        secrets=tuple(_compile(p, where) for p in _strings(raw.get("secrets"), f"{where}.secrets")),
-        keys=tuple(_compile(p, where) for p in _strings(raw.get("keys"), f"{where}.keys")),
-        paths=tuple(_compile(p, where) for p in _strings(raw.get("paths"), f"{where}.paths")),
+        secrets=tuple(_pattern(p, where, checked) for p in _strings(raw.get("secrets"), f"{where}.secrets")),
+        keys=tuple(_pattern(p, where, checked) for p in _strings(raw.get("keys"), f"{where}.keys")),
+        paths=tuple(_pattern(p, where, checked) for p in _strings(raw.get("paths"), f"{where}.paths")),
     )
 
 
@@ -235,11 +261,13 @@ def with_overrides(base: RuleSet, extra: RuleSet, disabled: frozenset[str]) -> R
     return replace(base, rules=tuple(kept), allow=base.allow.merged(extra.allow))
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as e:
-        raise RuleError(f"{where}: bad regular expression {pattern!r}: {e}") from e
+def _pattern(pattern: str, where: str, checked: bool = True) -> Pattern:
+    if checked:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise RuleError(f"{where}: bad regular expression {pattern!r}: {e}") from e
+    return Pattern(pattern)
 
 
 def _compile_bytes(pattern: str, where: str) -> re.Pattern[bytes]:
