@@ -132,7 +132,9 @@ def test_layer_results_are_cached_by_diff_id_and_rules(
     options = ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path)
     first = scan(ImageTarget(ref=str(secret_image.archive)), options)
     entries = sorted((tmp_path / "secrets").glob("*/*.json"))
-    assert len(entries) == 4  # every layer: the whiteout-only one is stored as holding nothing
+    layers = [e for e in entries if not e.name.startswith("config-")]
+    assert len(layers) == 4  # every layer: the whiteout-only one is stored as holding nothing
+    assert len(entries) == 5  # and the image config (Env, history), by its digest
     assert all(NPM_TOKEN not in e.read_text() and ENV_TOKEN not in e.read_text() for e in entries)
     # The second scan reads its results from the cache: a marked entry shows through.
     for entry in entries:
@@ -152,3 +154,22 @@ def test_layer_results_are_cached_by_diff_id_and_rules(
     )
     assert not any(isinstance(f, Secret) and f.match.startswith("ghp_CACHED") for f in third.findings)
     assert len(list((tmp_path / "secrets").iterdir())) == 2
+
+
+def test_a_rescan_answered_by_the_cache_runs_no_detector(
+    secret_image: images.BuiltImage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Layers and the image config both come from the cache: nothing is scanned again (the
+    detector, its automaton and its regexes are never built), and the findings are the same."""
+    from hullguard.secrets import detect
+
+    options = ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path)
+    first = scan(ImageTarget(ref=str(secret_image.archive)), options)
+    assert any(isinstance(f, Secret) and f.location.path.startswith("image-config") for f in first.findings)
+
+    def no_detector(*args: object) -> None:
+        raise AssertionError("a detector was built for a cached rescan")
+
+    monkeypatch.setattr(detect.Detector, "__init__", no_detector)
+    second = scan(ImageTarget(ref=str(secret_image.archive)), options)
+    assert first.findings == second.findings

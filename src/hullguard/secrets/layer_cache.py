@@ -71,11 +71,19 @@ class LayerCache:
     def __init__(self, root: Path, key: str) -> None:
         self.dir = root / "secrets" / key[:32]
 
-    def _file(self, layer: Digest) -> Path:
-        return self.dir / f"{layer.replace(':', '-')}.json"
+    def _file(self, layer: Digest, kind: str = "") -> Path:
+        return self.dir / f"{kind}{layer.replace(':', '-')}.json"
 
-    def load(self, layer: Digest) -> CachedLayer | None:
-        doc = read_json(self._file(layer))
+    def load_config(self, config: Digest) -> CachedLayer | None:
+        """What an image config (by its digest) held: its Env, Labels and history are scanned
+        like a layer's files."""
+        return self.load(config, "config-")
+
+    def store_config(self, config: Digest, rows: list[Row]) -> None:
+        self.store(config, rows, [], "config-")
+
+    def load(self, layer: Digest, kind: str = "") -> CachedLayer | None:
+        doc = read_json(self._file(layer, kind))
         if not isinstance(doc, dict):
             return None
         try:
@@ -84,9 +92,9 @@ class LayerCache:
         except (ValueError, KeyError, TypeError):
             return None
 
-    def store(self, layer: Digest, rows: list[Row], too_large: list[str]) -> None:
+    def store(self, layer: Digest, rows: list[Row], too_large: list[str], kind: str = "") -> None:
         doc = {
             "rows": [[r.path, r.line, r.rule, r.redacted, r.fingerprint] for r in rows],
             "too_large": too_large,
         }
-        write_json(self._file(layer), doc)
+        write_json(self._file(layer, kind), doc)

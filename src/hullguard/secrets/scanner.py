@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from hullguard.errors import SourceError
 from hullguard.model import Digest, Issue, Location, RuleId, Secret
 from hullguard.scanners import ScanContext, ScanResult
-from hullguard.secrets.detect import FILE_KINDS, Detector, Hit, fingerprint, is_binary
 from hullguard.secrets.fingerprint import location_fingerprint
 from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings_key
 from hullguard.secrets.options import SecretOptions
@@ -21,6 +20,7 @@ from hullguard.sources.layers import LayerVisitor
 from hullguard.sources.tree import EntryType, FileEntry, FileTree
 
 if TYPE_CHECKING:
+    from hullguard.secrets.detect import Detector, Hit
     from hullguard.secrets.verify import Verifier
 
 MAX_NAMED = 20
@@ -74,6 +74,8 @@ class FileScanner:
     def detector(self) -> Detector:
         """Made on first use: a rescan answered by the layer cache reads no file."""
         if self._detector is None:
+            from hullguard.secrets.detect import Detector  # not needed by a cached scan
+
             self._detector = Detector(self.settings.ruleset)
         return self._detector
 
@@ -90,6 +92,8 @@ class FileScanner:
         whole = self._whole_files(path, data, layer)
         if whole:
             return whole
+        from hullguard.secrets.detect import is_binary
+
         if is_binary(data):
             self.stats.binary += 1
             return []
@@ -110,6 +114,8 @@ class FileScanner:
 
     def _whole_files(self, path: str, data: bytes, layer: Digest | None) -> list[Found]:
         """Keystores found by path and checked by content (`file:` rules): the file is the secret."""
+        from hullguard.secrets.detect import FILE_KINDS, fingerprint
+
         found = []
         for rule in self.settings.ruleset.rules:
             if rule.file and any(p.search(path) for p in rule.paths) and FILE_KINDS[rule.file](data):
@@ -305,11 +311,22 @@ def scan_tree(scanner: FileScanner, tree: FileTree) -> tuple[list[Found], list[I
 
 
 def _in_image_config(scanner: FileScanner, ctx: ScanContext) -> list[Found]:
+    """Secrets in the image config (Env, Labels, history, Cmd); with a layer cache, kept there
+    by the config's digest, so a rescan answered from the cache runs no detector at all."""
     if ctx.image is None:
         return []
+    cache = scanner.cache if isinstance(scanner, LayerSecrets) else None
+    config = Digest("sha256:" + hashlib.sha256(ctx.image.raw_config).hexdigest())
+    if cache is not None:
+        rules = {r.id: r for r in scanner.settings.ruleset.rules}
+        cached = cache.load_config(config)
+        if cached is not None and all(row.rule in rules for row in cached.rows):
+            return [Found(r.path, r.line, rules[r.rule], r.redacted, r.fingerprint) for r in cached.rows]
     found: list[Found] = []
     for path, text in image_config_texts(ctx.image.config):
         found += [Found.of(path, h.line, h) for h in scanner.detector.scan(text, path)]
+    if cache is not None:
+        cache.store_config(config, [Row(f.path, f.line, f.rule.id, f.redacted, f.digest) for f in found])
     return found
 
 
