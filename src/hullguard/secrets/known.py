@@ -102,27 +102,26 @@ def known(rules: Iterable[Rule]) -> Known:
 def openings(pattern: bytes, tree: Any = None) -> list[tuple[str, bool]]:
     """The literal text each alternative of the `secret` group starts with, and whether case is
     ignored (`tree`: the pattern already parsed)."""
-    tree = tree if tree is not None else _parser.parse(pattern.decode("latin-1"))
-    group = tree.state.groupdict.get("secret")
-    if group is None:
-        return []
-    found = _find_group(list(tree), group)
-    ignorecase = bool(tree.state.flags & re.IGNORECASE)
+    found, ignorecase = _secret_group(pattern, tree)
     return [(text, ignorecase or folded) for text, folded in _leading(found)] if found is not None else []
 
 
 def closings(pattern: bytes, tree: Any = None) -> list[tuple[str, bool]]:
     """The literal text each alternative of the `secret` group ends with, and whether case is
     ignored (`tree`: the pattern already parsed)."""
-    tree = tree if tree is not None else _parser.parse(pattern.decode("latin-1"))
-    group = tree.state.groupdict.get("secret")
-    if group is None:
-        return []
-    found = _find_group(list(tree), group)
-    ignorecase = bool(tree.state.flags & re.IGNORECASE)
+    found, ignorecase = _secret_group(pattern, tree)
     if found is None:
         return []
     return [(text[::-1], ignorecase or folded) for text, folded in _leading(_reversed(found))]
+
+
+def _secret_group(pattern: bytes, tree: Any) -> tuple[list[tuple[Any, Any]] | None, bool]:
+    """The parsed items of the `secret` group (None when there is no such group), and whether
+    the whole pattern ignores case."""
+    tree = tree if tree is not None else _parser.parse(pattern.decode("latin-1"))
+    group = tree.state.groupdict.get("secret")
+    found = _find_group(list(tree), group) if group is not None else None
+    return found, bool(tree.state.flags & re.IGNORECASE)
 
 
 def _reversed(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
