@@ -119,6 +119,5 @@ def _content_wanted(analysis: Analysis, scanners: tuple[Scanner, ...]) -> bool:
 def _implementation(analyzer: Analyzer) -> tuple[str, str]:
     """The module and class that analyze: a deferred analyzer names them without importing."""
     if isinstance(analyzer, Deferred):
-        module, _, cls = analyzer.name.partition(":")
-        return module, cls
+        return analyzer.implementation
     return type(analyzer).__module__, type(analyzer).__qualname__

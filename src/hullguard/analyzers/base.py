@@ -108,9 +108,15 @@ class Deferred:
     def analyze(self, file: FileInput, ctx: AnalysisContext) -> Inventory:
         return self.load().analyze(file, ctx)
 
+    @property
+    def implementation(self) -> tuple[str, str]:
+        """The module and class it stands for, without importing them."""
+        module, _, cls = self.name.partition(":")
+        return module, cls
+
     def load(self) -> Analyzer:
         if self._loaded is None:
-            module, _, cls = self.name.partition(":")
+            module, cls = self.implementation
             loaded: Analyzer = getattr(importlib.import_module(module), cls)()
             assert loaded.spec == self.spec, f"{self.name}: spec differs from its registration"
             self._loaded = loaded

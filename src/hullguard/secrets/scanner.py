@@ -176,13 +176,15 @@ class LayerSecrets(FileScanner):
             self.from_cache[layer] = False
             self.fresh[layer], self.too_large_in[layer] = [], []
             return
-        rules = {r.id: r for r in self.settings.ruleset.rules}
         self.from_cache[layer] = True
         self.stats.too_large += len(cached.too_large)
         self.stats.too_large_paths += cached.too_large
-        self.found += [
-            Found(r.path, r.line, rules[r.rule], r.redacted, r.fingerprint, layer) for r in cached.rows
-        ]
+        self.found += self.found_in(cached, layer)
+
+    def found_in(self, cached: CachedLayer, layer: Digest | None) -> list[Found]:
+        """A cache entry's rows as findings (`_usable` has checked that their rules exist)."""
+        rules = {r.id: r for r in self.settings.ruleset.rules}
+        return [Found(r.path, r.line, rules[r.rule], r.redacted, r.fingerprint, layer) for r in cached.rows]
 
     def visit(self, entry: FileEntry, data: bytes) -> None:
         found = self.scan(entry.path, data, entry.layer)
@@ -200,8 +202,7 @@ class LayerSecrets(FileScanner):
                 self.cache.store(layer, [], [])
         for layer, found in self.fresh.items():
             if layer not in unreadable:
-                rows = [Row(f.path, f.line, f.rule.id, f.redacted, f.digest) for f in found]
-                self.cache.store(layer, rows, self.too_large_in[layer])
+                self.cache.store(layer, _rows(found), self.too_large_in[layer])
 
 
 class SecretScanner:
@@ -315,19 +316,22 @@ def _in_image_config(scanner: FileScanner, ctx: ScanContext) -> list[Found]:
     by the config's digest, so a rescan answered from the cache runs no detector at all."""
     if ctx.image is None:
         return []
-    cache = scanner.cache if isinstance(scanner, LayerSecrets) else None
     config = Digest("sha256:" + hashlib.sha256(ctx.image.raw_config).hexdigest())
-    if cache is not None:
-        rules = {r.id: r for r in scanner.settings.ruleset.rules}
-        cached = cache.load_config(config)
-        if cached is not None and all(row.rule in rules for row in cached.rows):
-            return [Found(r.path, r.line, rules[r.rule], r.redacted, r.fingerprint) for r in cached.rows]
+    if isinstance(scanner, LayerSecrets) and scanner.cache is not None:
+        usable = scanner._usable(scanner.cache.load_config(config))
+        if usable is not None:
+            return scanner.found_in(usable, None)
     found: list[Found] = []
     for path, text in image_config_texts(ctx.image.config):
         found += [Found.of(path, h.line, h) for h in scanner.detector.scan(text, path)]
-    if cache is not None:
-        cache.store_config(config, [Row(f.path, f.line, f.rule.id, f.redacted, f.digest) for f in found])
+    if isinstance(scanner, LayerSecrets) and scanner.cache is not None:
+        scanner.cache.store_config(config, _rows(found))
     return found
+
+
+def _rows(found: list[Found]) -> list[Row]:
+    """Findings as the layer cache keeps them: where, which rule, redacted, never the secret."""
+    return [Row(f.path, f.line, f.rule.id, f.redacted, f.digest) for f in found]
 
 
 def image_findings(found: list[Found], ctx: ScanContext) -> list[Secret]:
