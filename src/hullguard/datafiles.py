@@ -13,10 +13,9 @@ compiler checks the round trip and leaves any other file to the YAML parser.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +32,31 @@ COMPILED = (
 """The files read on the common paths (image and secret scans, config rules, base-image advice)."""
 
 
-def data_dir() -> Traversable:
-    return resources.files("hullguard").joinpath("data")
+def data_dir() -> Path:
+    """Beside this module: hullguard is installed as files, never imported from a zip, and
+    importing `importlib.resources` with its readers cost every scan 2 ms of start-up."""
+    return Path(__file__).parent / "data"
 
 
 def load(name: str) -> Any:
     """The parsed document of `data/<name>`, a YAML file (safe loader semantics)."""
     data = data_dir()
-    raw = data.joinpath(name).read_bytes()
-    twin = _read_twin(data.joinpath("compiled", f"{name}.json"))
-    if twin is not None and twin.get("sha256") == hashlib.sha256(raw).hexdigest():
+    twin = _read_twin(data / "compiled" / f"{name}.json")
+    if twin is not None and twin.get("sha256") == _sha256(data / name):
         return twin.get("doc")
-    return parse_yaml(raw)
+    return parse_yaml((data / name).read_bytes())
+
+
+def digest(names: tuple[str, ...]) -> str:
+    """A digest of these files as they are now: what is parsed from them depends on nothing else."""
+    data = data_dir()
+    return hashlib.sha256(" ".join(f"{name}:{_sha256(data / name)}" for name in names).encode()).hexdigest()
+
+
+@functools.cache
+def _sha256(path: Path) -> str:
+    """Once per process: the data files do not change under a running program."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def parse_yaml(raw: bytes) -> Any:
@@ -53,7 +65,7 @@ def parse_yaml(raw: bytes) -> Any:
     return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loaders only)
 
 
-def _read_twin(path: Traversable) -> dict[str, Any] | None:
+def _read_twin(path: Path) -> dict[str, Any] | None:
     try:
         doc = json.loads(path.read_bytes())
     except (OSError, ValueError):

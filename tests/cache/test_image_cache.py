@@ -20,6 +20,7 @@ from hullguard.analysis import analyze_image, image_key
 from hullguard.analyzers import ANALYZERS
 from hullguard.analyzers.base import AnalysisContext, Analyzer, FileInput
 from hullguard.cache.image import FORMAT, Analysis, ImageCache, _package
+from hullguard.errors import SourceError
 from hullguard.model import OS, Digest, Inventory, Issue, Package, PackageType
 from hullguard.pipeline import ImageTarget, ScannerName, ScanOptions, scan
 from hullguard.pipeline import image as image_stage
@@ -195,6 +196,29 @@ def test_an_entry_round_trips_every_field(tmp_path: Path) -> None:
     cache.store("k" * 64, analysis)
     assert cache.load("k" * 64) == analysis
     assert cache.load("x" * 64) is None
+
+
+def test_the_listing_is_read_only_when_the_tree_is_looked_at(tmp_path: Path) -> None:
+    """A hit needs its listing file, reads it on first use, and a listing that is damaged by
+    then is a clear error (the entry itself was sound)."""
+    entry = FileEntry(path="etc/passwd", type=EntryType.FILE, size=3, mode=0o644, layer=Digest("sha256:" + "a" * 64))
+    analysis = Analysis(inventory=Inventory(packages=()), issues=(), entries=(entry,), removals=())
+    cache, key = ImageCache(tmp_path), "k" * 64
+    cache.store(key, analysis)
+    listing = cache.dir / f"{key}.entries.json"
+    assert "etc/passwd" not in (cache.dir / f"{key}.json").read_text(encoding="utf-8")
+
+    loaded = cache.load(key)
+    assert loaded is not None
+    listing.write_text('{"key": "' + key + '", "entries": [["etc/passwd", "file"]]}', encoding="utf-8")
+    with pytest.raises(SourceError, match="damaged image cache entry"):
+        list(loaded.entries)
+
+    cache.store(key, analysis)
+    loaded = cache.load(key)
+    assert loaded is not None and tuple(loaded.entries) == (entry,)
+    listing.unlink()
+    assert cache.load(key) is None, "an entry without its listing is a miss"
 
 
 def test_warm_scan_keeps_deleted_secrets_and_their_layers(cache: Path, opened: list[Digest]) -> None:

@@ -160,8 +160,11 @@ def test_a_rescan_answered_by_the_cache_runs_no_detector(
     secret_image: images.BuiltImage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Layers and the image config both come from the cache: nothing is scanned again (the
-    detector, its automaton and its regexes are never built), and the findings are the same."""
+    detector, its automaton and its regexes are never built; of the built-in rules only those
+    the cached findings name are read), and the findings are the same."""
     from hullguard.secrets import detect
+    from hullguard.secrets.rules import RuleSet
+    from hullguard.secrets.settings import builtin_rules
 
     options = ScanOptions(scanners=frozenset({"secret"}), cache_dir=tmp_path)
     first = scan(ImageTarget(ref=str(secret_image.archive)), options)
@@ -170,6 +173,11 @@ def test_a_rescan_answered_by_the_cache_runs_no_detector(
     def no_detector(*args: object) -> None:
         raise AssertionError("a detector was built for a cached rescan")
 
+    def no_full_read(*args: object) -> None:
+        raise AssertionError("every rule was read for a cached rescan")
+
     monkeypatch.setattr(detect.Detector, "__init__", no_detector)
+    monkeypatch.setattr(RuleSet, "_read_all", no_full_read)
+    builtin_rules.cache_clear()  # a fresh process's rules: none read yet
     second = scan(ImageTarget(ref=str(secret_image.archive)), options)
     assert first.findings == second.findings

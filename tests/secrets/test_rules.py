@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,44 @@ def test_duplicate_ids_and_bad_regex_are_clear_errors() -> None:
     with pytest.raises(RuleError, match=r"custom.yaml: rules\[0\] \(b\): bad regular expression"):
         parse_rules("rules: [{id: b, title: B, keywords: [x], regex: '(['}]", "custom.yaml")
     assert isinstance(parse_rules("rules: []", "empty.yaml"), RuleSet)
+
+
+def test_the_builtin_set_is_read_on_first_use_and_one_rule_alone_when_asked() -> None:
+    """A rescan answered by the cache asks for a few rules by id: each is parsed alone, equal
+    to the same rule read with all the others, and the first file wins as it does in `rules`."""
+    fresh = load_builtin()
+    assert fresh._rules is None and fresh.origin is not None
+    pat = fresh.rule("github-pat")
+    assert fresh._rules is None, "one rule was asked for; the rest stay unread"
+    assert pat is not None and pat == next(r for r in RULES.rules if r.id == "github-pat")
+    assert fresh.rule("no-such-rule") is None
+    assert fresh.rules == RULES.rules and fresh.allow == RULES.allow and fresh == RULES
+    assert fresh.rule("github-pat") is next(r for r in fresh.rules if r.id == "github-pat")
+
+
+def test_the_cache_key_follows_the_rule_files_and_any_change_to_the_rules() -> None:
+    from hullguard.secrets.layer_cache import settings_key
+    from hullguard.secrets.rules import with_overrides
+    from hullguard.secrets.settings import SecretSettings
+
+    builtin = SecretSettings(ruleset=load_builtin())
+    assert settings_key(builtin) == settings_key(SecretSettings(ruleset=load_builtin()))
+    everything = RuleSet(rules=RULES.rules, allow=RULES.allow)  # the same rules, not as files
+    assert everything.origin is None and settings_key(SecretSettings(ruleset=everything)) != settings_key(builtin)
+    disabled = with_overrides(RULES, RuleSet(), frozenset({"jwt"}))
+    assert disabled.origin is None
+    keys = {settings_key(SecretSettings(ruleset=rs)) for rs in (everything, disabled)}
+    assert len(keys) == 2 and settings_key(builtin) not in keys
+
+
+def test_the_rule_files_digest_changes_with_their_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hullguard import datafiles
+
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text("rules: []\n")
+    monkeypatch.setattr(datafiles, "data_dir", lambda: tmp_path)
+    before = datafiles.digest(("a.yaml", "b.yaml"))
+    assert datafiles.digest(("a.yaml", "b.yaml")) == before
+    assert datafiles.digest(("b.yaml", "a.yaml")) != before  # precedence is part of the rules
+    (tmp_path / "c.yaml").write_text("rules: [] # changed\n")
+    assert datafiles.digest(("a.yaml", "c.yaml")) != before

@@ -4,6 +4,9 @@ An image's layers never change under their diff_ids, and the config that names t
 verified by its digest; so the inventory (with each package's layer), the issues of the
 analysis, and the final tree's listing (no content) depend only on that chain of diff_ids and
 on the analyzers that read it. Entries never hold file content, so never a secret.
+
+The listing (thousands of rows, nine tenths of the bytes) is a file of its own beside the
+rest, read when a scanner first looks at the tree: most warm scans never do.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from hullguard.model import OS, Digest, Inventory, Issue, Package, PackageType
 from hullguard.sources.layers import Removal
 from hullguard.sources.tree import EntryType, FileEntry
 
-FORMAT = 1
+FORMAT = 2
 """Bump when the layout of an entry or the way layers become a tree changes."""
 
 
@@ -42,13 +45,19 @@ class ImageCache:
 
     def load(self, key: str) -> Analysis | None:
         doc = read_json(self.dir / f"{key}.json")
+        listing = self.dir / f"{key}.entries.json"
         try:
-            return _decode(doc) if isinstance(doc, dict) and doc.get("key") == key else None
+            if not isinstance(doc, dict) or doc.get("key") != key or not listing.is_file():
+                return None
+            return _decode(doc, listing)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
 
     def store(self, key: str, analysis: Analysis) -> None:
-        write_json(self.dir / f"{key}.json", {"key": key, **_encode(analysis)})
+        """The listing first: an entry whose listing could not be written is never found."""
+        doc = _encode(analysis)
+        if write_json(self.dir / f"{key}.entries.json", {"key": key, "entries": doc.pop("entries")}):
+            write_json(self.dir / f"{key}.json", {"key": key, **doc})
 
 
 class ListedTree:
@@ -95,27 +104,28 @@ def _encode(a: Analysis) -> dict[str, Any]:
 
 
 class CachedEntries(Sequence[FileEntry]):
-    """A cached listing, made into `FileEntry` values on first use: a warm scan whose scanners
-    never look at the tree (most) does not pay for thousands of them."""
+    """A cached listing, read from its file and made into `FileEntry` values on first use: a
+    warm scan whose scanners never look at the tree (most) pays for none of its rows."""
 
-    def __init__(self, rows: list[Any], layers: list[Digest]) -> None:
-        if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) >= 6 for r in rows):
-            raise ValueError("entries: expected rows of six fields")
-        self._rows = rows
+    def __init__(self, listing: Path, key: str, layers: list[Digest]) -> None:
+        self._listing = listing
+        self._key = key
         self._layers = layers
         self._entries: tuple[FileEntry, ...] | None = None
 
     def _all(self) -> tuple[FileEntry, ...]:
         if self._entries is None:
+            doc = read_json(self._listing)
             try:
-                self._entries = tuple(_entry(row, self._layers) for row in self._rows)
+                if not isinstance(doc, dict) or doc.get("key") != self._key:
+                    raise ValueError(f"{self._listing.name} is missing or not this image's")
+                self._entries = tuple(_entry(row, self._layers) for row in doc["entries"])
             except (ValueError, KeyError, TypeError, IndexError) as e:
                 raise SourceError(f"a damaged image cache entry ({e}): remove the cache folder") from e
-            self._rows = []
         return self._entries
 
     def __len__(self) -> int:
-        return len(self._rows) if self._entries is None else len(self._entries)
+        return len(self._all())
 
     @overload
     def __getitem__(self, index: int) -> FileEntry: ...
@@ -146,7 +156,7 @@ def _entry(row: list[Any], layers: list[Digest]) -> FileEntry:
     )
 
 
-def _decode(doc: dict[str, Any]) -> Analysis:
+def _decode(doc: dict[str, Any], listing: Path) -> Analysis:
     layers = [Digest(str(d)) for d in doc["layers"]]
 
     def entry(row: list[Any]) -> FileEntry:
@@ -172,7 +182,7 @@ def _decode(doc: dict[str, Any]) -> Analysis:
             Issue(stage=str(s), message=str(m), path=_opt(p), layer=Digest(str(d)) if d else None)
             for s, m, p, d in doc["issues"]
         ),
-        entries=CachedEntries(doc["entries"], layers),
+        entries=CachedEntries(listing, str(doc["key"]), layers),
         removals=tuple(Removal(entry(row), layers[row[6]]) for row in doc["removals"]),
     )
 

@@ -63,14 +63,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with `only`, just that command is loaded (the rest are named, for errors)."""
+    """The parser; with `only`, just that command (the one the command line names: the others'
+    parsers would never be consulted, and building 21 of them costs a warm rescan 3 ms)."""
     parser = _Parser(prog="hullguard", description="Container security scanner.")
     parser.add_argument("--version", action="version", version=f"hullguard {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         if only is not None and name != only:
-            sub.add_parser(name)
             continue
         try:
             command = load_command(name)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from hullguard import datafiles
 from hullguard.errors import Error
 from hullguard.model import Severity
-from hullguard.secrets.bounds import UnboundedPattern, bounds
 
 VALIDATORS = frozenset({"jwt", "base64-credentials"})
 FILE_KINDS = frozenset({"pkcs12"})
@@ -116,17 +116,108 @@ def _compiled(pattern: bytes) -> re.Pattern[bytes]:
 
 @functools.cache
 def _reach(pattern: bytes) -> int:
+    from hullguard.secrets.bounds import bounds
+
     return bounds(pattern).reach
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+NOTHING_ALLOWED = Allowlist()
+
+Documents = Callable[[], list[tuple[str, Any]]]
+"""Rule documents, each with the name errors give it."""
+
+
 class RuleSet:
-    rules: tuple[Rule, ...]
-    allow: Allowlist = field(default_factory=Allowlist)
-    """Applies to every rule."""
+    """The rules in force, in precedence order, and the allow-list that applies to every rule.
+
+    Made from parsed rules, or (`deferred`) from rule documents read on first use: the
+    built-in set is 564 rules in six files, and a rescan answered by the layer cache needs
+    only their `origin` (a digest of those files, for the cache key) and the few rules its
+    cached findings name (`rule`)."""
+
+    __slots__ = ("_allow", "_by_id", "_documents", "_raw", "_rules", "origin")
+
+    def __init__(self, rules: tuple[Rule, ...] = (), allow: Allowlist = NOTHING_ALLOWED) -> None:
+        self._rules: tuple[Rule, ...] | None = tuple(rules)
+        self._allow: Allowlist | None = allow
+        self._documents: Documents | None = None
+        self._raw: dict[str, tuple[Any, str]] | None = None
+        self._by_id: dict[str, Rule] = {}
+        self.origin: str | None = None
+        """A digest of the documents a deferred set is read from; None for any other set."""
+
+    @classmethod
+    def deferred(cls, origin: str, documents: Documents) -> RuleSet:
+        ruleset = cls()
+        ruleset._rules = ruleset._allow = None
+        ruleset._documents = functools.cache(documents)
+        ruleset.origin = origin
+        return ruleset
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        if self._rules is None:
+            self._read_all()
+        assert self._rules is not None
+        return self._rules
+
+    @property
+    def allow(self) -> Allowlist:
+        """Applies to every rule."""
+        if self._allow is None:
+            self._read_all()
+        assert self._allow is not None
+        return self._allow
 
     def ids(self) -> tuple[str, ...]:
         return tuple(r.id for r in self.rules)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """The rule with this id; of a deferred set never read in full, only that rule is parsed."""
+        if rule_id in self._by_id:
+            return self._by_id[rule_id]
+        if self._rules is not None:
+            self._by_id = {r.id: r for r in self._rules}
+            return self._by_id.get(rule_id)
+        found = self._raw_rules().get(rule_id)
+        if found is None:
+            return None
+        rule = self._by_id[rule_id] = parse_rule(*found, checked=False)
+        return rule
+
+    def _raw_rules(self) -> dict[str, tuple[Any, str]]:
+        if self._raw is None:
+            assert self._documents is not None
+            self._raw = {}
+            for name, doc in reversed(self._documents()):  # the earlier file wins, as in `rules`
+                for i, raw in reversed(list(enumerate(doc.get("rules") or ()))):
+                    self._raw[raw["id"]] = (raw, f"{name}: rules[{i}]")
+        return self._raw
+
+    def _read_all(self) -> None:
+        assert self._documents is not None
+        parts = [rules_from(doc, name, checked=False) for name, doc in self._documents()]
+        rules = tuple(r for part in parts for r in part.rules)
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise RuleError(f"builtin secret rules: duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+        allow = parts[0].allow if parts else NOTHING_ALLOWED
+        for part in parts[1:]:
+            allow = allow.merged(part.allow)
+        self._rules, self._allow, self._by_id = rules, allow, {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RuleSet) and (self.rules, self.allow) == (other.rules, other.allow)
+
+    def __hash__(self) -> int:
+        return hash((self.rules, self.allow))
+
+    def __repr__(self) -> str:
+        if self._rules is None:
+            return f"RuleSet(deferred, origin={self.origin})"
+        return f"RuleSet({len(self._rules)} rules)"
 
 
 BUILTIN_FILES = (
@@ -141,23 +232,12 @@ BUILTIN_FILES = (
 
 
 def load_builtin() -> RuleSet:
-    """Unchecked: each regex compiles on first use, and tests/secrets/test_bounds.py holds the
-    built-in rules to what `checked` enforces on a user's rules (compiling and bounding 280
-    regexes here cost a second of every secret scan, cached layers or not)."""
-    return _concat([rules_from(datafiles.load(name), name, checked=False) for name in BUILTIN_FILES])
-
-
-def _concat(parts: list[RuleSet]) -> RuleSet:
-    rules = tuple(r for part in parts for r in part.rules)
-    seen: set[str] = set()
-    for rule in rules:
-        if rule.id in seen:
-            raise RuleError(f"builtin secret rules: duplicate rule id {rule.id!r}")
-        seen.add(rule.id)
-    allow = parts[0].allow
-    for part in parts[1:]:
-        allow = allow.merged(part.allow)
-    return RuleSet(rules=rules, allow=allow)
+    """Read on first use (see `RuleSet`), and unchecked: each regex compiles on first use, and
+    tests/secrets/test_bounds.py holds the built-in rules to what `checked` enforces on a
+    user's rules (compiling and bounding them all here cost a second of every secret scan)."""
+    return RuleSet.deferred(
+        datafiles.digest(BUILTIN_FILES), lambda: [(name, datafiles.load(name)) for name in BUILTIN_FILES]
+    )
 
 
 def parse_rules(text: str, where: str, checked: bool = True) -> RuleSet:
@@ -211,6 +291,8 @@ def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
     examples = raw.get("examples") or {}
     pattern = raw["regex"].encode()
     if checked:
+        from hullguard.secrets.bounds import UnboundedPattern, bounds
+
         _compile_bytes(raw["regex"], where)
         try:
             bounds(pattern)
@@ -240,7 +322,7 @@ def parse_rule(raw: Any, where: str, checked: bool = True) -> Rule:
 
 def parse_allowlist(raw: Any, where: str, checked: bool = True) -> Allowlist:
     if raw is None:
-        return Allowlist()
+        return NOTHING_ALLOWED
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: expected a mapping of secrets/keys/paths")
     return Allowlist(
@@ -258,7 +340,7 @@ def with_overrides(base: RuleSet, extra: RuleSet, disabled: frozenset[str]) -> R
     replaced = {r.id: r for r in extra.rules}
     kept = [replaced.pop(r.id, r) for r in base.rules if r.id not in disabled]
     kept.extend(r for r in extra.rules if r.id in replaced and r.id not in disabled)
-    return replace(base, rules=tuple(kept), allow=base.allow.merged(extra.allow))
+    return RuleSet(rules=tuple(kept), allow=base.allow.merged(extra.allow))
 
 
 def _pattern(pattern: str, where: str, checked: bool = True) -> Pattern:

@@ -165,8 +165,8 @@ class LayerSecrets(FileScanner):
         return True
 
     def _usable(self, cached: CachedLayer | None) -> CachedLayer | None:
-        rules = {r.id for r in self.settings.ruleset.rules}
-        return None if cached is None or any(row.rule not in rules for row in cached.rows) else cached
+        rules = self.settings.ruleset
+        return None if cached is None or any(rules.rule(row.rule) is None for row in cached.rows) else cached
 
     def _open_layer(self, layer: Digest, cache: LayerCache) -> None:
         self._use(layer, self._usable(cache.load(layer)))
@@ -183,8 +183,12 @@ class LayerSecrets(FileScanner):
 
     def found_in(self, cached: CachedLayer, layer: Digest | None) -> list[Found]:
         """A cache entry's rows as findings (`_usable` has checked that their rules exist)."""
-        rules = {r.id: r for r in self.settings.ruleset.rules}
-        return [Found(r.path, r.line, rules[r.rule], r.redacted, r.fingerprint, layer) for r in cached.rows]
+        rules = self.settings.ruleset
+        return [
+            Found(r.path, r.line, rule, r.redacted, r.fingerprint, layer)
+            for r in cached.rows
+            if (rule := rules.rule(r.rule)) is not None
+        ]
 
     def visit(self, entry: FileEntry, data: bytes) -> None:
         found = self.scan(entry.path, data, entry.layer)
