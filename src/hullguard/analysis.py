@@ -14,15 +14,12 @@ from typing import Protocol, runtime_checkable
 
 from hullguard import __version__
 from hullguard.analyzers.base import Analyzer, Deferred
-from hullguard.analyzers.history import PackageHistory
-from hullguard.analyzers.run import analyze_tree, wants
 from hullguard.cache.image import FORMAT, Analysis, ImageCache, ListedTree
 from hullguard.model import Digest
 from hullguard.scanners import Scanner
 from hullguard.sources.image import Image, LayerRef
 from hullguard.sources.layer_hashes import LayerHashes
-from hullguard.sources.layers import LayerVisitor, build_tree
-from hullguard.sources.tree import FileEntry, FileTree
+from hullguard.sources.tree import FileEntry, FileTree, LayerVisitor
 
 
 @runtime_checkable
@@ -55,6 +52,12 @@ def analyze_image(
                 hashes.stop()
             yield ListedTree(cached.entries), cached
             return
+
+    # The layers are read: only now are the tree builder, the analyzers' runner and the
+    # package history needed.
+    from hullguard.analyzers.history import PackageHistory
+    from hullguard.analyzers.run import analyze_tree, wants
+    from hullguard.sources.layers import build_tree
 
     analyzers_want = wants(analyzers)  # the analyzers' union prefilter: most files fail it at once
 

@@ -12,8 +12,7 @@ from typing import Protocol
 
 from hullguard.model import Artifact, Digest, Finding, Inventory, Issue
 from hullguard.sources.image import Image
-from hullguard.sources.layers import LayerVisitor, Removal
-from hullguard.sources.tree import FileEntry, FileTree
+from hullguard.sources.tree import FileEntry, FileTree, LayerVisitor, Removal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,8 +27,7 @@ from hullguard.pipeline import image as image_stage
 from hullguard.report import writer_for
 from hullguard.sources import SourceOptions, open_image
 from hullguard.sources.image import Image, ImageConfig
-from hullguard.sources.layers import Removal
-from hullguard.sources.tree import EntryType, FileEntry
+from hullguard.sources.tree import EntryType, FileEntry, Removal
 from hullguard.vulndb import store
 from hullguard.vulndb.bundled import ensure_database
 from tests.conftest import require

@@ -20,8 +20,7 @@ from typing import Any, overload
 from hullguard.cache.files import read_json, write_json
 from hullguard.errors import SourceError
 from hullguard.model import OS, Digest, Inventory, Issue, Package, PackageType
-from hullguard.sources.layers import Removal
-from hullguard.sources.tree import EntryType, FileEntry
+from hullguard.sources.tree import EntryType, FileEntry, Removal
 
 FORMAT = 2
 """Bump when the layout of an entry or the way layers become a tree changes."""

@@ -12,8 +12,7 @@ from hullguard.matchers.match import Matcher, Provenance
 from hullguard.model import Digest, Issue
 from hullguard.scanners import ScanContext, ScanResult
 from hullguard.secrets.scrub import scrub
-from hullguard.sources.layers import LayerVisitor
-from hullguard.sources.tree import FileEntry
+from hullguard.sources.tree import FileEntry, LayerVisitor
 from hullguard.vulndb import store
 from hullguard.vulndb.bundled import ensure_database
 

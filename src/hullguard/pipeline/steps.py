@@ -5,7 +5,7 @@ from __future__ import annotations
 from hullguard.model import Finding, Issue
 from hullguard.pipeline.progress import Run
 from hullguard.scanners import ScanContext, Scanner
-from hullguard.sources.layers import LayerVisitor
+from hullguard.sources.tree import LayerVisitor
 
 
 def run_scanners(

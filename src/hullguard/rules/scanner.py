@@ -11,8 +11,7 @@ from hullguard.rules.engine import ConfigOptions, scan_config
 from hullguard.rules.image.config import ImageFacts
 from hullguard.rules.image.history import HISTORY_RULES, history_dockerfile
 from hullguard.scanners import ScanContext, ScanResult
-from hullguard.sources.layers import LayerVisitor
-from hullguard.sources.tree import EntryType, FileEntry
+from hullguard.sources.tree import EntryType, FileEntry, LayerVisitor
 
 SETID = 0o6000
 

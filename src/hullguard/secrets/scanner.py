@@ -15,9 +15,7 @@ from hullguard.secrets.layer_cache import CachedLayer, LayerCache, Row, settings
 from hullguard.secrets.options import SecretOptions
 from hullguard.secrets.rules import Rule
 from hullguard.secrets.settings import SecretSettings, load_settings
-from hullguard.secrets.structured import image_config_texts, manifest_extras
-from hullguard.sources.layers import LayerVisitor
-from hullguard.sources.tree import EntryType, FileEntry, FileTree
+from hullguard.sources.tree import EntryType, FileEntry, FileTree, LayerVisitor
 
 if TYPE_CHECKING:
     from hullguard.secrets.detect import Detector, Hit
@@ -92,7 +90,8 @@ class FileScanner:
         whole = self._whole_files(path, data, layer)
         if whole:
             return whole
-        from hullguard.secrets.detect import is_binary
+        from hullguard.secrets.detect import is_binary  # these only when a file is read
+        from hullguard.secrets.structured import manifest_extras
 
         if is_binary(data):
             self.stats.binary += 1
@@ -325,6 +324,8 @@ def _in_image_config(scanner: FileScanner, ctx: ScanContext) -> list[Found]:
         usable = scanner._usable(scanner.cache.load_config(config))
         if usable is not None:
             return scanner.found_in(usable, None)
+    from hullguard.secrets.structured import image_config_texts
+
     found: list[Found] = []
     for path, text in image_config_texts(ctx.image.config):
         found += [Found.of(path, h.line, h) for h in scanner.detector.scan(text, path)]

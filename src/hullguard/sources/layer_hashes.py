@@ -9,16 +9,18 @@ Where no child can be started, a thread does the same work.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from hullguard.errors import DigestMismatch, SourceError
 from hullguard.oci.blobs import MAX_LAYER_BYTES, FileRegion
 from hullguard.sources import sha256_regions
 from hullguard.sources.image import LayerRef
+
+if TYPE_CHECKING:
+    import subprocess
 
 Identity = tuple[int, int, int]
 """(inode, size, mtime) of a blob file: hashing and parsing read it separately, so a file whose
@@ -74,6 +76,8 @@ class LayerHashes:
         self._started = True
         regions = [cast(FileRegion, layer.region) for layer in self._plain.values()]
         args = [str(x) for r in regions for x in (r.path, r.offset, r.size)]
+        import subprocess  # here: a rescan answered by the cache starts no child
+
         try:
             self._child = subprocess.Popen(
                 [sys.executable, "-I", "-S", sha256_regions.__file__, *args],

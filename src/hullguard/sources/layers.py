@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, TypeVar, cast
+from typing import IO, TypeVar, cast
 
 from hullguard.errors import DigestMismatch, SourceError
 from hullguard.model import Digest, Issue
@@ -32,7 +32,7 @@ from hullguard.oci.blobs import (
 from hullguard.sources.image import Image, LayerRef
 from hullguard.sources.layer_hashes import Identity, LayerHashes, identity_of
 from hullguard.sources.tarheaders import TarMember, TarStream, Unsupported, read_members
-from hullguard.sources.tree import EntryType, FileEntry, clean_path
+from hullguard.sources.tree import EntryType, FileEntry, LayerVisitor, Removal, clean_path
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
@@ -43,20 +43,6 @@ LEAVE_ABOVE = 64 << 10
 """Kept files larger than this stay in an on-disk layer blob until read (executables, mostly)."""
 MAX_FILE_BYTES = 1 << 30
 M = TypeVar("M", bound=TarMember)
-
-
-class LayerVisitor(Protocol):
-    """Sees every wanted file of every layer, as the layer is read."""
-
-    def wants(self, entry: FileEntry) -> bool: ...
-
-    def visit(self, entry: FileEntry, data: bytes) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Removal:
-    entry: FileEntry
-    by_layer: Digest
 
 
 class _BlobFile:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 import tarfile
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -41,11 +39,14 @@ class ArchiveStore:
                 name = clean_path(member.name)
                 if name and (member.isreg() or member.islnk()):
                     self._members[name] = member
-        except (tarfile.TarError, EOFError, gzip.BadGzipFile, OSError) as e:
+        except (tarfile.TarError, EOFError, OSError) as e:  # gzip.BadGzipFile is an OSError
             self.close()
             raise SourceError(f"{path}: not a readable tar archive ({e})") from e
 
     def _gunzip(self, path: Path) -> Path:
+        import gzip  # these two for a gzipped archive only
+        import tempfile
+
         self._tmp = Path(tempfile.mkdtemp(prefix="hullguard-"))
         out = self._tmp / "image.tar"
         with gzip.open(path, "rb") as src, out.open("wb") as dst:

@@ -34,6 +34,22 @@ class FileEntry:
         return self.type is EntryType.FILE and bool(self.mode & 0o111)
 
 
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A file of an image's layers that a later layer deleted."""
+
+    entry: FileEntry
+    by_layer: Digest
+
+
+class LayerVisitor(Protocol):
+    """Sees every wanted file of every layer, as the layer is read (`sources.layers`)."""
+
+    def wants(self, entry: FileEntry) -> bool: ...
+
+    def visit(self, entry: FileEntry, data: bytes) -> None: ...
+
+
 class FileTree(Protocol):
     """What analyzers see: the final file system of an image, or a directory."""
 
