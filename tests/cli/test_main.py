@@ -159,3 +159,25 @@ def test_the_program_exits_with_mains_code_after_atexit_handlers_and_flushing() 
     assert done.returncode == 2
     assert done.stdout.startswith("buffered") and "atexit ran" in done.stdout
     assert "nosuch" in done.stderr
+
+
+def test_the_installed_program_starts_with_fewer_garbage_collections() -> None:
+    """The console script names `program.entry`, which raises the young generation's threshold
+    before anything else is imported (see `hullguard.cli.program`)."""
+    import subprocess
+    import sys
+    import tomllib
+
+    from hullguard.cli import program
+
+    scripts = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["hullguard"] == "hullguard.cli.program:entry"
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('threshold', gc.get_threshold()[0]))\n"
+        "sys.argv = ['hullguard', 'rules', 'list', '--target', 'nosuch']\n"
+        "from hullguard.cli.program import entry\n"
+        "entry()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2 and f"threshold {program.YOUNG_THRESHOLD}" in done.stdout

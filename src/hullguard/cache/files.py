@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -20,6 +19,8 @@ def read_json(path: Path) -> object | None:
 def write_json(path: Path, doc: object) -> bool:
     """Write through a temp file and rename, so a reader never sees half an entry. False when
     it could not be written: a cache that cannot be written only costs time."""
+    import tempfile  # a rescan answered by the cache writes nothing
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
