@@ -135,14 +135,15 @@ class RuleSet:
     only their `origin` (a digest of those files, for the cache key) and the few rules its
     cached findings name (`rule`)."""
 
-    __slots__ = ("_allow", "_by_id", "_documents", "_raw", "_rules", "origin")
+    __slots__ = ("_allow", "_documents", "_index", "_parsed", "_raw", "_rules", "origin")
 
     def __init__(self, rules: tuple[Rule, ...] = (), allow: Allowlist = NOTHING_ALLOWED) -> None:
         self._rules: tuple[Rule, ...] | None = tuple(rules)
         self._allow: Allowlist | None = allow
         self._documents: Documents | None = None
+        self._index: dict[str, Rule] | None = None
         self._raw: dict[str, tuple[Any, str]] | None = None
-        self._by_id: dict[str, Rule] = {}
+        self._parsed: dict[str, Rule | None] = {}
         self.origin: str | None = None
         """A digest of the documents a deferred set is read from; None for any other set."""
 
@@ -174,16 +175,14 @@ class RuleSet:
 
     def rule(self, rule_id: str) -> Rule | None:
         """The rule with this id; of a deferred set never read in full, only that rule is parsed."""
-        if rule_id in self._by_id:
-            return self._by_id[rule_id]
         if self._rules is not None:
-            self._by_id = {r.id: r for r in self._rules}
-            return self._by_id.get(rule_id)
-        found = self._raw_rules().get(rule_id)
-        if found is None:
-            return None
-        rule = self._by_id[rule_id] = parse_rule(*found, checked=False)
-        return rule
+            if self._index is None:
+                self._index = {r.id: r for r in self._rules}
+            return self._index.get(rule_id)
+        if rule_id not in self._parsed:
+            found = self._raw_rules().get(rule_id)
+            self._parsed[rule_id] = None if found is None else parse_rule(*found, checked=False)
+        return self._parsed[rule_id]
 
     def _raw_rules(self) -> dict[str, tuple[Any, str]]:
         if self._raw is None:
@@ -206,7 +205,7 @@ class RuleSet:
         allow = parts[0].allow if parts else NOTHING_ALLOWED
         for part in parts[1:]:
             allow = allow.merged(part.allow)
-        self._rules, self._allow, self._by_id = rules, allow, {}
+        self._rules, self._allow = rules, allow
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RuleSet) and (self.rules, self.allow) == (other.rules, other.allow)
