@@ -1,6 +1,6 @@
 """Secret-scan throughput, hullguard beside Trivy 0.59, on the same inputs in one run.
 
-    PYTHONPATH=. .venv/bin/python bench/bench_secrets.py [--tree /usr/lib/python3.11] [--runs 2] [--warm-repeats 11]
+    PYTHONPATH=. .venv/bin/python bench/bench_secrets.py [--tree /usr/lib/python3.11] [--runs 2] [--warm-repeats 11] [--only image|fs]
 
 Inputs: every layer of the bookworm demo image (tests/support/images.py) and a large source
 tree. Both tools run as their command-line programs. Cold runs start from an empty cache;
@@ -139,12 +139,15 @@ def main() -> int:
     parser.add_argument("--tree", type=Path, default=Path("/usr/lib/python3.11"))
     parser.add_argument("--runs", type=int, default=2, help="cold runs of each tool (best kept)")
     parser.add_argument("--warm-repeats", type=int, default=11, help="warm runs of each tool (median kept)")
+    parser.add_argument("--only", choices=("image", "fs"), help="measure one input only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hg-bench-") as tmp:
         like = Path(tmp) / "trivy-skips.yaml"
         like.write_text(json.dumps({"allow": {"paths": list(TRIVY_SKIPS)}}))
-        run("image", images.build(images.demo_recipe()).archive, args.runs, like, args.warm_repeats)
-        run("fs", args.tree, args.runs, like, args.warm_repeats)
+        if args.only in (None, "image"):
+            run("image", images.build(images.demo_recipe()).archive, args.runs, like, args.warm_repeats)
+        if args.only in (None, "fs"):
+            run("fs", args.tree, args.runs, like, args.warm_repeats)
     return 0
 
 

@@ -5,6 +5,7 @@ by timing."""
 from __future__ import annotations
 
 import random
+import re
 import string
 
 import pytest
@@ -54,9 +55,20 @@ def test_user_rules_must_be_bounded_and_keyed() -> None:
 
 
 def test_windows_cover_reach_and_merge() -> None:
-    assert windows([1000, 5000], 4, 40, 10_000) == [(704, 1300), (4704, 5300)]
-    assert windows([1000, 1100], 4, 40, 10_000) == [(704, 1400)]
-    assert windows([0, 9999], 4, 40, 10_000) == [(0, 300), (9703, 10_000)]
+    assert windows([1000, 5000], 4, 40, 10_000) == [(960, 1300), (4960, 5300)]
+    assert windows([1000, 1100], 4, 40, 10_000) == [(960, 1400)]
+    assert windows([0, 9999], 4, 40, 10_000) == [(0, 300), (9959, 10_000)]
+
+
+def test_a_search_from_a_window_start_still_sees_what_lies_before_it() -> None:
+    """Why windows need no margin on the left: lookbehinds, `\b` and `^` read the text before
+    `pos`; only `endpos` cuts it (so the right side keeps one)."""
+    text = b"xxxx_ghp_1234 ghp_5678\nkey"
+    assert [m.start() for m in re.finditer(rb"(?<![\w])ghp_\d+", text)] == [14]
+    assert [m.start() for m in re.compile(rb"(?<![\w])ghp_\d+").finditer(text, 5)] == [14]
+    assert re.compile(rb"\bghp").search(text, 5) is not None and re.compile(rb"\bghp").match(text, 5) is None
+    assert re.compile(rb"(?m)^key").match(text, 23) is not None
+    assert re.compile(rb"ghp_5678(?=\n)").search(text, 0, 22) is None  # the end hides a lookahead
 
 
 def _adversarial(kind: str, size: int) -> bytes:
