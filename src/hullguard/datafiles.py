@@ -41,7 +41,7 @@ def data_dir() -> Path:
 def load(name: str) -> Any:
     """The parsed document of `data/<name>`, a YAML file (safe loader semantics)."""
     data = data_dir()
-    twin = _read_twin(data / "compiled" / f"{name}.json")
+    twin = compiled(f"{name}.json")
     if twin is not None and twin.get("sha256") == _sha256(data / name):
         return twin.get("doc")
     return parse_yaml((data / name).read_bytes())
@@ -65,9 +65,10 @@ def parse_yaml(raw: bytes) -> Any:
     return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loaders only)
 
 
-def _read_twin(path: Path) -> dict[str, Any] | None:
+def compiled(name: str) -> dict[str, Any] | None:
+    """The JSON object in `data/compiled/<name>`, or None when it is missing or unreadable."""
     try:
-        doc = json.loads(path.read_bytes())
+        doc = json.loads((data_dir() / "compiled" / name).read_bytes())
     except (OSError, ValueError):
         return None
     return doc if isinstance(doc, dict) else None

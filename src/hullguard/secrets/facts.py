@@ -41,7 +41,7 @@ def compiled_facts(ruleset: RuleSet) -> Facts | None:
     """The compiled facts when they were worked out from exactly these rules, else None."""
     if ruleset.origin is None:
         return None
-    doc = _read(datafiles.data_dir() / "compiled" / FILE)
+    doc = _compiled(datafiles.data_dir())
     if doc is None or doc.get("origin") != ruleset.origin:
         return None
     try:
@@ -85,9 +85,6 @@ def compile_facts(data: Path) -> bool:
 
 
 @functools.cache
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        doc = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return doc if isinstance(doc, dict) else None
+def _compiled(data: Path) -> dict[str, Any] | None:
+    """Read once per data folder (a test points `data_dir` elsewhere)."""
+    return datafiles.compiled(FILE)
