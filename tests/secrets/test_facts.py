@@ -30,3 +30,11 @@ def test_other_rules_or_a_stale_file_work_the_facts_out(tmp_path: Path, monkeypa
     assert facts.compiled_facts(builtin) is None
     detector = Detector(builtin)
     assert detector._known == facts.facts_of(builtin).known  # worked out instead
+
+
+def test_every_builtin_rule_file_has_a_twin() -> None:
+    """The rule files are named twice, in load order (`BUILTIN_FILES`) and among the files
+    compiled (`datafiles.COMPILED`): one left out of the second is parsed as YAML each scan."""
+    from hullguard.secrets.rules import BUILTIN_FILES
+
+    assert set(BUILTIN_FILES) <= set(datafiles.COMPILED)

@@ -128,6 +128,8 @@ class Detector:
         for index, rule in enumerate(ruleset.rules):
             for keyword in set(rule.keywords):
                 self._rules_of.setdefault(keyword, []).append(index)
+        self._widths = [max(len(k) for k in rule.keywords) for rule in ruleset.rules]
+        """Each rule's longest keyword, by place."""
         self._facts = compiled_facts(ruleset)
         self._known_rules: Known | None = self._facts.known if self._facts is not None else None
         self.work = 0
@@ -141,13 +143,14 @@ class Detector:
         claimed = bytearray(len(data)) if found else bytearray()
         spans: list[tuple[Rule, int, int, str]] = []
         rules = self.ruleset.rules
-        for rule in (rules[i] for i in sorted({i for k in found for i in self._rules_of[k]})):
+        for index in sorted({i for k in found for i in self._rules_of[k]}):
+            rule = rules[index]
             if rule.paths and not any(p.search(path) for p in rule.paths):
                 continue
-            starts = [p for k in rule.keywords for p in found.get(k, ())]
-            if not starts or (rule.allow.paths and rule.allow.allows_path(path)):
+            if rule.allow.paths and rule.allow.allows_path(path):
                 continue
-            width = max(len(k) for k in rule.keywords)
+            starts = [p for k in rule.keywords for p in found.get(k, ())]  # never empty: found names it
+            width = self._widths[index]
             group = "secret" if "secret" in rule.regex.groupindex else 0
             reach = self._facts.reach[rule.id] if self._facts is not None else rule.reach
             for lo, hi in windows(starts, width, reach, len(data)):
