@@ -97,4 +97,10 @@ def test_the_image_page_is_the_image_list_read_as_columns(tmp_path, database) ->
             images, total = queries.list_images(session, *args)
             page, page_total = queries.image_page(session, *args)
             assert page == [queries.image_dict(i) for i in images] and page_total == total
+            limit, offset, query, ref = args
+            expected = 1 if ref else 15 if query else 60
+            assert total == expected and len(images) == min(limit, expected - offset)
+            assert all((query or "") in i.ref and ref in (None, i.ref) for i in images)
+            ranks = [(-i.critical, -i.high, i.ref) for i in images]
+            assert ranks == sorted(ranks)
     engine.dispose()
