@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from hullguard.secrets.facts import compiled_facts
+from hullguard.secrets.facts import RuleFacts
 from hullguard.secrets.known import Known, known
 from hullguard.secrets.rules import Rule, RuleSet
 
@@ -130,8 +130,8 @@ class Detector:
                 self._rules_of.setdefault(keyword, []).append(index)
         self._widths = [max(len(k) for k in rule.keywords) for rule in ruleset.rules]
         """Each rule's longest keyword, by place."""
-        self._facts = compiled_facts(ruleset)
-        self._known_rules: Known | None = self._facts.known if self._facts is not None else None
+        self._facts = RuleFacts.builtin()
+        self._known_rules: Known | None = None
         self.work = 0
         """Bytes handed to regexes so far: at most (number of rules) x (bytes scanned)."""
 
@@ -152,8 +152,7 @@ class Detector:
             starts = [p for k in rule.keywords for p in found.get(k, ())]  # never empty: found names it
             width = self._widths[index]
             group = "secret" if "secret" in rule.regex.groupindex else 0
-            reach = self._facts.reach[rule.id] if self._facts is not None else rule.reach
-            for lo, hi in windows(starts, width, reach, len(data)):
+            for lo, hi in windows(starts, width, self._facts.reach(rule), len(data)):
                 self.work += hi - lo
                 for m in rule.regex.finditer(data, lo, hi):
                     start, end = m.span(group)
@@ -170,10 +169,10 @@ class Detector:
 
     @property
     def _known(self) -> Known:
-        """Compiled with the data (`facts`), or read from the provider rules' regexes when a
-        deferring rule first matches (a scan with no generic candidate never parses them)."""
+        """Made when a deferring rule first matches, from the provider rules' marks (compiled
+        with the data for the built-in rules, see `facts`)."""
         if self._known_rules is None:
-            self._known_rules = known(self.ruleset.rules)
+            self._known_rules = known(self.ruleset.rules, self._facts.marks)
         return self._known_rules
 
     def _owned(self, m: re.Match[bytes], key: str | None) -> bool:

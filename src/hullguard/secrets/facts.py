@@ -1,73 +1,83 @@
 """What the built-in rules' regexes say about themselves, worked out when the data is compiled.
 
-A scan learns two things by parsing rule regexes with `re`'s parser: how far each regex can
-reach (`bounds`, for the windows it reads) and which openings and closings of tokens the
-provider rules own (`known`, for the generic rules to defer to). Both follow from the rule
-files alone, and working them out cost every scan that found a candidate 100-200 ms; so
-`scripts/compile-data` writes them to `data/compiled/secret-rule-facts.json` under the rule
-files' digest (`RuleSet.origin`). A scan takes them from there when the digest is its rules'
-origin, and works them out otherwise (a user's rules, a stale file), which costs time, never
-correctness; tests/secrets/test_facts.py fails while the file is stale.
+A scan learns two things by parsing a rule's regex with `re`'s parser: how far it can reach
+(`bounds`, for the windows it reads) and which openings and closings of tokens a provider
+rule owns (`known.marks`, for the generic rules to defer to). Both follow from the regex
+alone, and working them out for the built-in rules cost every scan that found a candidate
+100-200 ms; so `scripts/compile-data` writes them to `data/compiled/secret-rule-facts.json`,
+each under its rule's id and the SHA-256 of its regex. A scan takes a rule's facts from there
+when the regex is the same, whatever else a user's `--secret-config` changed, and works them
+out otherwise (a rule of the user's, a stale file): that costs time, never correctness;
+tests/secrets/test_facts.py fails while the file is stale.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hullguard import datafiles
-from hullguard.secrets.known import Known, known
-from hullguard.secrets.rules import RuleSet
+from hullguard.secrets.known import Marks, marks
+from hullguard.secrets.rules import Rule, RuleSet
 
 FILE = "secret-rule-facts.json"
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    reach: dict[str, int]
-    """Each rule's longest match, by id."""
-    known: Known
+class RuleFacts:
+    """Each rule's reach and marks: from the compiled file when it holds them for the rule's
+    regex, else worked out (once per rule)."""
 
+    def __init__(self, compiled: dict[str, Any] | None) -> None:
+        self._compiled: dict[str, Any] = compiled if compiled is not None else {}
+        self._reach: dict[str, int] = {}
+        self._marks: dict[str, Marks] = {}
 
-def facts_of(ruleset: RuleSet) -> Facts:
-    """Worked out from the rules' regexes (what the compiled file holds)."""
-    return Facts(reach={r.id: r.reach for r in ruleset.rules}, known=known(ruleset.rules))
+    @classmethod
+    def builtin(cls) -> RuleFacts:
+        return cls(_compiled(datafiles.data_dir()))
 
+    def reach(self, rule: Rule) -> int:
+        if rule.id not in self._reach:
+            found = self._stored(rule)
+            self._reach[rule.id] = int(found["reach"]) if found is not None else rule.reach
+        return self._reach[rule.id]
 
-def compiled_facts(ruleset: RuleSet) -> Facts | None:
-    """The compiled facts when they were worked out from exactly these rules, else None."""
-    if ruleset.origin is None:
-        return None
-    doc = _compiled(datafiles.data_dir())
-    if doc is None or doc.get("origin") != ruleset.origin:
-        return None
-    try:
-        k = doc["known"]
-        return Facts(
-            reach={str(rule): int(n) for rule, n in doc["reach"].items()},
-            known=Known(
-                prefixes=tuple(k["prefixes"]),
-                folded=tuple(k["folded"]),
-                suffixes=tuple(k["suffixes"]),
-                names=tuple(k["names"]),
-            ),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
+    def marks(self, rule: Rule) -> Marks:
+        if rule.id not in self._marks:
+            found = self._stored(rule)
+            self._marks[rule.id] = (
+                Marks(
+                    prefixes=tuple(found["prefixes"]),
+                    folded=tuple(found["folded"]),
+                    suffixes=tuple(found["suffixes"]),
+                )
+                if found is not None
+                else marks(rule.pattern)
+            )
+        return self._marks[rule.id]
+
+    def _stored(self, rule: Rule) -> dict[str, Any] | None:
+        found = self._compiled.get(rule.id)
+        if not isinstance(found, dict) or found.get("regex") != _digest(rule):
+            return None
+        return found
 
 
 def facts_text(ruleset: RuleSet) -> str:
-    """The compiled file for these rules (whose `origin` it records)."""
-    facts = facts_of(ruleset)
-    k = facts.known
-    doc = {
-        "origin": ruleset.origin,
-        "reach": facts.reach,
-        "known": {"prefixes": k.prefixes, "folded": k.folded, "suffixes": k.suffixes, "names": k.names},
-    }
+    """The compiled file for these rules."""
+    doc: dict[str, Any] = {}
+    for rule in ruleset.rules:
+        m = marks(rule.pattern)
+        doc[rule.id] = {
+            "regex": _digest(rule),
+            "reach": rule.reach,
+            "prefixes": m.prefixes,
+            "folded": m.folded,
+            "suffixes": m.suffixes,
+        }
     return json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n"
 
 
@@ -82,6 +92,10 @@ def compile_facts(data: Path) -> bool:
         return False
     target.write_text(text, encoding="utf-8")
     return True
+
+
+def _digest(rule: Rule) -> str:
+    return hashlib.sha256(rule.pattern).hexdigest()
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +75,30 @@ class Known:
         return any(n in lowered for n in self.names)
 
 
-def known(rules: Iterable[Rule]) -> Known:
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """What one provider rule's regex says its tokens open and close with (see `Known`)."""
+
+    prefixes: tuple[str, ...] = ()
+    folded: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+
+
+def marks(pattern: bytes) -> Marks:
+    """Read from the regex: its openings and closings that are a provider's signature."""
+    tree = _parser.parse(pattern.decode("latin-1"))
+    exact: set[str] = set()
+    folded: set[str] = set()
+    for text, ignorecase in openings(pattern, tree):
+        if len(text) >= MIN_PREFIX and text.lower() not in COMMON_PREFIXES:
+            (folded if ignorecase else exact).add(text.lower() if ignorecase else text)
+    ends = {text for text, ignorecase in closings(pattern, tree) if len(text) >= MIN_PREFIX and not ignorecase}
+    return Marks(prefixes=tuple(sorted(exact)), folded=tuple(sorted(folded)), suffixes=tuple(sorted(ends)))
+
+
+def known(rules: Iterable[Rule], marks_of: Callable[[Rule], Marks] | None = None) -> Known:
+    """What the provider rules among `rules` know; `marks_of` may answer for `marks` (the
+    compiled facts of the built-in rules do, see `facts`)."""
     exact: set[str] = set()
     folded: set[str] = set()
     ends: set[str] = set()
@@ -84,13 +107,10 @@ def known(rules: Iterable[Rule]) -> Known:
         if rule.defer or rule.file:
             continue
         names.update(rule.owns_names)
-        tree = _parser.parse(rule.pattern.decode("latin-1"))
-        for text, ignorecase in openings(rule.pattern, tree):
-            if len(text) >= MIN_PREFIX and text.lower() not in COMMON_PREFIXES:
-                (folded if ignorecase else exact).add(text.lower() if ignorecase else text)
-        for text, ignorecase in closings(rule.pattern, tree):
-            if len(text) >= MIN_PREFIX and not ignorecase:
-                ends.add(text)
+        m = marks_of(rule) if marks_of is not None else marks(rule.pattern)
+        exact.update(m.prefixes)
+        folded.update(m.folded)
+        ends.update(m.suffixes)
     return Known(
         prefixes=tuple(sorted(exact)),
         folded=tuple(sorted(folded)),
