@@ -19,16 +19,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-COMPILED = (
+SECRET_RULES = (
     "secret-rules.yaml",
     "secret-rules-providers.yaml",
     "secret-rules-providers-a-b.yaml",
     "secret-rules-providers-c-l.yaml",
     "secret-rules-providers-m-z.yaml",
     "secret-rules-generic.yaml",
-    "rules.yaml",
-    "base-images.yaml",
 )
+"""The built-in secret rule files, in precedence order (the earlier rule wins an overlap):
+core formats, providers, generic (`secrets.rules.BUILTIN_FILES`)."""
+
+COMPILED = (*SECRET_RULES, "rules.yaml", "base-images.yaml")
 """The files read on the common paths (image and secret scans, config rules, base-image advice)."""
 
 

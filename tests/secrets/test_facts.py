@@ -54,10 +54,3 @@ def test_a_stale_or_missing_file_is_worked_out_instead(tmp_path: Path, monkeypat
     monkeypatch.setattr(datafiles, "data_dir", lambda: tmp_path / "nowhere")
     assert facts.RuleFacts.builtin()._stored(pat) is None
 
-
-def test_every_builtin_rule_file_has_a_twin() -> None:
-    """The rule files are named twice, in load order (`BUILTIN_FILES`) and among the files
-    compiled (`datafiles.COMPILED`): one left out of the second is parsed as YAML each scan."""
-    from hullguard.secrets.rules import BUILTIN_FILES
-
-    assert set(BUILTIN_FILES) <= set(datafiles.COMPILED)

@@ -219,14 +219,7 @@ class RuleSet:
         return f"RuleSet({len(self._rules)} rules)"
 
 
-BUILTIN_FILES = (
-    "secret-rules.yaml",
-    "secret-rules-providers.yaml",
-    "secret-rules-providers-a-b.yaml",
-    "secret-rules-providers-c-l.yaml",
-    "secret-rules-providers-m-z.yaml",
-    "secret-rules-generic.yaml",
-)
+BUILTIN_FILES = datafiles.SECRET_RULES
 """In precedence order (the earlier rule wins an overlap): core formats, providers, generic."""
 
 
